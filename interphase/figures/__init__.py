@@ -1,0 +1,1 @@
+"""Figures: one style module (:mod:`interphase.figures.style`), one module a figure family."""

@@ -1,0 +1,91 @@
+"""Readers: one module a vendor format, all returning the layout of :mod:`interphase.datasets`.
+
+Every reader module defines
+
+``NAME``        the reader's name, as used in the ``format`` column of measurements.tsv;
+``VERSION``     a string bumped whenever the reader's output changes;
+``TECHNIQUES``  the techniques the format can carry (``"eis"``, ``"cv"``, ...);
+``sniff(path, head) -> bool``
+                True when the content (``head``: the first 64 KiB of a file, ``b""`` for a
+                folder) is this format; extensions are a hint at most;
+``read(path, technique) -> xarray.Dataset``
+                the dataset in the technique's layout, or :class:`~interphase.errors.ReadError`
+                naming the file, the line or byte and what was expected.
+
+:func:`read` picks the reader from ``format`` or by sniffing, in the order of
+:data:`READERS` (most specific formats first).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import xarray as xr
+
+from interphase import datasets
+from interphase.errors import ReadError
+
+# Module names under interphase.readers, most specific first (generic formats last).
+READERS: tuple[str, ...] = (
+    "biologic",
+    "gamry",
+    "xrdml",
+    "rigaku",
+    "emsa",
+    "edx_table",
+)
+
+HEAD_BYTES = 1 << 16
+
+
+def reader_module(name: str) -> ModuleType:
+    """The reader module for a format name (the module's ``NAME``) or module name."""
+    for module_name in READERS:
+        module = importlib.import_module(f"interphase.readers.{module_name}")
+        if name in (module_name, module.NAME):
+            return module
+    known = ", ".join(importlib.import_module(f"interphase.readers.{m}").NAME for m in READERS)
+    raise ReadError(None, "format column", f"a reader name ({known})", repr(name))
+
+
+def head_of(path: Path) -> bytes:
+    """The first bytes of a file (empty for a folder), for content sniffing."""
+    if path.is_dir():
+        return b""
+    with open(path, "rb") as fh:
+        return fh.read(HEAD_BYTES)
+
+
+def detect(path: str | Path, technique: str) -> ModuleType:
+    """The reader whose ``sniff`` recognises the content of ``path`` for ``technique``."""
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(path, None, "an existing file or folder", "nothing")
+    head = head_of(path)
+    for module_name in READERS:
+        module = importlib.import_module(f"interphase.readers.{module_name}")
+        if technique in module.TECHNIQUES and module.sniff(path, head):
+            return module
+    raise ReadError(
+        path,
+        "start of file" if path.is_file() else "folder",
+        f"a {technique} export in a format interphase reads (see docs/formats.md)",
+        repr(head[:60]) if head else "an unrecognised folder",
+    )
+
+
+def read(path: str | Path, technique: str, format: str | None = None) -> xr.Dataset:
+    """Read ``path`` as ``technique`` with the named reader or the detected one, validated."""
+    path = Path(path)
+    module = reader_module(format) if format else detect(path, technique)
+    if technique not in module.TECHNIQUES:
+        raise ReadError(path, "format column", f"a reader for {technique}", f"{module.NAME} (reads {', '.join(module.TECHNIQUES)})")
+    if not path.exists():
+        raise ReadError(path, None, "an existing file or folder", "nothing")
+    ds = module.read(path, technique)
+    ds.attrs.setdefault("reader", module.NAME)
+    ds.attrs.setdefault("reader_version", module.VERSION)
+    datasets.validate(ds, technique)
+    return ds
