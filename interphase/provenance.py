@@ -92,3 +92,60 @@ def source_provenance(path: str | Path, reader: str, reader_version: str) -> dic
         "interphase_version": __version__,
         "git_commit": git_commit(),
     }
+
+
+def file_role(path: str | Path) -> str:
+    """The role of a file in the manifest, from where it lives under results/."""
+    parts = Path(path).parts
+    if "results" not in parts:
+        return "raw input"
+    sub = parts[parts.index("results") + 1] if len(parts) > parts.index("results") + 1 else ""
+    return {"clean": "clean", "fits": "fit", "summary": "summary", "figures": "figure"}.get(sub, sub or "output")
+
+
+def manifest_text(raw: list[str], outputs: list[str]) -> str:
+    """The manifest: one line a file with its sha256, size in bytes and role, tab-separated."""
+    lines = ["path\tsha256\tbytes\trole"]
+    for path in sorted(set(raw)) + sorted(set(outputs)):
+        lines.append(f"{path}\t{sha256_file(path)}\t{Path(path).stat().st_size}\t{file_role(path)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_manifest(raw: list[str], outputs: list[str], target: str | Path) -> None:
+    """Write the checksum manifest of the raw inputs and outputs."""
+    from interphase.ncio import write_text
+
+    write_text(manifest_text(list(raw), list(outputs)), target)
+
+
+def software_versions() -> dict:
+    """Python, platform, interphase version, git commit and the versions of the key packages."""
+    import platform
+    from importlib import metadata
+
+    packages = [
+        "snakemake", "numpy", "scipy", "pandas", "xarray", "netCDF4", "matplotlib",
+        "impedance", "rosettasciio", "defusedxml", "pymatgen",
+    ]
+    versions = {}
+    for name in packages:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    commit = git_commit()
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "interphase": __version__,
+        "git_commit": commit.removesuffix("+dirty"),
+        "git_dirty": commit.endswith("+dirty"),
+        "packages": versions,
+    }
+
+
+def write_software(target: str | Path) -> None:
+    """Write software_versions() as JSON."""
+    from interphase.ncio import write_text
+
+    write_text(json.dumps(software_versions(), indent=2, sort_keys=True) + "\n", target)

@@ -1,0 +1,187 @@
+"""The workflow's steps as plain functions: what each Snakemake script calls.
+
+raw file --clean_measurement--> clean dataset --fit_measurement--> fit dataset
+--summary_rows--> rows of summary.csv.  :func:`step` wraps a script: it logs to the rule's
+log file, and when a step fails on bad input it writes a failure record
+(``results/failed/{measurement}.json``) that the summary turns into a ``failed`` row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import xarray as xr
+
+from interphase import datasets, readers, summary
+from interphase.errors import InterphaseError
+from interphase.provenance import append_history, source_provenance
+from interphase.techniques import analysis_module
+
+log = logging.getLogger("interphase")
+
+# Electrode areas differing by more than this fraction between file and samples.tsv are flagged.
+AREA_TOLERANCE = 0.01
+
+FAILED_DIR = Path("results") / "failed"
+
+
+def clean_measurement(raw_path: str | Path, measurement: dict, sample: dict) -> xr.Dataset:
+    """Read a raw file into the technique's clean layout with sample metadata and provenance."""
+    raw_path = Path(raw_path)
+    technique = measurement["technique"]
+    ds = readers.read(raw_path, technique, measurement.get("format") or None)
+    provenance = source_provenance(raw_path, ds.attrs["reader"], ds.attrs["reader_version"])
+    ds = datasets.attach_sample_and_provenance(
+        ds, technique=technique, measurement=measurement["measurement"], sample=sample, provenance=provenance
+    )
+    ds = _apply_sheet_values(ds, measurement)
+    ds.attrs.update(_area_check(ds, raw_path))
+    ds.attrs = append_history(ds.attrs, f"clean: read {raw_path.name} with {ds.attrs['reader']} {ds.attrs['reader_version']}")
+    datasets.validate(ds, technique, clean=True)
+    return ds
+
+
+def _apply_sheet_values(ds: xr.Dataset, measurement: dict) -> xr.Dataset:
+    """Let measurements.tsv's potential_V and scan_rate_mV_s override what the file says."""
+    if measurement["technique"] == "eis" and "potential_V" in measurement:
+        ds.attrs["dc_potential_V"] = float(measurement["potential_V"])
+        ds.attrs["dc_potential_source"] = "measurements.tsv"
+    if measurement["technique"] == "cv" and "scan_rate_mV_s" in measurement:
+        ds.attrs["scan_rate_V_s"] = float(measurement["scan_rate_mV_s"]) / 1000.0
+        ds.attrs["scan_rate_source"] = "measurements.tsv"
+    return ds
+
+
+def _area_check(ds: xr.Dataset, raw_path: Path) -> dict:
+    """Flag a clean dataset whose file states an electrode area > 1 % off samples.tsv's."""
+    in_file = ds.attrs.get("area_in_file_cm2")
+    if datasets.is_missing(in_file):
+        return {}
+    sheet = float(ds.attrs["electrode_area_cm2"])
+    if abs(float(in_file) - sheet) > AREA_TOLERANCE * sheet:
+        note = (
+            f"electrode area in {raw_path.name} ({float(in_file):g} cm2) differs from samples.tsv "
+            f"({sheet:g} cm2) by more than {AREA_TOLERANCE:.0%}; samples.tsv's is used"
+        )
+        log.warning(note)
+        return {"clean_status": "flagged", "clean_status_note": note}
+    return {}
+
+
+def fit_measurement(clean: xr.Dataset, params: dict) -> xr.Dataset:
+    """Run the technique's analysis, carry a flagged clean status into it, record history."""
+    technique = clean.attrs["technique"]
+    fit = analysis_module(technique).analyse(clean, params)
+    attrs = dict(fit.attrs)
+    if attrs.get("clean_status") == "flagged" and attrs.get("status") == "ok":
+        attrs["status"] = "flagged"
+        attrs["status_note"] = attrs.get("clean_status_note", "")
+    fit.attrs = append_history(attrs, f"fit: {technique} analysis", params)
+    return fit
+
+
+def summary_rows(fit: xr.Dataset) -> list[dict]:
+    """The summary rows of one fit, identified, with a flagged clean status carried into 'ok' rows."""
+    rows = analysis_module(fit.attrs["technique"]).rows(fit)
+    if fit.attrs.get("clean_status") == "flagged":
+        note = fit.attrs.get("clean_status_note", "")
+        rows = [
+            {**r, "status": "flagged", "note": "; ".join(n for n in (r["note"], note) if n)} if r["status"] == "ok" else r
+            for r in rows
+        ]
+    return summary.complete(rows, fit.attrs)
+
+
+def failure_record_path(measurement: str, results: str | Path = "results") -> Path:
+    """Where a failed step of a measurement leaves its reason."""
+    return Path(results) / "failed" / f"{measurement}.json"
+
+
+def build_summary(
+    fit_paths: dict[str, Path | None], measurements: dict[str, dict], samples: dict[str, dict], results: str | Path = "results"
+):
+    """The summary DataFrame: rows of every fit present, a failed row for every one missing."""
+    from interphase.ncio import read_netcdf
+
+    rows: list[dict] = []
+    for measurement, row in measurements.items():
+        path = fit_paths.get(measurement)
+        if path is not None and Path(path).is_file():
+            rows.extend(summary_rows(read_netcdf(path)))
+            continue
+        record = failure_record_path(measurement, results)
+        if record.is_file():
+            info = json.loads(record.read_text(encoding="utf-8"))
+            reason = f"{info['step']} failed: {info['reason']}"
+        else:
+            reason = "no fit was produced (the job did not complete; see results/logs/)"
+        rows.append(summary.failed_row(row, samples[row["sample"]], reason))
+    return summary.to_frame(rows)
+
+
+@contextlib.contextmanager
+def step(log_path: str | Path, measurement: str | None, name: str, results: str | Path = "results"):
+    """Run one workflow step: log to ``log_path``; on bad input record why and exit non-zero."""
+    log_path = Path(log_path)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    record = failure_record_path(measurement, results) if measurement else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            yield
+    except InterphaseError as error:
+        log.error("%s: %s", name, error.message)
+        if record is not None:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(json.dumps({"measurement": measurement, "step": name, "reason": error.message}) + "\n", encoding="utf-8")
+        print(f"interphase {name} failed: {error.message}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except BaseException:
+        log.error("%s: unexpected error\n%s", name, traceback.format_exc())
+        if record is not None:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            reason = "".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip()
+            record.write_text(json.dumps({"measurement": measurement, "step": name, "reason": reason}) + "\n", encoding="utf-8")
+        raise
+    else:
+        if record is not None and record.is_file():
+            info = json.loads(record.read_text(encoding="utf-8"))
+            if info.get("step") == name or name == "clean":
+                record.unlink()
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def write_summary(
+    fit_paths: dict[str, str | Path], measurements: dict[str, dict], samples: dict[str, dict], csv_path, nc_path
+) -> None:
+    """Build the summary from the fits present and write summary.csv and summary.nc."""
+    from interphase.ncio import write_netcdf
+    from interphase.provenance import append_history, git_commit
+    from interphase import __version__
+
+    frame = build_summary({m: Path(p) for m, p in fit_paths.items()}, measurements, samples)
+    summary.write_csv(frame, csv_path)
+    attrs = append_history(
+        {
+            "Conventions": datasets.CF_CONVENTIONS,
+            "title": "interphase summary: one row a headline number",
+            "interphase_version": __version__,
+            "git_commit": git_commit(),
+        },
+        "summary",
+    )
+    write_netcdf(summary.to_dataset(frame, attrs), nc_path)

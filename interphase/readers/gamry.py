@@ -1,0 +1,298 @@
+"""Gamry Framework "EXPLAIN" .DTA files: potentiostatic EIS (ZCURVE) and cyclic voltammetry (CURVEk).
+
+Format (Gamry Framework 6-7, checked against real exports in ../shared/realdata):
+
+- line 1 ``EXPLAIN``, line 2 ``TAG<TAB>EISPOT`` (or ``CV``, ``EISGALV``...);
+- header lines ``KEY<TAB>TYPE<TAB>VALUE[<TAB>more]<TAB>description``; a ``POTEN`` value is
+  followed by a ``T``/``F`` flag meaning "versus open circuit" (``VDC -0.05 T`` = 50 mV below
+  E_oc); ``NOTES<TAB>NOTES<TAB>n`` is followed by n free-text lines;
+- tables ``NAME<TAB>TABLE[<TAB>npoints]``, then a column-name row, a unit row and the data rows,
+  all starting with a TAB; a table ends at the first line that does not start with a TAB;
+- ``OCVCURVE`` (open-circuit record) comes before ``ZCURVE`` in EIS files; CV files hold one
+  ``CURVEk`` table a cycle; ``EXPERIMENTABORTED`` marks a run stopped early.
+- ISO-8859-1 text (``°`` in the Zphz unit), CRLF or LF, decimal commas where a German locale
+  wrote the file (cells are TAB-separated, so a comma can only be a decimal mark).
+
+Gamry writes ``Zimag`` with its true sign (a capacitive arc has Zimag < 0), so it is taken
+as it is.  ``Im`` is in A, ``Vf`` in V versus the reference electrode, anodic current positive
+(Gamry's default ``CONVENTION 1``; the value is kept in the attribute ``current_convention``).
+
+CV cycles: table ``CURVEk`` becomes cycle k, every table kept, even the one-point ``CURVE11``
+Gamry writes after the last full cycle (the closing point of the sweep).  Readers return what
+the file holds; choosing a *complete* cycle is the analysis's job
+(:func:`interphase.cv.peaks.complete_cycles`).
+
+Why hand-written: ``impedance.preprocessing.readGamry`` reads only ZCURVE by column position
+and no metadata or CV; the PyPI parsers (``gamry-parser``, ``gamry-dta``) return polars frames
+and would add polars as a dependency for a format this simple.  This module is ~200 lines of
+plain splitting with the quirks above handled and tested on real files.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from interphase.datasets import variable
+from interphase.errors import ReadError
+
+NAME = "gamry_dta"
+VERSION = "1"
+TECHNIQUES = ("eis", "cv")
+
+ENCODING = "iso-8859-1"
+_CURVE = re.compile(r"^CURVE(\d+)$")
+
+
+@dataclass
+class Table:
+    """One TABLE block: its name, column names, unit row, data cells and first data line (1-based)."""
+
+    name: str
+    columns: list[str]
+    units: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    first_line: int = 0
+
+
+@dataclass
+class DtaFile:
+    """The parsed content of a .DTA file."""
+
+    tag: str
+    header: dict[str, list[str]]
+    notes: list[str]
+    tables: dict[str, Table]
+    aborted: bool
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    """True when the file starts with the EXPLAIN line and has a TAG line."""
+    text = head.lstrip(b"\xef\xbb\xbf")[:4096]
+    return text.startswith(b"EXPLAIN") and b"\nTAG\t" in text.replace(b"\r", b"")
+
+
+def to_float(cell: str) -> float:
+    """A Gamry number, with a decimal comma taken as a decimal point."""
+    return float(cell.strip().replace(",", "."))
+
+
+def parse(path: Path, text: str) -> DtaFile:
+    """Split a .DTA text into its tag, header keys, notes and tables."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip().lstrip("\ufeff") != "EXPLAIN":
+        raise ReadError(path, "line 1", "'EXPLAIN' (a Gamry .DTA file)", repr(lines[0][:40]) if lines else "an empty file")
+    header: dict[str, list[str]] = {}
+    notes: list[str] = []
+    tables: dict[str, Table] = {}
+    tag = ""
+    aborted = False
+    i = 1
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip() or line.startswith(("\t", " ")):
+            i += 1
+            continue
+        cells = line.split("\t")
+        key = cells[0].strip()
+        kind = cells[1].strip() if len(cells) > 1 else ""
+        if key == "TAG":
+            tag = kind
+        elif key == "EXPERIMENTABORTED":
+            aborted = True
+        elif kind == "NOTES":
+            n = int(to_float(cells[2])) if len(cells) > 2 and cells[2].strip() else 0
+            notes = [lines[j].strip() for j in range(i + 1, min(i + 1 + n, len(lines)))]
+            i += 1 + n
+            continue
+        elif kind == "TABLE":
+            i = _parse_table(path, lines, i, key, tables)
+            continue
+        header[key] = [c.strip() for c in cells[1:]]
+        i += 1
+    return DtaFile(tag, header, [n for n in notes if n], tables, aborted)
+
+
+def _parse_table(path: Path, lines: list[str], i: int, name: str, tables: dict[str, Table]) -> int:
+    """Read the TABLE starting at line index i into ``tables``; return the index after it."""
+    if i + 2 >= len(lines) or not lines[i + 1].startswith("\t"):
+        raise ReadError(path, f"line {i + 2}", f"the column names of table {name}", "end of file" if i + 1 >= len(lines) else repr(lines[i + 1][:40]))
+    columns = [c.strip() for c in lines[i + 1].split("\t")[1:]]
+    units = [c.strip() for c in lines[i + 2].split("\t")[1:]]
+    table = Table(name, columns, units, first_line=i + 4)
+    j = i + 3
+    while j < len(lines) and (lines[j].startswith("\t") or not lines[j].strip()):
+        if lines[j].strip():
+            table.rows.append(lines[j].split("\t")[1:])
+        j += 1
+    tables[name] = table
+    return j
+
+
+def column(path: Path, table: Table, name: str) -> np.ndarray:
+    """One numeric column of a table as floats, or ReadError naming the bad cell's line."""
+    if name not in table.columns:
+        raise ReadError(path, f"table {table.name}, line {table.first_line - 2}", f"a column '{name}'", ", ".join(table.columns))
+    k = table.columns.index(name)
+    out = np.empty(len(table.rows))
+    for n, cells in enumerate(table.rows):
+        try:
+            out[n] = to_float(cells[k])
+        except (IndexError, ValueError):
+            found = repr(cells[k]) if k < len(cells) else f"{len(cells)} cells"
+            raise ReadError(path, f"table {table.name}, line {table.first_line + n}", f"a number in column '{name}'", found) from None
+    return out
+
+
+def header_float(dta: DtaFile, key: str) -> float:
+    """The numeric value of a header key, NaN when absent or not a number."""
+    values = dta.header.get(key)
+    if not values or len(values) < 2:
+        return math.nan
+    try:
+        return to_float(values[1])
+    except ValueError:
+        return math.nan
+
+
+def header_flag(dta: DtaFile, key: str) -> bool | None:
+    """The T/F flag following a POTEN value (True = versus open circuit), None when absent."""
+    values = dta.header.get(key)
+    if not values or len(values) < 3 or values[2] not in ("T", "F"):
+        return None
+    return values[2] == "T"
+
+
+def start_time(date: str, time: str) -> str:
+    """ISO 8601 start time from Gamry's DATE (d.m.yyyy or m/d/yyyy, locale-dependent) and TIME."""
+    for fmt in ("%d.%m.%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(f"{date} {time}", fmt).isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def common_attrs(dta: DtaFile) -> dict:
+    """Attributes every Gamry dataset carries: instrument, software, start time, area, notes."""
+    date = dta.header.get("DATE", ["", ""])[1] if len(dta.header.get("DATE", [])) > 1 else ""
+    time = dta.header.get("TIME", ["", ""])[1] if len(dta.header.get("TIME", [])) > 1 else ""
+    attrs = {
+        "reader": NAME,
+        "reader_version": VERSION,
+        "gamry_tag": dta.tag,
+        "instrument": dta.header.get("PSTAT", ["", ""])[1] if len(dta.header.get("PSTAT", [])) > 1 else "",
+        "software": "Gamry Framework " + (dta.header.get("FRAMEWORKVERSION", ["", ""])[1] if len(dta.header.get("FRAMEWORKVERSION", [])) > 1 else ""),
+        "start_time": start_time(date, time),
+        "file_date": date,
+        "file_time": time,
+        "notes": "\n".join(dta.notes),
+        "experiment_aborted": int(dta.aborted),
+    }
+    area = header_float(dta, "AREA")
+    if math.isfinite(area):
+        attrs["area_in_file_cm2"] = area
+    convention = header_float(dta, "CONVENTION")
+    if math.isfinite(convention):
+        attrs["current_convention"] = int(convention)
+    return attrs
+
+
+def read(path: Path, technique: str) -> xr.Dataset:
+    """Read a Gamry .DTA file as an ``eis`` spectrum (ZCURVE) or a ``cv`` (CURVE1..n)."""
+    path = Path(path)
+    text = path.read_bytes().decode(ENCODING)
+    dta = parse(path, text)
+    if technique == "eis":
+        return read_eis(path, dta)
+    if technique == "cv":
+        return read_cv(path, dta)
+    raise ReadError(path, "technique", "one of " + ", ".join(TECHNIQUES), repr(technique))
+
+
+def read_eis(path: Path, dta: DtaFile) -> xr.Dataset:
+    """The ZCURVE table as an eis dataset, frequency high to low."""
+    table = dta.tables.get("ZCURVE")
+    if table is None or not table.rows:
+        raise ReadError(path, "tables", "a ZCURVE table with data (an EIS file)", ", ".join(dta.tables) or "no table")
+    freq = column(path, table, "Freq")
+    zr = column(path, table, "Zreal")
+    zi = column(path, table, "Zimag")
+    time = column(path, table, "Time") if "Time" in table.columns else None
+    order = np.argsort(-freq, kind="stable")
+    freq, zr, zi = freq[order], zr[order], zi[order]
+    if np.any(np.diff(freq) >= 0):
+        k = int(np.argmax(np.diff(freq) >= 0))
+        raise ReadError(path, f"table ZCURVE, line {table.first_line + int(order[k + 1])}", "distinct frequencies", f"{freq[k + 1]} Hz twice")
+    attrs = common_attrs(dta)
+    attrs.update(dc_potential_attrs(dta, table, path))
+    attrs["z_imag_sign"] = "Z = z_real + j*z_imag; capacitive z_imag < 0 (Gamry Zimag as written)"
+    data = {
+        "z_real": variable("frequency", zr, "ohm", "real part of impedance"),
+        "z_imag": variable("frequency", zi, "ohm", "imaginary part of impedance"),
+    }
+    if time is not None:
+        data["time"] = variable("frequency", time[order], "s", "time since start of the sweep")
+    coords = {"frequency": variable("frequency", freq, "Hz", "frequency")}
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def dc_potential_attrs(dta: DtaFile, table: Table, path: Path) -> dict:
+    """dc_potential_V versus the reference electrode, from VDC (+ EOC when VDC is vs open circuit)."""
+    vdc = header_float(dta, "VDC")
+    vs_oc = header_flag(dta, "VDC")
+    eoc = header_float(dta, "EOC")
+    out = {"dc_potential_setpoint_V": vdc, "dc_potential_setpoint_vs": "Eoc" if vs_oc else "Eref"}
+    if math.isfinite(vdc) and not vs_oc:
+        out["dc_potential_V"] = vdc
+        out["dc_potential_source"] = "VDC header (vs Eref)"
+    elif math.isfinite(vdc) and vs_oc and math.isfinite(eoc):
+        out["dc_potential_V"] = vdc + eoc
+        out["dc_potential_source"] = "VDC header (vs Eoc) + EOC, i.e. vs Eref"
+    elif "Vdc" in table.columns:
+        out["dc_potential_V"] = float(np.median(column(path, table, "Vdc")))
+        out["dc_potential_source"] = "median of the Vdc column (vs Eref)"
+    else:
+        out["dc_potential_V"] = math.nan
+        out["dc_potential_source"] = "unknown"
+    out["dc_potential_reference"] = "vs Eref"
+    return out
+
+
+def read_cv(path: Path, dta: DtaFile) -> xr.Dataset:
+    """The CURVE1..CURVEn tables as one cv dataset, table k giving cycle k."""
+    curves = sorted(
+        ((int(m.group(1)), t) for name, t in dta.tables.items() if (m := _CURVE.match(name))),
+        key=lambda item: item[0],
+    )
+    curves = [(k, t) for k, t in curves if t.rows]
+    if not curves:
+        raise ReadError(path, "tables", "CURVE1..CURVEn tables with data (a CV file)", ", ".join(dta.tables) or "no table")
+    parts = {"time": [], "potential": [], "current": [], "cycle": []}
+    for k, table in curves:
+        parts["time"].append(column(path, table, "T"))
+        parts["potential"].append(column(path, table, "Vf"))
+        parts["current"].append(column(path, table, "Im"))
+        parts["cycle"].append(np.full(len(table.rows), k, dtype=np.int32))
+    cat = {name: np.concatenate(values) for name, values in parts.items()}
+    first = curves[0][1]
+    reference = first.units[first.columns.index("Vf")] if "Vf" in first.columns and len(first.units) == len(first.columns) else ""
+    attrs = common_attrs(dta)
+    scan_mV_s = header_float(dta, "SCANRATE")
+    attrs["scan_rate_V_s"] = scan_mV_s / 1000.0  # Gamry SCANRATE is in mV/s
+    attrs["potential_reference"] = reference
+    attrs["points_per_cycle"] = ", ".join(f"{k}:{len(t.rows)}" for k, t in curves)
+    data = {
+        "time": variable("point", cat["time"], "s", "time"),
+        "potential": variable("point", cat["potential"], "V", "working electrode potential vs reference"),
+        "current": variable("point", cat["current"], "A", "current, anodic positive"),
+        "cycle": variable("point", cat["cycle"], "1", "cycle number (CURVEk table)"),
+    }
+    coords = {"point": variable("point", np.arange(cat["time"].size), "1", "point index in acquisition order")}
+    return xr.Dataset(data, coords=coords, attrs=attrs)

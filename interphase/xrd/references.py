@@ -1,0 +1,196 @@
+"""Reference powder patterns: a built-in library of phases, computed with pymatgen.
+
+Why pymatgen: its ``XRDCalculator`` (kinematic intensities with atomic scattering
+factors, Lorentz-polarisation and multiplicities, disordered sites allowed) is the
+best-kept open implementation and reads CIF files too; writing our own would repeat it.
+It is imported lazily inside the functions because ``import pymatgen.core`` costs ~1.5 s.
+
+Each built-in phase is a space group, lattice parameters and Wyckoff positions from the
+literature (cited next to it). Reflection *positions* depend only on the lattice; the
+atomic positions set the relative *intensities*, which are good to a few percent only
+where a position is taken from an isotypic compound (said so below). An entry of
+``expected_phases`` that is not a built-in name is read as a path to a CIF file.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# Cu Kα1 wavelength, Å (Hölzer et al., Phys. Rev. A 56, 4554 (1997)); the default when a file gives none.
+CU_KA1_ANGSTROM = 1.540598
+
+# Pattern range used when none is asked for (degrees 2θ).
+DEFAULT_RANGE = (5.0, 120.0)
+
+
+@dataclass(frozen=True)
+class PhaseSpec:
+    """A crystal structure given as space group + lattice + asymmetric unit, with its source."""
+
+    name: str
+    formula: str
+    spacegroup: str
+    lattice: tuple[float, float, float, float, float, float]  # a, b, c (Å), alpha, beta, gamma (deg)
+    species: tuple
+    coords: tuple[tuple[float, float, float], ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A reference pattern: reflection positions (deg 2θ), relative intensities (max 100), hkl labels."""
+
+    name: str
+    two_theta: np.ndarray
+    intensity: np.ndarray
+    hkl: tuple[str, ...]
+    wavelength_angstrom: float
+    source: str
+
+
+def _hex(a: float, c: float) -> tuple[float, float, float, float, float, float]:
+    """Hexagonal lattice parameters."""
+    return (a, a, c, 90.0, 90.0, 120.0)
+
+
+def _olivine(name: str, formula: str, metal: str, abc: tuple[float, float, float], source: str) -> PhaseSpec:
+    """An olivine LiMPO4 (Pnma) with positions of LiCoPO4 (Kubel 1994), lattice from ``source``."""
+    return PhaseSpec(
+        name, formula, "Pnma", (*abc, 90.0, 90.0, 90.0),
+        ("Li", metal, "P", "O", "O", "O"),
+        ((0.0, 0.0, 0.0), (0.2785, 0.25, 0.9797), (0.0948, 0.25, 0.4195),
+         (0.0986, 0.25, 0.7428), (0.4560, 0.25, 0.2058), (0.1666, 0.0449, 0.2797)),
+        source,
+    )
+
+
+_TM = {"Ni": 1 / 3, "Co": 1 / 3, "Mn": 1 / 3}
+
+LIBRARY: dict[str, PhaseSpec] = {
+    spec.name: spec
+    for spec in (
+        # Layered LiNi1/3Co1/3Mn1/3O2, α-NaFeO2 type: a = 2.866, c = 14.26 Å (Ohzuku & Makimura,
+        # Chem. Lett. 30, 642 (2001); Yabuuchi & Ohzuku, J. Power Sources 119-121, 171 (2003));
+        # Li 3b, TM 3a, O 6c with z(O) = 0.2412 (Yabuuchi et al., J. Electrochem. Soc. 152, A1434 (2005)).
+        PhaseSpec("NMC111", "LiNi1/3Co1/3Mn1/3O2", "R-3m", _hex(2.866, 14.26),
+                  ("Li", _TM, "O"), ((0, 0, 0.5), (0, 0, 0), (0, 0, 0.2412)),
+                  "Ohzuku & Makimura 2001; Yabuuchi & Ohzuku 2003"),
+        # NASICON Li1.3Al0.3Ti1.7(PO4)3: a = 8.50, c = 20.82 Å (Aono et al., J. Electrochem. Soc. 137,
+        # 1023 (1990)); positions of LiTi2(PO4)3 (Redhammer et al., Acta Cryst. C 72, 291 (2016),
+        # rounded), Al on the Ti site; the 0.3 extra Li (36f, partly occupied) is left out.
+        PhaseSpec("LATP", "Li1.3Al0.3Ti1.7(PO4)3", "R-3c", _hex(8.50, 20.82),
+                  ("Li", {"Ti": 0.85, "Al": 0.15}, "P", "O", "O"),
+                  ((0, 0, 0), (0, 0, 0.1416), (0.2889, 0, 0.25), (0.1829, -0.0090, 0.1925), (0.1904, 0.1682, 0.0819)),
+                  "Aono et al. 1990; positions after Redhammer et al. 2016"),
+        # Spinel Co3O4: a = 8.084 Å, u(O) = 0.2631 in origin choice 2 = 0.3881 in origin choice 1,
+        # which pymatgen uses (Smith & Hobson, Acta Cryst. B 29, 362 (1973)).
+        PhaseSpec("Co3O4", "Co3O4", "Fd-3m", (8.084, 8.084, 8.084, 90.0, 90.0, 90.0),
+                  ("Co", "Co", "O"), ((0, 0, 0), (0.625, 0.625, 0.625), (0.3881, 0.3881, 0.3881)),
+                  "Smith & Hobson 1973"),
+        # Inverse spinel Co2TiO4: a = 8.437 Å (ICDD PDF 39-1410); Co(Ti) on 16d, u(O) as Co3O4.
+        PhaseSpec("Co2TiO4", "Co2TiO4", "Fd-3m", (8.437, 8.437, 8.437, 90.0, 90.0, 90.0),
+                  ("Co", {"Co": 0.5, "Ti": 0.5}, "O"), ((0, 0, 0), (0.625, 0.625, 0.625), (0.3881, 0.3881, 0.3881)),
+                  "ICDD PDF 39-1410; positions as Co3O4"),
+        # Olivines: LiCoPO4 a = 10.2001, b = 5.9199, c = 4.6993 Å with positions (Kubel,
+        # Z. Kristallogr. 209, 755 (1994)); LiMnPO4 (Geller & Durand, Acta Cryst. 13, 325 (1960))
+        # and LiNiPO4 (Abrahams & Easson, Acta Cryst. C 49, 925 (1993)) lattices with the same positions.
+        _olivine("LiCoPO4", "LiCoPO4", "Co", (10.2001, 5.9199, 4.6993), "Kubel 1994"),
+        _olivine("LiMnPO4", "LiMnPO4", "Mn", (10.446, 6.103, 4.744), "Geller & Durand 1960; positions of LiCoPO4"),
+        _olivine("LiNiPO4", "LiNiPO4", "Ni", (10.032, 5.854, 4.677), "Abrahams & Easson 1993; positions of LiCoPO4"),
+        # Ilmenite CoTiO3: a = 5.066, c = 13.918 Å (Newnham et al., Acta Cryst. 17, 240 (1964));
+        # positions of the ilmenite type, rounded.
+        PhaseSpec("CoTiO3", "CoTiO3", "R-3", _hex(5.066, 13.918),
+                  ("Co", "Ti", "O"), ((0, 0, 0.3554), (0, 0, 0.1457), (0.3177, 0.0200, 0.2457)),
+                  "Newnham et al. 1964"),
+        # TiO2 rutile a = 4.5937, c = 2.9587 Å, x(O) = 0.30478; anatase a = 3.7842, c = 9.5146 Å,
+        # z(O) = 0.20806 (origin choice 1) (Howard, Sabine & Dickson, Acta Cryst. B 47, 462 (1991)).
+        PhaseSpec("TiO2-rutile", "TiO2", "P4_2/mnm", (4.5937, 4.5937, 2.9587, 90.0, 90.0, 90.0),
+                  ("Ti", "O"), ((0, 0, 0), (0.30478, 0.30478, 0)), "Howard et al. 1991"),
+        PhaseSpec("TiO2-anatase", "TiO2", "I4_1/amd", (3.7842, 3.7842, 9.5146, 90.0, 90.0, 90.0),
+                  ("Ti", "O"), ((0, 0, 0), (0, 0, 0.20806)), "Howard et al. 1991"),
+    )
+}
+
+
+def names() -> tuple[str, ...]:
+    """The built-in phase names."""
+    return tuple(LIBRARY)
+
+
+def structure(name_or_cif: str):
+    """The pymatgen Structure of a built-in phase, or of the first structure in a CIF file."""
+    from pymatgen.core import Lattice, Structure
+
+    if name_or_cif in LIBRARY:
+        spec = LIBRARY[name_or_cif]
+        lattice = Lattice.from_parameters(*spec.lattice)
+        return Structure.from_spacegroup(spec.spacegroup, lattice, list(spec.species), [list(c) for c in spec.coords])
+    path = Path(name_or_cif)
+    if not path.is_file():
+        raise ValueError(
+            f"xrd.expected_phases: {name_or_cif!r} is neither a built-in phase ({', '.join(LIBRARY)}) nor a CIF file"
+        )
+    from pymatgen.io.cif import CifParser
+
+    structures = CifParser(str(path)).parse_structures(primitive=False)
+    if not structures:
+        raise ValueError(f"{path}: no structure could be read from the CIF file")
+    return structures[0]
+
+
+def hkl_label(hkl) -> str:
+    """Miller indices as text: '104' for one-digit positive indices, else '0 2 10' / '-1 1 3'.
+
+    pymatgen gives hexagonal indices as (h, k, i, l); the redundant i is dropped.
+    """
+    idx = tuple(int(v) for v in hkl)
+    if len(idx) == 4:
+        idx = (idx[0], idx[1], idx[3])
+    if all(0 <= v <= 9 for v in idx):
+        return "".join(str(v) for v in idx)
+    return " ".join(str(v) for v in idx)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_pattern(name_or_cif: str, wavelength: float, lo: float, hi: float) -> Pattern:
+    """The pattern, computed once per process for a phase, wavelength and range."""
+    from pymatgen.analysis.diffraction.xrd import XRDCalculator
+
+    struct = structure(name_or_cif)
+    pat = XRDCalculator(wavelength=wavelength).get_pattern(struct, scaled=True, two_theta_range=(lo, hi))
+    hkls = tuple(hkl_label(h[0]["hkl"]) for h in pat.hkls)
+    source = LIBRARY[name_or_cif].source if name_or_cif in LIBRARY else f"CIF file {name_or_cif}"
+    name = name_or_cif if name_or_cif in LIBRARY else Path(name_or_cif).stem
+    x = np.asarray(pat.x, dtype=float)
+    y = np.asarray(pat.y, dtype=float)
+    if y.size:
+        y = 100.0 * y / y.max()
+    return Pattern(name, x, y, hkls, wavelength, source)
+
+
+def pattern(
+    name_or_cif: str,
+    wavelength_angstrom: float = CU_KA1_ANGSTROM,
+    two_theta_range: tuple[float, float] = DEFAULT_RANGE,
+    min_relative_intensity: float = 0.0,
+) -> Pattern:
+    """Reflections of a phase at a wavelength within a 2θ range, those below ``min_relative_intensity`` (%) dropped.
+
+    Relative intensities are scaled to 100 for the strongest reflection in ``two_theta_range``.
+    """
+    lo, hi = (round(float(v), 4) for v in two_theta_range)
+    full = _cached_pattern(str(name_or_cif), round(float(wavelength_angstrom), 6), lo, hi)
+    keep = full.intensity >= min_relative_intensity
+    return Pattern(
+        full.name, full.two_theta[keep], full.intensity[keep],
+        tuple(h for h, k in zip(full.hkl, keep) if k), full.wavelength_angstrom, full.source,
+    )
+
+
+def phase_name(name_or_cif: str) -> str:
+    """The display name of an expected phase: the built-in name or the CIF file's stem."""
+    return name_or_cif if name_or_cif in LIBRARY else Path(name_or_cif).stem

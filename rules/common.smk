@@ -1,0 +1,72 @@
+# Shared by every rule: the validated study, input functions and wildcard constraints.
+
+import re
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from interphase.sheets import load_study
+from interphase.techniques import CONFIG_SECTION
+
+# Validates config.yaml, samples.tsv and measurements.tsv before any job: an unknown key, a
+# wrong type, a duplicate id, an unknown sample or a missing raw file stops the run here,
+# with one message naming the file, the line and the column.
+STUDY = load_study(config, validate)
+
+
+wildcard_constraints:
+    measurement="[A-Za-z0-9][A-Za-z0-9_.-]*",
+
+
+def technique_pattern(technique):
+    """A regex matching exactly the measurement ids of one technique (never matches if none)."""
+    ids = STUDY.by_technique(technique)
+    return "|".join(re.escape(m) for m in ids) if ids else "(?!)"
+
+
+def raw_files(measurement):
+    """The raw file of a measurement, or every file of its folder (so a changed file reruns it)."""
+    path = STUDY.raw_path(measurement)
+    if path.is_dir():
+        return sorted(str(p) for p in path.rglob("*") if p.is_file())
+    return [str(path)]
+
+
+def raw_inputs(wildcards):
+    """Input function: the raw files of the job's measurement."""
+    return raw_files(wildcards.measurement)
+
+
+def fits_of(technique):
+    """The fit files of one technique."""
+    return [f"results/fits/{m}.nc" for m in STUDY.by_technique(technique)]
+
+
+def technique_params(technique):
+    """The config section of a technique (defaults filled in by the schema)."""
+    return config[CONFIG_SECTION[technique]]
+
+
+FIGURES = {
+    "eis": ["eis_nyquist", "eis_rct_vs_potential"],
+    "cv": ["cv_overlay"],
+    "xrd": ["xrd_stack"],
+    "edx_line": ["edx_profiles"],
+    "eels_line": ["eels_l3l2_profiles"],
+}
+
+
+def figure_files(technique):
+    """The comparison figures (PDF and PNG) of a technique."""
+    return [f"results/figures/{name}.{ext}" for name in FIGURES[technique] for ext in ("pdf", "png")]
+
+
+def all_outputs(wildcards):
+    """Everything a complete run makes."""
+    outputs = [f"results/clean/{m}.nc" for m in STUDY.measurements]
+    outputs += [f"results/fits/{m}.nc" for m in STUDY.measurements]
+    outputs += ["results/summary/summary.csv", "results/summary/summary.nc"]
+    for technique in STUDY.techniques():
+        outputs += figure_files(technique)
+    outputs += ["results/provenance/manifest.tsv", "results/provenance/software.json"]
+    return outputs
