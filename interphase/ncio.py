@@ -12,6 +12,14 @@ import xarray as xr
 ENGINE = "netcdf4"
 
 
+def publish(tmp: str | Path, path: str | Path) -> None:
+    """Give a finished temporary file the usual permissions and rename it into place."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
     """Write ``ds`` to ``path`` through a temporary file and a rename: never half a file."""
     path = Path(path)
@@ -20,7 +28,7 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
     os.close(fd)
     try:
         ds.to_netcdf(tmp, engine=ENGINE)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -40,7 +48,7 @@ def write_text(text: str, path: str | Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

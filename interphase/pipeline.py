@@ -112,13 +112,14 @@ def build_summary(
     rows: list[dict] = []
     for measurement, row in measurements.items():
         path = fit_paths.get(measurement)
-        if path is not None and Path(path).is_file():
-            rows.extend(summary_rows(read_netcdf(path)))
-            continue
         record = failure_record_path(measurement, results)
+        # A failure record is newer than any fit left over from an earlier run: it wins.
         if record.is_file():
             info = json.loads(record.read_text(encoding="utf-8"))
             reason = f"{info['step']} failed: {info['reason']}"
+        elif path is not None and Path(path).is_file():
+            rows.extend(summary_rows(read_netcdf(path)))
+            continue
         else:
             reason = "no fit was produced (the job did not complete; see results/logs/)"
         rows.append(summary.failed_row(row, samples[row["sample"]], reason))

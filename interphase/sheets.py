@@ -229,9 +229,5 @@ def _reader_names() -> list[str]:
 
     names = []
     for module_name in READERS:
-        try:
-            module = importlib.import_module(f"interphase.readers.{module_name}")
-        except ModuleNotFoundError:
-            continue
-        names.append(module.NAME)
+        names.append(importlib.import_module(f"interphase.readers.{module_name}").NAME)
     return names

@@ -1,6 +1,6 @@
 # Every fit -> results/summary/summary.csv and summary.nc (CONTRACT.md §3).
-# When a job fails (run with --keep-going), `summary_after_failure` (called from the
-# Snakefile's onerror handler) still writes the summary from the fits that exist, with a
+# When a job fails (run with --keep-going), `summary_after_failure` (rules/common.smk,
+# called from the Snakefile's onerror handler) still writes the summary from the fits that exist, with a
 # `failed` row and its reason for every measurement that has none.
 
 
@@ -23,11 +23,3 @@ rule summary:
     script:
         "../scripts/summary.py"
 
-
-def summary_after_failure():
-    """Write the summary of a run in which some jobs failed, marking what failed and why."""
-    from interphase.pipeline import write_summary
-
-    fits = {m: Path(f"results/fits/{m}.nc") for m in STUDY.measurements}
-    write_summary(fits, STUDY.measurements, STUDY.samples, "results/summary/summary.csv", "results/summary/summary.nc")
-    print("interphase: some jobs failed; results/summary/summary.csv marks them 'failed' with the reason.")

@@ -43,8 +43,27 @@ def fits_of(technique):
 
 
 def technique_params(technique):
-    """The config section of a technique (defaults filled in by the schema)."""
-    return config[CONFIG_SECTION[technique]]
+    """The config section of a technique (defaults filled in), keys sorted: reordering
+    keys in config.yaml changes nothing, so it reruns nothing."""
+    return canonical(config[CONFIG_SECTION[technique]])
+
+
+def canonical(value):
+    """A copy of a config value with every mapping's keys in sorted order."""
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
+def summary_after_failure():
+    """Write the summary of a run in which some jobs failed, marking what failed and why."""
+    from interphase.pipeline import write_summary
+
+    fits = {m: Path(f"results/fits/{m}.nc") for m in STUDY.measurements}
+    write_summary(fits, STUDY.measurements, STUDY.samples, "results/summary/summary.csv", "results/summary/summary.nc")
+    print("interphase: some jobs failed; results/summary/summary.csv marks them 'failed' with the reason.")
 
 
 FIGURES = {

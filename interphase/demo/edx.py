@@ -67,7 +67,7 @@ FILM_AT = {"Al": 0.0, "P": 0.0, "Ti": 0.0, **atomic_percent({"O": 2.0, "Mn": 1 /
 LATP_AT = {"Mn": 0.0, "Co": 0.0, "Ni": 0.0, **atomic_percent({"O": 12.0, "Al": 0.3, "P": 3.0, "Ti": 1.7})}
 
 # Counts per at% and point (O K is absorbed and weakly detected) and background (at% equivalent).
-SENSITIVITY = {"O": 10.0, "Al": 60.0, "P": 50.0, "Ti": 60.0, "Mn": 55.0, "Co": 55.0, "Ni": 50.0}
+SENSITIVITY = {"O": 10.0, "Al": 150.0, "P": 50.0, "Ti": 60.0, "Mn": 55.0, "Co": 55.0, "Ni": 50.0}
 BACKGROUND_AT = 0.5
 
 
@@ -119,7 +119,7 @@ def number(value: float, fmt: str, decimal_comma: bool) -> str:
     return text.replace(".", ",") if decimal_comma else text
 
 
-def export_text(sample: dict, truth: dict, values: np.ndarray, meta: dict) -> bytes:
+def export_text(sample: dict, values: np.ndarray, meta: dict) -> bytes:
     """The ESPRIT-style export file of one line scan, encoded as the locale would write it."""
     german = meta["style"] == "de"
     sep = "\t" if german else ","
@@ -174,7 +174,7 @@ def generate(raw_dir: Path, samples: list[dict], seed: int) -> list[dict]:
             suffix = Path(meta["file"]).suffix
             meta["file"] = f"{sample['sample']}_edx{suffix}"
         values = composition(truth, rng)
-        (folder / meta["file"]).write_bytes(export_text(sample, truth, values, meta))
+        (folder / meta["file"]).write_bytes(export_text(sample, values, meta))
         rows.append(
             {
                 "measurement": f"{sample['sample']}_edx",

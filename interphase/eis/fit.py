@@ -1,13 +1,22 @@
 """Equivalent-circuit fit of an impedance spectrum: R_ct, R_ct × area, lin-KK check.
 
-The fit itself is impedance.py's ``CustomCircuit.fit`` (scipy ``curve_fit``, trust-region
-reflective with bounds): a maintained, citable library (Murbach et al., JOSS 5 (2020) 2349)
-that parses circuit strings and gives parameter covariances. What it lacks, and this
-module adds, is a start: local least squares on a spectrum whose arcs span six decades
-of resistance only converges from a good initial guess. Guesses come from the spectrum's
-geometry (high-frequency intercept, arc apexes of -Z'', the low-frequency tail), and a few
-starts are fitted, keeping the lowest weighted chi-square (impedance.py's global
-optimiser, basinhopping, takes ~30 s a spectrum).
+Library: impedance.py (Murbach et al., JOSS 5 (2020) 2349), maintained and citable. It
+parses the circuit string, supplies the element impedances, and its
+``CustomCircuit(circuit, initial_guess=...).fit`` gives the final parameters. What it
+lacks, and this module adds:
+
+- starts: local least squares on spectra whose arcs span six decades of resistance only
+  converges from a good guess. Guesses come from the spectrum's geometry (high-frequency
+  intercept, -Z'' apexes and heights, the low-frequency tail), several hypotheses are
+  tried (multi-start) in log(parameters) with scipy ``least_squares`` (R and CPE Q span
+  15 orders of magnitude, which the linear parameterisation handles badly), the best is
+  polished by ``CustomCircuit.fit``. impedance.py's own global optimiser (basinhopping)
+  takes ~30 s a spectrum; this takes ~0.5 s.
+- standard errors: computed in log(parameters) (see :func:`standard_errors`), because
+  curve_fit's covariance (impedance.py's ``conf_``) loses the resistances' variances to
+  the Jacobian's 1e14 column-scale spread.
+- speed: the circuit string is parsed once (:func:`compile_circuit`) instead of being
+  rebuilt and eval'ed at every call.
 
 Parallel R-CPE (or R-C) pairs in series are interchangeable in the model; after the fit
 they are put in order of increasing time constant, so the first pair in the circuit
@@ -26,7 +35,7 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets, summary
-from interphase.eis.lin_kk import lin_kk
+from interphase.eis.lin_kk import KKResult, lin_kk
 
 WEIGHTINGS = ("modulus", "proportional", "unit")
 MIN_POINTS = 10
@@ -41,6 +50,20 @@ N_TAIL_BOUNDS = (0.2, 1.0)
 R_UPPER_FACTOR = 1e3
 # Fraction of |Z| below which a proportional-weighting sigma is not allowed to fall.
 SIGMA_FLOOR = 1e-3
+# A -Z'' maximum counts as an arc apex when its prominence exceeds these fractions of the
+# largest -Z'' and of the local |Z| (noise bumps on a tail are ~1 % of |Z|).
+PEAK_MIN_PROMINENCE = 0.01
+PEAK_MIN_PROMINENCE_OF_Z = 0.02
+# A series CPE with an exponent above this (diffusion tails have n ~ 0.5) that outweighs R_ct at
+# the lowest frequency cannot be told apart from an R||CPE arc that has not closed.
+ARC_LIKE_TAIL_N = 0.75
+# Evaluation budgets of the log-parameter least squares: short runs from every start, then
+# long runs from the N_REFINE best.
+MAX_NFEV_EXPLORE = 60
+MAX_NFEV_REFINE = 2000
+N_REFINE = 2
+# Central-difference step of the covariance Jacobian (in log units for scale parameters).
+COV_STEP = 1e-5
 
 _PAIR_RE = re.compile(r"p\((R\w*),((?:CPE|C)\w*)\)|p\(((?:CPE|C)\w*),(R\w*)\)")
 _UNITS = {"Ohm": "ohm", "Ohm^-1 sec^a": "ohm-1 s^n", "": "1", "F": "F", "H": "H", "Ohm sec^-1/2": "ohm s-1/2", "sec": "s"}
@@ -66,6 +89,71 @@ def pairs_of(circuit: str) -> list[Pair]:
 def element_kind(name: str) -> str:
     """The element type of a circuit element name ('CPE1' -> 'CPE', 'R0' -> 'R')."""
     return re.match(r"[A-Za-z]+", name).group(0)
+
+
+_TOKEN_RE = re.compile(r"p\(|[A-Za-z]+[A-Za-z0-9_]*|[(),-]")
+
+
+def compile_circuit(circuit: str):
+    """A fast evaluator ``(f, values) -> Z`` of an impedance.py circuit string.
+
+    impedance.py's ``wrapCircuit`` rebuilds and evals a source string on every call
+    (~1 ms, most of a multi-start fit's time); here the string is parsed once and the
+    same impedance.py element functions (``circuit_elements``) are called directly.
+    Parameters are taken in order of appearance, as impedance.py does.
+    """
+    from impedance.models.circuits.elements import circuit_elements
+
+    tokens = _TOKEN_RE.findall(circuit.replace(" ", ""))
+    position = [0]
+    n_params = [0]
+
+    def peek():
+        return tokens[position[0]] if position[0] < len(tokens) else ""
+
+    def take():
+        position[0] += 1
+        return tokens[position[0] - 1]
+
+    def series():
+        items = [item()]
+        while peek() == "-":
+            take()
+            items.append(item())
+        return ("s", items)
+
+    def item():
+        token = take()
+        if token == "p(":
+            branches = [series()]
+            while peek() == ",":
+                take()
+                branches.append(series())
+            if take() != ")":
+                raise ValueError(f"unbalanced parentheses in circuit {circuit!r}")
+            return ("p", branches)
+        function = circuit_elements[element_kind(token)]
+        start = n_params[0]
+        n_params[0] += function.num_params
+        return ("e", function, start, function.num_params)
+
+    tree = series()
+    if position[0] != len(tokens):
+        raise ValueError(f"unexpected {tokens[position[0]]!r} in circuit {circuit!r}")
+
+    def evaluate(node, f, values):
+        if node[0] == "e":
+            _, function, start, n = node
+            return np.asarray(function([float(v) for v in values[start : start + n]], f), dtype=complex)
+        parts = [evaluate(child, f, values) for child in node[1]]
+        if node[0] == "s":
+            return np.sum(parts, axis=0)
+        return 1.0 / np.sum([1.0 / part for part in parts], axis=0)
+
+    def impedance(f, values):
+        return evaluate(tree, np.asarray(f, dtype=float), values)
+
+    return impedance
 
 
 def check_params(params: dict) -> dict:
@@ -125,6 +213,7 @@ class Geometry:
 
     r_hf: float
     r_arcs: float
+    r_end: float  # real part at the lowest frequency
     peaks: tuple[tuple[float, float], ...]  # (apex frequency Hz, -Z'' at apex), highest first
     tail_n: float
     tail_q: float
@@ -139,7 +228,12 @@ def geometry(f: np.ndarray, z: np.ndarray) -> Geometry:
     mz = -z.imag
     r_hf = max(float(np.min(z.real[: max(3, f.size // 20)])), 0.0)
     idx, props = find_peaks(mz, prominence=0.0)
-    keep = [i for i, p in zip(idx, props["prominences"]) if p > 0.01 * np.max(np.abs(mz))]
+    mod = np.abs(z)
+    keep = [
+        i
+        for i, p in zip(idx, props["prominences"])
+        if p > PEAK_MIN_PROMINENCE * np.max(np.abs(mz)) and p > PEAK_MIN_PROMINENCE_OF_Z * mod[i]
+    ]
     peaks = sorted(((float(f[i]), float(mz[i])) for i in keep), key=lambda t: -t[1])
     # End of the arcs: the -Z'' minimum below the lowest-frequency peak, else the last point.
     last_peak = max(keep) if keep else 0
@@ -152,33 +246,51 @@ def geometry(f: np.ndarray, z: np.ndarray) -> Geometry:
     tail_n = float(np.clip(-slope, 0.3, 0.95)) if has_tail else N_TAIL_START
     z_tail = mz[-1] / math.sin(tail_n * math.pi / 2) if has_tail else 0.3 * r_arcs
     tail_q = 1.0 / (max(z_tail, 1e-9) * (2 * math.pi * f[-1]) ** tail_n)
-    return Geometry(r_hf, r_arcs, tuple(peaks), tail_n, float(tail_q), float(f[-1]), float(f[0]))
+    return Geometry(r_hf, r_arcs, float(z.real[-1]), tuple(peaks), tail_n, float(tail_q), float(f[-1]), float(f[0]))
 
 
 def arc_starts(g: Geometry, n_pairs: int) -> list[list[tuple[float, float]]]:
-    """Candidate (apex frequency, R) per pair, highest frequency first, for a few hypotheses."""
+    """Candidate (apex frequency, R) per pair, highest frequency first, for a few hypotheses.
+
+    The k largest -Z'' peaks (k = n_pairs ... 1) keep their apex and a width from their
+    height; the arcs not seen as peaks are placed above the highest peak (small, of the
+    size of the high-frequency intercept, as a grain-boundary arc often is, or 5 % of the
+    arcs) or below the lowest one. Last, equal arcs spread over the window.
+    """
     if n_pairs == 0:
         return [[]]
     height_to_r = 2.0 / math.tan(N_ARC_START * math.pi / 4)  # -Z''max = R/2 tan(nπ/4) for R||CPE
-    found = [(fa, h * height_to_r) for fa, h in g.peaks[:n_pairs]]
-    total = sum(r for _, r in found)
-    if total > g.r_arcs and total > 0:
-        found = [(fa, r * g.r_arcs / total) for fa, r in found]
-    filler_r = 0.05 * g.r_arcs
+    f_mid = math.sqrt(g.f_min * g.f_max)
+    small = max(g.r_hf, 1e-3 * g.r_arcs)
     starts = []
-    n_missing = n_pairs - len(found)
-    f_top = max([fa for fa, _ in found], default=math.sqrt(g.f_min * g.f_max))
-    f_bottom = min([fa for fa, _ in found], default=math.sqrt(g.f_min * g.f_max))
-    above = [(math.sqrt(g.f_max * f_top) * 3.0**k, filler_r) for k in range(n_missing)]
-    below = [(f_bottom / 30.0 / 3.0**k, filler_r) for k in range(n_missing)]
-    for fillers in (above, below):
-        starts.append(sorted(found + fillers, key=lambda t: -t[0]))
+    for n_found in range(min(len(g.peaks), n_pairs), 0, -1):
+        found = [(fa, h * height_to_r) for fa, h in g.peaks[:n_found]]
+        total = sum(r for _, r in found)
+        if total > g.r_arcs and total > 0:
+            found = [(fa, r * g.r_arcs / total) for fa, r in found]
+        n_missing = n_pairs - n_found
+        f_top = max([fa for fa, _ in found], default=f_mid)
+        f_bottom = min([fa for fa, _ in found], default=f_mid)
+        filler_sets = [
+            [(g.f_max / 10.0 / 3.0**k, small) for k in range(n_missing)],
+            [(math.sqrt(g.f_max * f_top) / 3.0**k, 0.05 * g.r_arcs) for k in range(n_missing)],
+            [(f_bottom / 30.0 / 3.0**k, 0.05 * g.r_arcs) for k in range(n_missing)],
+        ]
+        for fillers in filler_sets:
+            starts.append(sorted(found + fillers, key=lambda t: -t[0]))
     log_f = np.linspace(math.log10(g.f_max), math.log10(g.f_min), n_pairs + 2)[1:-1]
-    starts.append([(10.0**lf, g.r_arcs / n_pairs) for lf in log_f])
+    starts.append([(float(10.0**lf), g.r_arcs / n_pairs) for lf in log_f])
+    # An arc hidden under the tail (no -Z'' peak): one large arc at a few apexes, the rest small.
+    big = 0.5 * max(g.r_end - g.r_hf, g.r_arcs)
+    for decades_above_fmin in (1.0, 3.0, 5.0):
+        f_big = g.f_min * 10**decades_above_fmin
+        if f_big < g.f_max:
+            fillers = [(g.f_max / 10.0 / 3.0**k, small) for k in range(n_pairs - 1)]
+            starts.append(sorted(fillers + [(f_big, big)], key=lambda t: -t[0]))
     unique = []
-    for s in starts:
-        if s not in unique:
-            unique.append(s)
+    for start in starts:
+        if start not in unique:
+            unique.append(start)
     return unique
 
 
@@ -201,7 +313,7 @@ def initial_guess(names: list[str], circuit: str, g: Geometry, arcs: list[tuple[
             else:  # C
                 guess.append(1.0 / (r * w))
         elif kind == "R":
-            guess.append(max(g.r_hf, 1e-3 * g.r_arcs) / max(len(series_r), 1))
+            guess.append(max(g.r_hf, 1e-6 * g.r_arcs) / max(len(series_r), 1))
         elif kind == "CPE":
             guess.append(g.tail_q * tail_scale if index == "0" else g.tail_n)
         elif kind == "C":
@@ -274,40 +386,127 @@ def time_constant(r: float, q: float, n: float) -> float:
     return float((r * q) ** (1.0 / n))
 
 
+def is_log_parameter(name: str) -> bool:
+    """True for scale parameters (R, Q, C, L...) fitted as logarithms; False for exponents."""
+    element, _, index = name.partition("_")
+    return not (element_kind(element) in ("CPE", "La") and index == "1")
+
+
+def log_fit(f, z, circuit, names, guess, lower, upper, sigma, max_nfev: int = 100):
+    """Least squares in log(scale parameters): (values, chi-square), or None when it fails."""
+    from scipy.optimize import least_squares
+
+    is_log = np.array([is_log_parameter(n) for n in names])
+    z_scale = float(np.max(np.abs(z)))
+    lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    with np.errstate(divide="ignore"):
+        lo = np.where(is_log, np.log(np.maximum(lower, 0.0)), lower)  # log(0) = -inf: no bound
+        hi = np.where(is_log, np.log(upper), upper)
+    x0 = np.where(is_log, np.log(np.maximum(guess, 1e-300)), guess)
+    x0 = np.clip(x0, np.where(np.isfinite(lo), lo + 1e-9, -np.inf), np.where(np.isfinite(hi), hi - 1e-9, np.inf))
+    model = compile_circuit(circuit)
+    weight = 1.0 / sigma if sigma is not None else np.full(2 * z.size, 1.0 / z_scale)
+
+    def residuals(x):
+        dz = model(f, np.where(is_log, np.exp(x), x)) - z
+        return np.hstack([dz.real, dz.imag]) * weight
+
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            sol = least_squares(residuals, x0, bounds=(lo, hi), method="trf", max_nfev=max_nfev)
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    if not np.all(np.isfinite(sol.fun)):
+        return None
+    return np.where(is_log, np.exp(sol.x), sol.x), float(np.sum(sol.fun**2))
+
+
+def polish(f, z, circuit, values, lower, upper, sigma) -> np.ndarray:
+    """impedance.py's CustomCircuit.fit started at ``values`` (the final fit the user can reproduce)."""
+    from impedance.models.circuits import CustomCircuit
+
+    start = np.clip(values, np.asarray(lower) + 1e-300, upper)
+    model = CustomCircuit(circuit, initial_guess=list(start))
+    kwargs = {"x_scale": "jac"}
+    if sigma is not None:
+        kwargs["sigma"] = sigma
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(f, z, bounds=(lower, upper), **kwargs)
+    except (RuntimeError, ValueError, np.linalg.LinAlgError):
+        return np.asarray(values, dtype=float)
+    return np.asarray(model.parameters_, dtype=float)
+
+
+def standard_errors(f, z, circuit, names, values, sigma) -> np.ndarray:
+    """Standard errors from the covariance in log(scale parameters), scaled by the residual variance.
+
+    Not impedance.py's ``conf_``: curve_fit's pseudo-inverse drops singular values below
+    eps × the largest, and with Q ~ 1e-8 next to R ~ 1e6 the Jacobian's columns differ by
+    ~1e14, so the resistances' variances come out as ~0. In log parameters the Jacobian is
+    well scaled; the result is the same estimate (curve_fit, absolute_sigma=False).
+    """
+    values = np.asarray(values, dtype=float)
+    is_log = np.array([is_log_parameter(n) for n in names]) & (values > 0)
+    x = np.where(is_log, np.log(np.where(is_log, values, 1.0)), values)
+    model = compile_circuit(circuit)
+    data = np.hstack([z.real, z.imag])
+    weight = 1.0 / sigma if sigma is not None else np.full(data.size, 1.0 / float(np.max(np.abs(z))))
+
+    def residuals(xx):
+        dz = model(f, np.where(is_log, np.exp(xx), xx)) - z
+        return np.hstack([dz.real, dz.imag]) * weight
+
+    jac = np.empty((data.size, x.size))
+    for k in range(x.size):
+        h = COV_STEP * max(1.0, abs(x[k])) if is_log[k] else COV_STEP * max(abs(x[k]), 1e-3)
+        up, down = x.copy(), x.copy()
+        up[k] += h
+        down[k] -= h
+        jac[:, k] = (residuals(up) - residuals(down)) / (2 * h)
+    dof = max(data.size - x.size, 1)
+    s2 = float(np.sum(residuals(x) ** 2)) / dof
+    try:
+        cov = np.linalg.pinv(jac.T @ jac, rcond=1e-14, hermitian=True) * s2
+    except np.linalg.LinAlgError:
+        return np.full(x.size, math.nan)
+    sx = np.sqrt(np.clip(np.diag(cov), 0, None))
+    return np.where(is_log, values * sx, sx)
+
+
 def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str):
-    """Multi-start fit; returns (values, stderr, z_fit, chi_square, names, units, n_starts)."""
+    """Multi-start fit; returns (values, stderr, z_fit, chi_square, names, units, n_starts).
+
+    Every start gets a short log-parameter least squares, the N_REFINE best a long one, the
+    best of those is polished by impedance.py's CustomCircuit.fit.
+    """
     from impedance.models.circuits import CustomCircuit
     from impedance.models.circuits.fitting import calculateCircuitLength
 
     n = calculateCircuitLength(circuit)
-    probe = CustomCircuit(circuit, initial_guess=[1.0] * n)
-    names, units = probe.get_param_names()
+    names, units = CustomCircuit(circuit, initial_guess=[1.0] * n).get_param_names()
     g = geometry(f, z)
     lower, upper = bounds_for(names, circuit, float(np.max(np.abs(z))))
     sigma = sigma_for(z, weighting)
-    best = None
     starts = [(arcs, scale) for arcs in arc_starts(g, len(pairs_of(circuit))) for scale in (1.0, 0.1)]
+    explored = []
     for arcs, scale in starts:
-        guess = np.clip(initial_guess(names, circuit, g, arcs, scale), lower, upper)
-        guess = np.where(guess <= np.asarray(lower), np.asarray(lower) + 1e-12, guess)
-        model = CustomCircuit(circuit, initial_guess=list(guess))
-        kwargs = {"x_scale": "jac"}
-        if sigma is not None:
-            kwargs["sigma"] = sigma
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model.fit(f, z, bounds=(lower, upper), **kwargs)
-        except (RuntimeError, ValueError, np.linalg.LinAlgError):
-            continue
-        z_fit = model.predict(f)
-        chi2 = chi_square(z, z_fit, sigma)
-        if best is None or chi2 < best[0]:
-            conf = np.asarray(model.conf_ if model.conf_ is not None else [math.nan] * n, dtype=float)
-            best = (chi2, np.asarray(model.parameters_, dtype=float), conf)
-    if best is None:
+        guess = initial_guess(names, circuit, g, arcs, scale)
+        result = log_fit(f, z, circuit, names, guess, lower, upper, sigma, MAX_NFEV_EXPLORE)
+        if result is not None:
+            explored.append(result)
+    explored.sort(key=lambda r: r[1])
+    refined = [log_fit(f, z, circuit, names, r[0], lower, upper, sigma, MAX_NFEV_REFINE) for r in explored[:N_REFINE]]
+    refined = [r for r in refined if r is not None]
+    if not refined:
         return None
-    chi2, values, errors = best
+    best = min(refined, key=lambda r: r[1])
+    values = polish(f, z, circuit, best[0], lower, upper, sigma)
+    if chi_square(z, _predict(circuit, values, f), sigma) > best[1] * (1 + 1e-6):
+        values = best[0]  # the polish never worsens a fit; keep the better optimum if it did
+    errors = standard_errors(f, z, circuit, names, values, sigma)
     values, errors = order_pairs(circuit, names, values, errors)
     z_fit = _predict(circuit, values, f)
     return values, errors, z_fit, chi_square(z, z_fit, sigma), names, units, len(starts)
@@ -315,10 +514,7 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str):
 
 def _predict(circuit: str, values: np.ndarray, f: np.ndarray) -> np.ndarray:
     """The circuit's impedance for given parameter values."""
-    from impedance.models.circuits.fitting import wrapCircuit
-
-    stacked = wrapCircuit(circuit, {})(f, *values)
-    return stacked[: f.size] + 1j * stacked[f.size :]
+    return compile_circuit(circuit)(f, values)
 
 
 def window(clean: xr.Dataset, fmin, fmax) -> tuple[np.ndarray, np.ndarray]:
@@ -351,6 +547,18 @@ def closure_note(values: dict, rct: str, circuit: str, f_min: float, f_max: floa
             f"arc does not close inside the measured window: {rct} apex at {f_apex:.3g} Hz, "
             f"outside [{lo:.3g}, {hi:.3g}] Hz"
         )
+    paired = {p.c for p in pairs_of(circuit)}
+    for name in values:
+        element, _, index = name.partition("_")
+        if element_kind(element) == "CPE" and index == "1" and element not in paired:
+            q, n = values[f"{element}_0"], values[name]
+            z_tail = 1.0 / (q * (2 * math.pi * f_min) ** n) if q > 0 else math.inf
+            if n > ARC_LIKE_TAIL_N and z_tail > values[rct]:
+                return f_apex, (
+                    f"arc does not close inside the measured window: the low-frequency end is "
+                    f"dominated by {element} (n = {n:.2f}, |Z| = {z_tail:.3g} ohm > {rct}), "
+                    f"which an unclosed arc would look like"
+                )
     return f_apex, ""
 
 
@@ -422,6 +630,7 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
 
     rct = p["rct_element"]
     area = float(clean.attrs.get("electrode_area_cm2", math.nan))
+    area = area if math.isfinite(area) and area > 0 else math.nan
     r_ct, r_ct_err = float(by_name[rct]), float(errors[names.index(rct)])
     ds["R_ct"] = scalar(r_ct, "ohm", f"charge-transfer resistance ({rct})")
     ds["R_ct_stderr"] = scalar(r_ct_err, "ohm", "standard error of R_ct")
@@ -429,19 +638,25 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     ds["R_ct_area_stderr"] = scalar(r_ct_err * area, "ohm cm2", "standard error of R_ct_area")
     ds["chi_square"] = scalar(chi2, "1", f"weighted sum of squared residuals ({p['weighting']} weighting)")
 
-    kk = lin_kk(f, z)
+    try:
+        kk = lin_kk(f, z)
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:  # a degenerate spectrum
+        kk = KKResult(np.full(f.size, np.nan), np.full(f.size, np.nan), 0, math.nan)
+        notes_kk = [f"lin-KK failed: {type(exc).__name__}: {exc}"]
+    else:
+        notes_kk = []
     ds["kk_residual_real"] = datasets.variable("frequency", 100 * kk.residual_real, "percent", "lin-KK residual of the real part, percent of |Z|")
     ds["kk_residual_imag"] = datasets.variable("frequency", 100 * kk.residual_imag, "percent", "lin-KK residual of the imaginary part, percent of |Z|")
     ds["kk_residual_max"] = scalar(kk.max_percent, "percent", "largest lin-KK residual, percent of |Z|")
     f_apex, closure = closure_note(by_name, rct, p["circuit"], float(f.min()), float(f.max()), p["closure_margin_decades"])
     ds["rct_apex_frequency"] = scalar(f_apex, "Hz", f"apex frequency 1/(2 pi tau) of the {rct} arc")
 
-    notes = []
+    notes = notes_kk
     if kk.max_percent > p["kk_residual_limit_percent"]:
         notes.append(f"lin-KK residual {kk.max_percent:.2g} % exceeds {p['kk_residual_limit_percent']:g} %")
     if closure:
         notes.append(closure)
-    if not math.isfinite(area) or area <= 0:
+    if not math.isfinite(area):
         notes.append("electrode area unknown: R_ct_area is NaN")
     ds.attrs.update(
         {

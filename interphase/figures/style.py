@@ -17,6 +17,8 @@ matplotlib.use("Agg")  # headless: figures are written to files, never shown
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from interphase.ncio import publish  # noqa: E402
+
 MM = 1 / 25.4  # inches per millimetre
 SINGLE_COLUMN_IN = 85 * MM
 DOUBLE_COLUMN_IN = 175 * MM
@@ -108,7 +110,7 @@ def save_figure(fig, stem: str | Path, metadata: dict | None = None) -> list[Pat
                 fig.savefig(tmp, format="pdf", metadata=pdf_meta)
             else:
                 fig.savefig(tmp, format="png", metadata={"Software": "interphase", **meta})
-            os.replace(tmp, target)
+            publish(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

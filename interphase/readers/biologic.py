@@ -308,6 +308,8 @@ def current_column(names: list[str]) -> tuple[str, float] | None:
 def read_cv(path: Path) -> xr.Dataset:
     """A voltammogram (or any EC-Lab record with Ewe and I columns), in acquisition order."""
     header, names, rows, first = parse(path)
+    if "freq/Hz" in names:
+        raise ReadError(path, f"line {first - 1} (column header)", "a time record with Ewe and I (cv)", "an impedance record (freq/Hz column)")
     time = require(column(rows, names, ("time/s",), path, first), ("time/s",), names, path, first - 1, "cv")
     potential = require(column(rows, names, ("Ewe/V", "<Ewe>/V"), path, first), ("Ewe/V", "<Ewe>/V"), names, path, first - 1, "cv")
     current_name = current_column(names)

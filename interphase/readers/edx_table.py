@@ -156,7 +156,7 @@ def element_column(index: int, header: str) -> Column | None:
     rest = _LINE_RE.sub("", rest, count=1).strip()
     if _ERROR_RE.search(rest):
         return None
-    unit = re.sub(r"^[\(\[]\s*|\s*[\)\]]$", "", rest).strip().strip("-_ ").strip()
+    unit = re.sub(r"^[\(\[]\s*|\s*[\)\]]$", "", rest).strip().strip("-_/ ").strip()
     if unit in LENGTH_UNITS:
         return None  # a coordinate such as 'Y (nm)', not an element
     if unit == "":
@@ -227,7 +227,7 @@ def sniff(path: Path, head: bytes) -> bool:
     if len(head) >= 1 << 16 and len(lines) > 1:
         lines = lines[:-1]  # the last line of a truncated head may be cut
     header = find_header(lines, limit=300)
-    if header is None or header.distance_index is None:
+    if header is None or header.distance_index is None or not plausible(header):
         return False
     for line in lines[header.line_index + 1 :]:
         if not line.strip():
@@ -238,6 +238,16 @@ def sniff(path: Path, head: bytes) -> bool:
         except ValueError:
             return False
     return False
+
+
+def plausible(header: Header) -> bool:
+    """True when the distance unit is a length and >= 2 distinct elements have a known unit kind."""
+    assert header.distance_index is not None
+    unit = (distance_unit(header.cells[header.distance_index]) or "").strip()
+    if unit.lower() not in LENGTH_UNITS and unit not in LENGTH_UNITS:
+        return False
+    known = {c.element for c in header.elements if not c.kind.startswith("?")}
+    return len(known) >= 2
 
 
 def metadata(lines: list[str], separator: str) -> dict[str, str]:
@@ -276,29 +286,33 @@ def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
     return attrs
 
 
-def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[Column], str]:
-    """The element columns kept and the composition kind ('atomic_percent' or 'counts').
+def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[Column], str, list[str]]:
+    """The element columns kept, the composition kind ('atomic_percent' or 'counts') and the headers ignored.
 
-    Atomic-percent columns win over count columns when a file has both; columns without a
-    unit take the kind of the others, or are judged from the numbers (rows summing to
-    about 100 are atomic percent, non-negative integers are counts).
+    Atomic-percent columns win over count columns when a file has both; columns in another
+    unit (wt%, as AZtec exports beside at%) are ignored when two or more elements remain,
+    else they are a ReadError. Columns without a unit take the kind of the others, or are
+    judged from the numbers (rows summing to about 100 are atomic percent, non-negative
+    integers are counts).
     """
     place = f"line {header.line_index + 1}"
-    for column in header.elements:
-        if column.kind.startswith("?"):
-            raise ReadError(
-                path,
-                f"{place}, column {column.index + 1} '{column.header}'",
-                "an element column in atomic percent ('at%', 'Atomic %') or counts",
-                f"unit {column.kind[1:]!r}",
-            )
-    kinds = {c.kind for c in header.elements} - {""}
+    elements = [c for c in header.elements if not c.kind.startswith("?")]
+    unknown = [c for c in header.elements if c.kind.startswith("?")]
+    if unknown and len({c.element for c in elements}) < 2:
+        column = unknown[0]
+        raise ReadError(
+            path,
+            f"{place}, column {column.index + 1} '{column.header}'",
+            "an element column in atomic percent ('at%', 'Atomic %') or counts",
+            f"unit {column.kind[1:]!r}",
+        )
+    kinds = {c.kind for c in elements} - {""}
     if "percent" in kinds:
         kind = "percent"
     elif "count" in kinds:
         kind = "count"
     else:
-        block = values[:, [c.index for c in header.elements]]
+        block = values[:, [c.index for c in elements]]
         finite = block[np.isfinite(block)]
         sums = np.nansum(block, axis=1)
         if finite.size and finite.min() >= -5 and finite.max() <= 105 and 80 <= np.median(sums) <= 120:
@@ -312,7 +326,7 @@ def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[C
                 "element columns with a unit ('at%' or 'counts'), or rows summing to about 100 at%",
                 f"unitless columns with row sums around {np.median(sums):.4g}",
             )
-    kept = [c for c in header.elements if c.kind in (kind, "")]
+    kept = [c for c in elements if c.kind in (kind, "")]
     seen: dict[str, Column] = {}
     for column in kept:
         if column.element in seen:
@@ -323,7 +337,8 @@ def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[C
                 f"a second one after column {seen[column.element].index + 1} '{seen[column.element].header}'",
             )
         seen[column.element] = column
-    return kept, ("atomic_percent" if kind == "percent" else "counts")
+    ignored = [c.header for c in header.elements if c not in kept]
+    return kept, ("atomic_percent" if kind == "percent" else "counts"), ignored
 
 
 def table_values(path: Path, lines: list[str], header: Header) -> tuple[np.ndarray, list[int]]:
@@ -398,7 +413,7 @@ def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
             path, f"line {header.line_index + 1}", "a distance column ('Distance (nm)', 'Position [µm]')", repr(header.cells)
         )
     values, line_numbers = table_values(path, lines, header)
-    columns, kind = column_kinds(path, header, values)
+    columns, kind, ignored = column_kinds(path, header, values)
     x, unit = distance_nm(path, header, values, line_numbers)
     composition = values[:, [c.index for c in columns]]
     order = np.argsort(x, kind="stable")
@@ -429,6 +444,7 @@ def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
         "distance_reversed": int(reversed_),
         "distance_unit_in_file": unit,
         "column_headers": ", ".join(c.header for c in columns),
+        "ignored_columns": ", ".join(ignored),
         "separator": _SEPARATOR_NAMES[header.separator],
         "encoding": encoding,
         "header_line": header.line_index + 1,

@@ -69,7 +69,7 @@ def local_noise(y: np.ndarray, window: int) -> np.ndarray:
     d2 = np.abs(np.diff(y, 2))
     d2 = np.concatenate([[d2[0]], d2, [d2[-1]]])
     size = max(5, min(window, y.size) | 1)
-    sigma = MAD_TO_SIGMA * ndimage.median_filter(d2, size=size, mode="nearest") / math.sqrt(6.0)
+    sigma = MAD_TO_SIGMA * ndimage.median_filter(d2, size=size, mode="mirror") / math.sqrt(6.0)
     floor = max(float(np.median(sigma)) * 0.05, 1e-12)
     return np.maximum(sigma, floor)
 
@@ -147,7 +147,8 @@ def fit_peaks(x: np.ndarray, net: np.ndarray, noise: np.ndarray, sigma: np.ndarr
               widths: np.ndarray, ka1: float, ka2: float, ratio: float) -> list[Peak]:
     """Pseudo-Voigt (doublet) least-squares fits, peaks that overlap fitted together with a constant."""
     order = np.argsort(centers)
-    centers, widths = centers[order], np.clip(widths[order], 0.02, 2.0)
+    step = float(np.median(np.diff(x)))
+    centers, widths = centers[order], np.clip(widths[order], 2.0 * step, 2.0)
     use_ka2 = ratio > 0 and np.isfinite(ka2)
     split = (ka2_position(centers, ka1, ka2) - centers) if use_ka2 else np.zeros_like(centers)
     peaks: list[Peak] = []
@@ -170,7 +171,7 @@ def fit_peaks(x: np.ndarray, net: np.ndarray, noise: np.ndarray, sigma: np.ndarr
             height = max(float(np.interp(c[m], xs, ys)), 1e-9)
             area0 = height * w[m] * 1.06 / (1.0 + (ratio if use_ka2 else 0.0))
             p0 += [c[m], w[m], area0]
-            lower += [c[m] - max(0.5 * w[m], 0.03), 0.2 * w[m], 0.0]
+            lower += [c[m] - max(0.5 * w[m], 0.03), max(0.2 * w[m], 1.5 * step), 0.0]
             upper += [c[m] + max(0.5 * w[m], 0.03), 5.0 * w[m], np.inf]
         p0 += [0.5, 0.0]
         lower += [0.0, -np.inf]

@@ -159,7 +159,10 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     model = background + peakfit.model_curve(x, found, ka1, ka2, ratio)
     n_imp = int((~matched).sum())
     status, notes = "ok", []
-    if len(found) and not matched.any():
+    if not found:
+        status = "flagged"
+        notes.append("no diffraction peak above the noise")
+    elif not matched.any():
         status = "flagged"
         notes.append("no peak matches the expected phases: wrong phases, wavelength or a large zero error")
     if abs(shift) >= MAX_ZERO_SHIFT_DEG - 1e-9:

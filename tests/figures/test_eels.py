@@ -1,0 +1,53 @@
+"""The EELS comparison figure: L3/L2 profiles of both demo samples."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from interphase import datasets
+from interphase.figures import eels as figure
+
+
+def fake_fit(temperature: float, co_ratio: np.ndarray) -> xr.Dataset:
+    """The parts of a white-line fit the figure reads."""
+    x = np.arange(0.0, 90.0, 3.0)
+    ratio = np.column_stack([co_ratio, np.full(x.size, 2.0)])
+    ratio[x > 75] = np.nan
+    de = ("distance", "element")
+    return xr.Dataset(
+        {
+            "L3_L2": datasets.variable(de, ratio, "1", "L3/L2"),
+            "L3_L2_stderr": datasets.variable(de, 0.05 * ratio, "1", "stderr"),
+            "L3_L2_bulk": datasets.variable("element", [2.3, 2.0], "1", "bulk"),
+            "interface_position_nm": datasets.variable((), 50.0, "nm", "interface"),
+        },
+        coords={
+            "distance": datasets.variable("distance", x, "nm", "distance"),
+            "element": datasets.variable("element", np.array(["Mn", "Co"][::-1], dtype=object), "1", "element"),
+        },
+        attrs={"sintering_temperature_C": temperature, "label": f"S{temperature:g}", "interface_window_nm": 5.0, "bulk_distance_nm": 20.0},
+    )
+
+
+def test_profiles_figure_has_a_panel_per_element_and_is_saved(tmp_path):
+    x = np.arange(0.0, 90.0, 3.0)
+    fits = [fake_fit(900.0, 2.3 + 1.4 * np.exp(-0.5 * ((x - 50) / 5) ** 2)), fake_fit(700.0, np.full(x.size, 2.3))]
+    assert figure.panel_elements(fits) == ["Co", "Mn"]
+    paths = figure.l3l2_profiles(fits, tmp_path / "eels_l3l2_profiles", {"Title": "test"})
+    assert [p.suffix for p in paths] == [".pdf", ".png"]
+    assert all(p.stat().st_size > 5000 for p in paths)
+
+
+def test_y_limits_ignore_one_wild_point():
+    values = [np.r_[np.full(40, 2.3), 3.7, 40.0]]
+    errors = [np.r_[np.full(40, 0.1), 0.3, 30.0]]
+    lo, hi = figure._y_limits(values, errors)
+    assert lo < 2.3 and 3.7 < hi < 5.0
+
+
+def test_fits_without_interface_still_give_a_figure(tmp_path):
+    fit = fake_fit(700.0, np.full(30, 2.3))
+    fit["interface_position_nm"] = datasets.variable((), np.nan, "nm", "interface")
+    paths = figure.l3l2_profiles([fit], tmp_path / "f", {})
+    assert paths[1].exists()
