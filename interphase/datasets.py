@@ -55,6 +55,9 @@ TECHNIQUES = ("cv", "eis", "xrd", "edx_line", "eels_line")
 # CF convention version written in every file (https://cfconventions.org).
 CF_CONVENTIONS = "CF-1.10"
 
+# The one wording of the impedance sign convention, written by every EIS reader.
+Z_IMAG_SIGN = "true sign: Z = z_real + j*z_imag, so a capacitive arc has z_imag < 0"
+
 # Global attributes present on every clean dataset.
 COMMON_ATTRS = (
     "Conventions",

@@ -279,7 +279,7 @@ def read_eis(path: Path) -> xr.Dataset:
         {
             "dc_potential_V": potential,
             "dc_potential_source": source,
-            "z_imag_sign": "negative for a capacitive arc (Z = z_real + j z_imag)",
+            "z_imag_sign": datasets.Z_IMAG_SIGN,
             "reader": NAME,
             "reader_version": VERSION,
         }

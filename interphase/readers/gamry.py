@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from interphase import datasets
 from interphase.datasets import variable
 from interphase.errors import ReadError
 
@@ -232,7 +233,7 @@ def read_eis(path: Path, dta: DtaFile) -> xr.Dataset:
         raise ReadError(path, f"table ZCURVE, line {table.first_line + int(order[k + 1])}", "distinct frequencies", f"{freq[k + 1]} Hz twice")
     attrs = common_attrs(dta)
     attrs.update(dc_potential_attrs(dta, table, path))
-    attrs["z_imag_sign"] = "Z = z_real + j*z_imag; capacitive z_imag < 0 (Gamry Zimag as written)"
+    attrs["z_imag_sign"] = datasets.Z_IMAG_SIGN
     data = {
         "z_real": variable("frequency", zr, "ohm", "real part of impedance"),
         "z_imag": variable("frequency", zi, "ohm", "imaginary part of impedance"),
