@@ -29,12 +29,30 @@ from interphase.errors import ReadError
 
 # Module names under interphase.readers, most specific first (generic formats last).
 READERS: tuple[str, ...] = (
+    # electrochemistry
     "biologic",
+    "biologic_mpr",
     "gamry",
+    "autolab",
+    "zplot",
+    "chi",
+    "parstat",
+    "versastudio",
+    # diffraction
     "xrdml",
     "rigaku",
+    "bruker_raw",
+    "bruker_brml",
+    "bruker_uxd",
+    "panalytical_csv",
+    "stoe_raw",
+    # electron microscopy
     "emsa",
+    "gatan_dm",
     "edx_table",
+    # generic tables last: they recognise the least specific content
+    "generic_table",
+    "xy",
 )
 
 HEAD_BYTES = 1 << 16

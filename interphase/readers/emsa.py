@@ -1,4 +1,4 @@
-"""EMSA/MAS spectral data files (.msa, .ems): one EELS spectrum a file, a folder a line.
+"""EMSA/MAS spectral data files (.msa, .ems): one EELS or EDX spectrum a file, a folder a line.
 
 Format: the EMSA/MAS standard (ISO 22029; "EMSA/MAS Spectral Data File Format", MSA 1991):
 ``#KEYWORD-unit: value`` header lines (``-unit`` optional, e.g. ``#BEAMKV   -kV: 120.0``,
@@ -30,6 +30,14 @@ Positions along the line (a folder of spectra), first found wins:
    from the first spectrum in name order.
 
 A bare index (``spectrum_012.msa``) is refused: its step is not in the file.
+
+EDX (``#SIGNALTYPE : EDS``, read as ``edx_line``): every spectrum is quantified into atomic
+percent by Cliff–Lorimer with theoretical k-factors (:mod:`interphase.edx.quantify`, which says
+how and why). The elements are those the file names (a user key ``##ELEMENTS : O, Ti, Co`` or
+DTSA-II's standard composition ``##D2STDCMP``), else the elements of NMC cathodes on LATP
+(:data:`interphase.edx.quantify.DEFAULT_ELEMENTS`); those whose Kα line lies outside the
+spectrum or above the beam energy are left out and named in ``reader_notes``. The beam energy
+comes from ``#BEAMKV`` (200 kV assumed, and said, when absent).
 """
 
 from __future__ import annotations
@@ -44,11 +52,12 @@ import numpy as np
 import xarray as xr
 
 from interphase.datasets import variable
+from interphase.edx import quantify
 from interphase.errors import ReadError
 
 NAME = "emsa"
-VERSION = "1"
-TECHNIQUES = ("eels_line",)
+VERSION = "2"
+TECHNIQUES = ("eels_line", "edx_line")
 
 EXTENSIONS = (".msa", ".ems", ".emsa", ".mas")
 _BOM = b"\xef\xbb\xbf"
@@ -105,24 +114,27 @@ def _natural_key(path: Path) -> list:
 
 
 def read(path: Path, technique: str) -> xr.Dataset:
-    """An eels_line dataset from one .msa file (distance 0) or a folder of them (one a position)."""
+    """An eels_line or edx_line dataset from one .msa file (distance 0) or a folder of them (one a position)."""
     path = Path(path)
     if technique not in TECHNIQUES:
         raise ReadError(path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique)
+    require = require_eels if technique == "eels_line" else require_eds
     if path.is_dir():
         files = spectrum_files(path)
         if not files:
             raise ReadError(path, "folder", f"EMSA spectra ({', '.join(EXTENSIONS)})", "none")
         spectra = [read_spectrum(f) for f in files]
         for s in spectra:
-            require_eels(s)
+            require(s)
         distances, source = positions(spectra)
     else:
         spectra = [read_spectrum(path)]
-        require_eels(spectra[0])
+        require(spectra[0])
         distances, source = np.array([0.0]), "single spectrum"
     reference = check_common_axis(spectra)
     order = np.argsort(distances, kind="stable")
+    if technique == "edx_line":
+        return build_edx_dataset(path, [spectra[i] for i in order], distances[order], reference, source)
     return build_dataset(path, [spectra[i] for i in order], distances[order], reference, source)
 
 
@@ -257,6 +269,14 @@ def require_eels(spectrum: Spectrum) -> None:
         raise ReadError(spectrum.path, "#SIGNALTYPE", "an EELS spectrum (SIGNALTYPE ELS) for eels_line", f"SIGNALTYPE {signal}{hint}")
 
 
+def require_eds(spectrum: Spectrum) -> None:
+    """ReadError unless the spectrum is an X-ray spectrum (SIGNALTYPE EDS)."""
+    signal = spectrum.header.get("SIGNALTYPE", ("", ""))[0].upper()
+    if signal != "EDS":
+        hint = " (an EELS spectrum: read it as eels_line)" if signal in ("ELS", "") else ""
+        raise ReadError(spectrum.path, "#SIGNALTYPE", "an X-ray spectrum (SIGNALTYPE EDS) for edx_line", f"SIGNALTYPE {signal or 'missing'}{hint}")
+
+
 def positions(spectra: list[Spectrum]) -> tuple[np.ndarray, str]:
     """Distance along the line (nm) of each spectrum and where it came from."""
     header = [header_position(s) for s in spectra]
@@ -385,6 +405,49 @@ def start_time(spectrum: Spectrum) -> str:
         except ValueError:
             continue
     return iso
+
+
+def header_elements(spectrum: Spectrum) -> list[str]:
+    """Elements named in the header: '##ELEMENTS : O, Ti' or DTSA-II '##D2STDCMP : K412,(O:42.8),...'."""
+    if "ELEMENTS" in spectrum.header:
+        return [e for e in re.split(r"[\s,;]+", spectrum.header["ELEMENTS"][0]) if e]
+    if "D2STDCMP" in spectrum.header:
+        return re.findall(r"\(([A-Z][a-z]?):", spectrum.header["D2STDCMP"][0])
+    return []
+
+
+def build_edx_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str) -> xr.Dataset:
+    """The edx_line dataset (Cliff–Lorimer atomic percent) of EDS spectra already sorted by distance."""
+    beam_kv = _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3})
+    named = header_elements(reference)
+    notes = sorted({f"{s.path.name}: {n}" for s in spectra for n in s.notes})
+    ds = quantify.line_dataset(
+        path,
+        distances,
+        reference.energy,
+        np.vstack([s.counts for s in spectra]),
+        named or list(quantify.DEFAULT_ELEMENTS),
+        beam_kv,
+        elements_source="header" if named else "default (NMC on LATP)",
+        notes=notes,
+        labels=[s.path.name for s in spectra],
+    )
+    ds.attrs.update(
+        {
+            "elevation_angle_deg": _header_float(reference, "ELEVANGLE", {"": 1.0, "dg": 1.0, "deg": 1.0}),
+            "live_time_s": _header_float(reference, "LIVETIME", {"": 1.0, "s": 1.0}),
+            "detector": reference.header.get("EDSDET", ("", ""))[0],
+            "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
+            "start_time": start_time(reference),
+            "title": reference.header.get("TITLE", ("", ""))[0],
+            "position_source": source,
+            "npoints_header": reference.header.get("NPOINTS", ("", ""))[0],
+            "parser": ", ".join(sorted({s.parser for s in spectra})),
+            "reader": NAME,
+            "reader_version": VERSION,
+        }
+    )
+    return ds
 
 
 def build_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str) -> xr.Dataset:

@@ -1,0 +1,328 @@
+"""Gatan DigitalMicrograph files (.dm3, .dm4): EELS and EDX spectra, spectrum lines and images.
+
+Why rosettasciio: :func:`rsciio.digitalmicrograph.file_reader` (HyperSpy's DM reader, kept by
+the HyperSpy team, the reference open reader of Gatan's undocumented tag format) parses the
+DM3/DM4 tag tree, the data types and the calibrations; writing a tag parser here would repeat
+it. This module takes from its result the data, the calibrated axes and the tags:
+
+- the energy axis is the axis calibrated in ``eV`` or ``keV`` (converted to eV), wherever it is
+  in the array (DM stores spectrum images energy first: rsciio then marks the energy axis as
+  navigation and leaves the transpose to HyperSpy);
+- the other axes are spatial: none -> a single spectrum at distance 0; one -> a spectrum line,
+  its calibrated axis converted to nm (a step in pixels only is refused); two -> a spectrum
+  image, summed across the second navigation axis (HyperSpy's order: x first, then y), i.e.
+  along y, giving a line along x (attribute ``reduced_from``);
+- the signal type is ``ImageTags.Meta Data.Signal`` (rsciio's ``signal_type``: ``EELS`` or
+  ``EDS_TEM`` for ``X-ray``): an EELS file serves eels_line only, an X-ray file edx_line only;
+  a file without that tag serves either, with a note;
+- EELS metadata: beam energy from ``Microscope Info.Voltage`` (V), the convergence and
+  collection semi-angles from ``EELS.Experimental Conditions`` (mrad; DM writes 0.0 for an
+  angle never entered, read as NaN and said in ``reader_notes``);
+- EDX spectra are quantified into atomic percent by Cliff–Lorimer
+  (:mod:`interphase.edx.quantify`), with the detector resolution from ``EDS.Detector Info``
+  (``Zero fwhm`` in keV and ``Fano``) where given.
+
+Content detection: a DM3 file starts with the big-endian int32 version 3, a 4-byte root length
+and a 4-byte byte-order flag (0 or 1); DM4 with version 4, an 8-byte length and the flag; then
+the root tag group's 'sorted' and 'open' flags (0 or 1).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from interphase.datasets import variable
+from interphase.edx import quantify
+from interphase.errors import ReadError
+
+NAME = "gatan_dm"
+VERSION = "1"
+TECHNIQUES = ("eels_line", "edx_line")
+
+# Energy units to eV.
+_ENERGY_TO_EV = {"ev": 1.0, "kev": 1e3}
+# Length units to nm (SI; 1 Å = 0.1 nm).
+_LENGTH_TO_NM = {"nm": 1.0, "µm": 1e3, "μm": 1e3, "um": 1e3, "mm": 1e6, "å": 0.1, "a": 0.1, "pm": 1e-3}
+# Silicon: mean energy per electron-hole pair (eV) (Goldstein et al. 2003, §7.2).
+_SI_PAIR_ENERGY_EV = 3.8
+# Gaussian FWHM / sigma.
+_FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    """True for a DM3/DM4 file: version 3 or 4, a byte-order flag and root-group flags of 0 or 1."""
+    if path.is_dir() or len(head) < 18:
+        return False
+    version = int.from_bytes(head[0:4], "big")
+    if version == 3:
+        order, flags = head[8:12], head[12:14]
+    elif version == 4:
+        order, flags = head[12:16], head[16:18]
+    else:
+        return False
+    return int.from_bytes(order, "big") in (0, 1) and all(b in (0, 1) for b in flags)
+
+
+def read(path: Path, technique: str) -> xr.Dataset:
+    """An eels_line or edx_line dataset from a DM3/DM4 spectrum, spectrum line or spectrum image."""
+    path = Path(path)
+    if technique not in TECHNIQUES:
+        raise ReadError(path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique)
+    with open(path, "rb") as fh:
+        head = fh.read(18)
+    if not sniff(path, head):
+        raise ReadError(path, "byte 0", "a DigitalMicrograph DM3/DM4 header (version 3 or 4)", repr(head[:8]))
+    results = load(path)
+    return dataset_from_result(path, pick_spectrum(path, results), technique)
+
+
+def load(path: Path) -> list[dict]:
+    """rosettasciio's result dictionaries for the file; ReadError with its message when it fails."""
+    from rsciio.digitalmicrograph import file_reader
+
+    try:
+        return file_reader(str(path))
+    except Exception as exc:  # noqa: BLE001 - any parser failure is an unreadable file
+        raise ReadError(path, "tag tree", "a DM3/DM4 file rosettasciio can parse", f"{type(exc).__name__}: {exc}") from None
+
+
+def energy_axis_index(result: dict) -> int | None:
+    """Position in ``axes`` of the axis calibrated in eV or keV; None when there is none."""
+    for i, axis in enumerate(result["axes"]):
+        if str(axis.get("units", "")).strip().lower() in _ENERGY_TO_EV:
+            return i
+    return None
+
+
+def pick_spectrum(path: Path, results: list[dict]) -> dict:
+    """The first image of the file that has an energy axis; ReadError describing what is there."""
+    for result in results:
+        if energy_axis_index(result) is not None:
+            return result
+    found = "; ".join(f"shape {np.shape(r['data'])}, axes in {[a.get('units', '') for a in r['axes']]}" for r in results)
+    raise ReadError(path, "image data", "a spectrum, spectrum line or spectrum image (an axis in eV or keV)", found or "no image")
+
+
+def signal_type(result: dict) -> str:
+    """'EELS', 'EDS' or '' from the DM 'Meta Data.Signal' tag (as rosettasciio maps it)."""
+    value = str(result.get("metadata", {}).get("Signal", {}).get("signal_type", "")).upper()
+    if value.startswith("EELS"):
+        return "EELS"
+    if value.startswith("EDS") or value in ("X-RAY", "EDX"):
+        return "EDS"
+    return ""
+
+
+def image_tags(result: dict) -> dict:
+    """The image's DM tags (rosettasciio puts the image's tag group at ImageList.TagGroup0)."""
+    return result.get("original_metadata", {}).get("ImageList", {}).get("TagGroup0", {}).get("ImageTags", {}) or {}
+
+
+def tag(tags: dict, *keys: str):
+    """A nested tag value, or None when any level is missing."""
+    node = tags
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def tag_float(tags: dict, *keys: str) -> float:
+    """A nested numeric tag as float; NaN when missing or not a number."""
+    value = tag(tags, *keys)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def energy_eV(path: Path, axis: dict) -> np.ndarray:
+    """Energies (eV) of a calibrated axis: offset + scale * channel."""
+    factor = _ENERGY_TO_EV[str(axis["units"]).strip().lower()]
+    scale = float(axis["scale"])
+    if scale == 0:
+        raise ReadError(path, "energy calibration", "a non-zero energy per channel", "0")
+    return factor * (float(axis["offset"]) + scale * np.arange(int(axis["size"])))
+
+
+def spatial_nm(path: Path, axis: dict) -> tuple[np.ndarray, float]:
+    """Distances (nm) along a calibrated spatial axis, from 0, and the axis offset (nm)."""
+    units = str(axis.get("units", "")).strip()
+    factor = _LENGTH_TO_NM.get(units.lower())
+    if factor is None:
+        raise ReadError(path, f"axis '{axis.get('name', '')}'", "a spatial calibration in nm, µm or Å", repr(units) if units else "no unit (pixels)")
+    step = abs(float(axis["scale"])) * factor
+    if step == 0:
+        raise ReadError(path, f"axis '{axis.get('name', '')}'", "a non-zero step", "0")
+    return step * np.arange(int(axis["size"])), float(axis["offset"]) * factor
+
+
+def spectra_along_line(path: Path, result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """(energy eV, distance nm, counts (distance, energy), attrs) from an rsciio result."""
+    data = np.asarray(result["data"], dtype=float)
+    axes = sorted(result["axes"], key=lambda a: a.get("index_in_array", 0))
+    e_index = energy_axis_index({"axes": axes})
+    energy = energy_eV(path, axes[e_index])
+    spatial = [a for i, a in enumerate(axes) if i != e_index]
+    counts = np.moveaxis(data, e_index, -1)
+    attrs: dict = {}
+    if len(spatial) == 0:
+        distance = np.array([0.0])
+        counts = counts[np.newaxis, :]
+        attrs["position_source"] = "single spectrum"
+    elif len(spatial) == 1:
+        distance, offset = spatial_nm(path, spatial[0])
+        attrs.update(position_source="calibrated navigation axis", navigation_offset_nm=offset)
+    elif len(spatial) == 2:
+        # array order (y, x, E): HyperSpy's second navigation axis is y, the lower array index
+        distance, offset = spatial_nm(path, spatial[1])
+        counts = counts.sum(axis=0)
+        attrs.update(
+            position_source="calibrated navigation axis",
+            navigation_offset_nm=offset,
+            reduced_from="spectrum image summed along y",
+            summed_rows=int(spatial[0]["size"]),
+        )
+    else:
+        raise ReadError(path, "image data", "a spectrum, spectrum line or spectrum image (at most 2 spatial axes)", f"shape {data.shape}")
+    if energy.size > 1 and energy[1] < energy[0]:
+        energy, counts = energy[::-1], counts[:, ::-1]
+    return energy, distance, counts, attrs
+
+
+def start_time(tags: dict, group: str) -> str:
+    """ISO date-time from '<group>.Acquisition' Date (m/d/yyyy, DM's US format) and Start time; '' if absent."""
+    date = str(tag(tags, group, "Acquisition", "Date") or tag(tags, "DataBar", "Acquisition Date") or "").strip()
+    time = str(tag(tags, group, "Acquisition", "Start time") or tag(tags, "DataBar", "Acquisition Time") or "").strip()
+    try:
+        day = datetime.strptime(date, "%m/%d/%Y").date().isoformat()
+    except ValueError:
+        return ""
+    for fmt in ("%I:%M:%S %p", "%H:%M:%S"):
+        try:
+            return f"{day}T{datetime.strptime(time, fmt).strftime('%H:%M:%S')}"
+        except ValueError:
+            continue
+    return day
+
+
+def common_attrs(tags: dict, result: dict, group: str, energy: np.ndarray) -> dict:
+    """Attributes every DM dataset carries: beam energy, instrument, title, times, calibration."""
+    voltage = tag_float(tags, "Microscope Info", "Voltage")
+    return {
+        "beam_energy_keV": voltage / 1e3 if voltage > 0 else math.nan,
+        "instrument": str(tag(tags, "Session Info", "Microscope") or tag(tags, "Microscope Info", "Name") or ""),
+        "title": str(result.get("metadata", {}).get("General", {}).get("title", "")),
+        "start_time": start_time(tags, group),
+        "signal_type": signal_type(result),
+        "dispersion_eV": float(np.round((energy[-1] - energy[0]) / max(energy.size - 1, 1), 9)),
+        "energy_offset_eV": float(energy[0]),
+        "dm_version": str(tag(tags, "GMS Version", "Saved") or ""),
+    }
+
+
+def dataset_from_result(path: Path, result: dict, technique: str) -> xr.Dataset:
+    """The technique's dataset from one rosettasciio result dictionary."""
+    kind = signal_type(result)
+    wanted = "EELS" if technique == "eels_line" else "EDS"
+    if kind and kind != wanted:
+        other = "edx_line" if kind == "EDS" else "eels_line"
+        raise ReadError(
+            path, "ImageTags.Meta Data.Signal", f"an {'EELS' if wanted == 'EELS' else 'X-ray (EDS)'} spectrum for {technique}",
+            f"signal {kind}: read it as {other}",
+        )
+    notes = [] if kind else ["no 'Meta Data.Signal' tag: signal type not stated, read as asked"]
+    energy, distance, counts, line_attrs = spectra_along_line(path, result)
+    tags = image_tags(result)
+    if technique == "eels_line":
+        return eels_dataset(result, tags, energy, distance, counts, line_attrs, notes)
+    return edx_dataset(path, result, tags, energy, distance, counts, line_attrs, notes)
+
+
+def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
+    """An EELS semi-angle (mrad) from 'EELS.Experimental Conditions'; 0 (never entered) -> NaN, noted."""
+    value = tag_float(tags, "EELS", "Experimental Conditions", f"{name} semi-angle (mrad)")
+    if value == 0.0:
+        notes.append(f"{name.lower()} semi-angle tag is 0.0 (not entered): NaN")
+        return math.nan
+    return value
+
+
+def eels_dataset(result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]) -> xr.Dataset:
+    """The eels_line dataset."""
+    units = str(tag(result.get("original_metadata", {}), "ImageList", "TagGroup0", "ImageData", "Calibrations", "Brightness", "Units") or "")
+    ds = xr.Dataset(
+        {"intensity": variable(("distance", "energy_loss"), counts, "count", "electron energy-loss intensity")},
+        coords={
+            "distance": variable("distance", distance, "nm", "distance along the line"),
+            "energy_loss": variable("energy_loss", energy, "eV", "energy loss"),
+        },
+    )
+    convergence = angle_mrad(tags, "Convergence", notes)
+    collection = angle_mrad(tags, "Collection", notes)
+    ds.attrs = {
+        **common_attrs(tags, result, "EELS", energy),
+        "convergence_angle_mrad": convergence,
+        "collection_angle_mrad": collection,
+        "spectrometer": str(tag(tags, "EELS Spectrometer", "Instrument name") or ""),
+        "exposure_s": tag_float(tags, "EELS", "Acquisition", "Exposure (s)"),
+        "intensity_units_in_file": units,
+        **line_attrs,
+        "reader_notes": "; ".join(notes),
+        "reader": NAME,
+        "reader_version": VERSION,
+    }
+    return ds
+
+
+def detector_fwhm_mn_eV(tags: dict) -> tuple[float, str]:
+    """Mn Kα FWHM (eV) from the DM detector's zero-energy FWHM (keV) and Fano factor, else the default."""
+    zero = tag_float(tags, "EDS", "Detector Info", "Zero fwhm")
+    fano = tag_float(tags, "EDS", "Detector Info", "Fano")
+    if not (zero > 0 and fano > 0):
+        return quantify.FWHM_MN_EV, "default"
+    sigma2 = fano * _SI_PAIR_ENERGY_EV * quantify.LINES["Mn"].ka_keV * 1e3
+    return float(math.sqrt((zero * 1e3) ** 2 + _FWHM_PER_SIGMA**2 * sigma2)), "EDS.Detector Info (Zero fwhm, Fano)"
+
+
+def tag_elements(tags: dict) -> list[str]:
+    """Elements labelled in DM's EDS element list ('EDS.AutoID.KLMLabel.Atomic Element Label List')."""
+    listed = tag(tags, "EDS", "AutoID", "KLMLabel", "Atomic Element Label List")
+    text = " ".join(str(v) for v in listed.values()) if isinstance(listed, dict) else str(listed or "")
+    return [e for e in re.findall(r"\b([A-Z][a-z]?)\b", text) if e in quantify.LINES]
+
+
+def edx_dataset(path: Path, result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]) -> xr.Dataset:
+    """The edx_line dataset: Cliff–Lorimer atomic percent at each position."""
+    base = common_attrs(tags, result, "EDS", energy)
+    fwhm, fwhm_source = detector_fwhm_mn_eV(tags)
+    named = tag_elements(tags)
+    ds = quantify.line_dataset(
+        path, distance, energy, counts, named or list(quantify.DEFAULT_ELEMENTS), base["beam_energy_keV"],
+        elements_source="DM element labels" if named else "default (NMC on LATP)",
+        notes=notes, fwhm_mn_eV=fwhm,
+    )
+    quant_notes = ds.attrs.pop("reader_notes")
+    base.pop("beam_energy_keV")
+    ds.attrs.update(
+        {
+            **base,
+            "detector_fwhm_source": fwhm_source,
+            "elevation_angle_deg": tag_float(tags, "EDS", "Detector Info", "Elevation angle"),
+            "live_time_s": tag_float(tags, "EDS", "Live time"),
+            "real_time_s": tag_float(tags, "EDS", "Real time"),
+            "detector": str(tag(tags, "EDS", "Detector Info", "Detector type") or ""),
+            **line_attrs,
+            "reader_notes": quant_notes,
+            "reader": NAME,
+            "reader_version": VERSION,
+        }
+    )
+    return ds
