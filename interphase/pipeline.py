@@ -31,7 +31,9 @@ AREA_TOLERANCE = 0.01
 FAILED_DIR = Path("results") / "failed"
 
 
-def clean_measurement(raw_path: str | Path, measurement: dict, sample: dict) -> xr.Dataset:
+def clean_measurement(
+    raw_path: str | Path, measurement: dict, sample: dict, *, rule: str = "clean", config_sha256: str = ""
+) -> xr.Dataset:
     """Read a raw file into the technique's clean layout with sample metadata and provenance."""
     raw_path = Path(raw_path)
     technique = measurement["technique"]
@@ -42,7 +44,13 @@ def clean_measurement(raw_path: str | Path, measurement: dict, sample: dict) -> 
     )
     ds = _apply_sheet_values(ds, measurement)
     ds.attrs.update(_area_check(ds, raw_path))
-    ds.attrs = append_history(ds.attrs, f"clean: read {raw_path.name} with {ds.attrs['reader']} {ds.attrs['reader_version']}")
+    ds.attrs["source"] = f"{ds.attrs['source_file']} sha256:{ds.attrs['source_sha256']}"
+    ds.attrs["config_sha256"] = config_sha256
+    ds.attrs = append_history(
+        ds.attrs,
+        f"rule {rule}: read {raw_path.name} with {ds.attrs['reader']} {ds.attrs['reader_version']}",
+        {"measurement": measurement, "sample": sample},
+    )
     datasets.validate(ds, technique, clean=True)
     return ds
 
@@ -74,7 +82,7 @@ def _area_check(ds: xr.Dataset, raw_path: Path) -> dict:
     return {}
 
 
-def fit_measurement(clean: xr.Dataset, params: dict) -> xr.Dataset:
+def fit_measurement(clean: xr.Dataset, params: dict, *, rule: str = "fit", config_sha256: str = "") -> xr.Dataset:
     """Run the technique's analysis, carry a flagged clean status into it, record history."""
     technique = clean.attrs["technique"]
     fit = analysis_module(technique).analyse(clean, params)
@@ -82,7 +90,9 @@ def fit_measurement(clean: xr.Dataset, params: dict) -> xr.Dataset:
     if attrs.get("clean_status") == "flagged" and attrs.get("status") == "ok":
         attrs["status"] = "flagged"
         attrs["status_note"] = attrs.get("clean_status_note", "")
-    fit.attrs = append_history(attrs, f"fit: {technique} analysis", params)
+    attrs["analysis_parameters"] = json.dumps(params, sort_keys=True, default=str)
+    attrs["config_sha256"] = config_sha256
+    fit.attrs = append_history(attrs, f"rule {rule}: {technique} analysis", params)
     return fit
 
 
@@ -110,6 +120,7 @@ def build_summary(
     from interphase.ncio import read_netcdf
 
     rows: list[dict] = []
+    cv_fits: dict[str, list[xr.Dataset]] = {}
     for measurement, row in measurements.items():
         path = fit_paths.get(measurement)
         record = failure_record_path(measurement, results)
@@ -118,12 +129,29 @@ def build_summary(
             info = json.loads(record.read_text(encoding="utf-8"))
             reason = f"{info['step']} failed: {info['reason']}"
         elif path is not None and Path(path).is_file():
-            rows.extend(summary_rows(read_netcdf(path)))
+            fit = read_netcdf(path)
+            rows.extend(summary_rows(fit))
+            if row["technique"] == "cv":
+                cv_fits.setdefault(row["sample"], []).append(fit)
             continue
         else:
             reason = "no fit was produced (the job did not complete; see results/logs/)"
         rows.append(summary.failed_row(row, samples[row["sample"]], reason))
+    rows.extend(scan_rate_rows(cv_fits))
     return summary.to_frame(rows)
+
+
+def scan_rate_rows(cv_fits: dict[str, list[xr.Dataset]]) -> list[dict]:
+    """The log(j_p)-log(v) slope rows of every sample with CVs at two or more scan rates."""
+    from interphase.cv.scan_rate import scan_rate_series
+
+    rows = []
+    for sample, fits in cv_fits.items():
+        series = scan_rate_series(fits)
+        if series:
+            attrs = {**fits[0].attrs, "measurement": ", ".join(f.attrs["measurement"] for f in fits)}
+            rows.extend(summary.complete(series, attrs))
+    return rows
 
 
 @contextlib.contextmanager
@@ -157,6 +185,10 @@ def step(log_path: str | Path, measurement: str | None, name: str, results: str 
             record.write_text(json.dumps({"measurement": measurement, "step": name, "reason": reason}) + "\n", encoding="utf-8")
         raise
     else:
+        from interphase.provenance import job_software_record
+
+        software = log_path.with_name(log_path.stem + ".software.json")
+        software.write_text(json.dumps(job_software_record(name), indent=1, sort_keys=True) + "\n", encoding="utf-8")
         if record is not None and record.is_file():
             info = json.loads(record.read_text(encoding="utf-8"))
             if info.get("step") == name or name == "clean":

@@ -100,39 +100,82 @@ def file_role(path: str | Path) -> str:
     if "results" not in parts:
         return "raw input"
     sub = parts[parts.index("results") + 1] if len(parts) > parts.index("results") + 1 else ""
-    return {"clean": "clean", "fits": "fit", "summary": "summary", "figures": "figure"}.get(sub, sub or "output")
+    return {"clean": "clean", "fits": "fit", "summary": "summary", "figures": "figure", "provenance": "provenance"}.get(sub, sub or "output")
 
 
-def manifest_text(raw: list[str], outputs: list[str]) -> str:
-    """The manifest: one line a file with its sha256, size in bytes and role, tab-separated."""
-    lines = ["path\tsha256\tbytes\trole"]
+MANIFEST_COLUMNS = ("path", "sha256", "bytes", "role", "rule", "inputs", "parameters")
+
+
+def manifest_text(raw: list[str], outputs: list[str], made_by: dict[str, dict] | None = None) -> str:
+    """The manifest, tab-separated: every file's sha256, size and role; for each output the
+    rule that made it, its inputs with their sha256 (``path=sha256``, ``;``-separated) and
+    the rule's parameters (JSON)."""
+    made_by = made_by or {}
+    checksums: dict[str, str] = {}
+
+    def checksum(path: str) -> str:
+        if path not in checksums:
+            checksums[path] = sha256_file(path)
+        return checksums[path]
+
+    lines = ["\t".join(MANIFEST_COLUMNS)]
     for path in sorted(set(raw)) + sorted(set(outputs)):
-        lines.append(f"{path}\t{sha256_file(path)}\t{Path(path).stat().st_size}\t{file_role(path)}")
+        record = made_by.get(path, {})
+        inputs = ";".join(f"{p}={checksum(p)}" for p in record.get("inputs", []))
+        parameters = json.dumps(record["params"], sort_keys=True, default=str) if record.get("params") else ""
+        lines.append("\t".join([
+            path, checksum(path), str(Path(path).stat().st_size), file_role(path), record.get("rule", ""), inputs, parameters,
+        ]))
     return "\n".join(lines) + "\n"
 
 
-def write_manifest(raw: list[str], outputs: list[str], target: str | Path) -> None:
+def write_manifest(raw: list[str], outputs: list[str], target: str | Path, made_by: dict[str, dict] | None = None) -> None:
     """Write the checksum manifest of the raw inputs and outputs."""
     from interphase.ncio import write_text
 
-    write_text(manifest_text(list(raw), list(outputs)), target)
+    write_text(manifest_text(list(raw), list(outputs), made_by), target)
 
 
-def software_versions() -> dict:
-    """Python, platform, interphase version, git commit and the versions of the key packages."""
-    import platform
+def imported_packages() -> dict[str, str]:
+    """The distributions (name -> version) of every top-level module imported in this process."""
+    import sys
     from importlib import metadata
 
-    packages = [
-        "snakemake", "numpy", "scipy", "pandas", "xarray", "netCDF4", "matplotlib",
-        "impedance", "rosettasciio", "defusedxml", "pymatgen",
-    ]
-    versions = {}
-    for name in packages:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
+    owners = metadata.packages_distributions()
+    versions: dict[str, str] = {}
+    for module in list(sys.modules):
+        top = module.partition(".")[0]
+        for distribution in owners.get(top, []):
+            if distribution not in versions:
+                try:
+                    versions[distribution] = metadata.version(distribution)
+                except metadata.PackageNotFoundError:
+                    continue
+    return dict(sorted(versions.items(), key=lambda item: item[0].lower()))
+
+
+def job_software_record(step: str) -> dict:
+    """What one job ran with: Python, platform, interphase version, commit, imported packages."""
+    import platform
+
+    return {
+        "step": step,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "interphase": __version__,
+        "git_commit": git_commit(),
+        "packages": imported_packages(),
+    }
+
+
+def software_versions(job_records: list[dict]) -> dict:
+    """The software of a run: every package any job imported, with its version(s)."""
+    import platform
+
+    packages: dict[str, set[str]] = {}
+    for record in job_records:
+        for name, version in record.get("packages", {}).items():
+            packages.setdefault(name, set()).add(version)
     commit = git_commit()
     return {
         "python": platform.python_version(),
@@ -140,12 +183,14 @@ def software_versions() -> dict:
         "interphase": __version__,
         "git_commit": commit.removesuffix("+dirty"),
         "git_dirty": commit.endswith("+dirty"),
-        "packages": versions,
+        "jobs_recorded": len(job_records),
+        "packages": {name: sorted(versions)[0] if len(versions) == 1 else sorted(versions) for name, versions in sorted(packages.items(), key=lambda i: i[0].lower())},
     }
 
 
-def write_software(target: str | Path) -> None:
-    """Write software_versions() as JSON."""
+def write_software(job_record_paths: list[str | Path], target: str | Path) -> None:
+    """Write software_versions() of the recorded jobs as JSON."""
     from interphase.ncio import write_text
 
-    write_text(json.dumps(software_versions(), indent=2, sort_keys=True) + "\n", target)
+    records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in job_record_paths if Path(p).is_file()]
+    write_text(json.dumps(software_versions(records), indent=2, sort_keys=True) + "\n", target)

@@ -231,3 +231,12 @@ def _reader_names() -> list[str]:
     for module_name in READERS:
         names.append(importlib.import_module(f"interphase.readers.{module_name}").NAME)
     return names
+
+
+def config_defaults(validate: Callable | None = None) -> dict:
+    """Every technique section of the config with its schema defaults (for tests and notebooks)."""
+    if validate is None:
+        from snakemake.utils import validate
+    config = {"samples": "", "measurements": "", "raw_dir": ""}
+    validate(config, str(CONFIG_SCHEMA))
+    return {key: value for key, value in config.items() if isinstance(value, dict)}

@@ -8,7 +8,11 @@ rule summary:
     input:
         fits=[f"results/fits/{m}.nc" for m in STUDY.measurements],
     output:
-        csv="results/summary/summary.csv",
+        csv=report(
+            "results/summary/summary.csv",
+            caption="../report/summary.rst",
+            category="Summary",
+        ),
         nc="results/summary/summary.nc",
     params:
         measurements=STUDY.measurements,
@@ -23,3 +27,24 @@ rule summary:
     script:
         "../scripts/summary.py"
 
+
+
+rule overview:
+    input:
+        csv="results/summary/summary.csv",
+    output:
+        pdf="results/figures/overview.pdf",
+        png=report(
+            "results/figures/overview.png",
+            caption="../report/overview.rst",
+            category="Overview",
+        ),
+    log:
+        "results/logs/figures/overview.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../envs/interphase.yaml"
+    script:
+        "../scripts/overview.py"

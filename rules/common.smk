@@ -71,7 +71,7 @@ FIGURES = {
     "cv": ["cv_overlay"],
     "xrd": ["xrd_stack"],
     "edx_line": ["edx_profiles"],
-    "eels_line": ["eels_l3l2_profiles"],
+    "eels_line": ["eels_l3l2_profiles", "eels_method"],
 }
 
 
@@ -80,12 +80,47 @@ def figure_files(technique):
     return [f"results/figures/{name}.{ext}" for name in FIGURES[technique] for ext in ("pdf", "png")]
 
 
+FIT_RULE = {"eis": "eis_fit", "cv": "cv_fit", "xrd": "xrd_fit", "edx_line": "edx_fit", "eels_line": "eels_fit"}
+
+
+def provenance_records():
+    """For every output of a complete run: the rule that makes it, its inputs and parameters."""
+    records = {}
+    for m, row in STUDY.measurements.items():
+        technique = row["technique"]
+        records[f"results/clean/{m}.nc"] = {
+            "rule": "clean",
+            "inputs": raw_files(m),
+            "params": {"measurement": row, "sample": STUDY.sample_of(m)},
+        }
+        records[f"results/fits/{m}.nc"] = {
+            "rule": FIT_RULE[technique],
+            "inputs": [f"results/clean/{m}.nc"],
+            "params": technique_params(technique),
+        }
+    fits = [f"results/fits/{m}.nc" for m in STUDY.measurements]
+    for name in ("summary.csv", "summary.nc"):
+        records[f"results/summary/{name}"] = {"rule": "summary", "inputs": fits, "params": {}}
+    for ext in ("pdf", "png"):
+        records[f"results/figures/overview.{ext}"] = {"rule": "overview", "inputs": ["results/summary/summary.csv"], "params": {}}
+    for technique in STUDY.techniques():
+        for name in FIGURES[technique]:
+            for ext in ("pdf", "png"):
+                records[f"results/figures/{name}.{ext}"] = {"rule": name, "inputs": fits_of(technique), "params": {}}
+    for m in STUDY.by_technique("eis"):
+        for ext in ("pdf", "png"):
+            records[f"results/figures/eis/{m}.{ext}"] = {"rule": "eis_spectrum_figure", "inputs": [f"results/fits/{m}.nc"], "params": {}}
+    return records
+
+
 def all_outputs(wildcards):
     """Everything a complete run makes."""
     outputs = [f"results/clean/{m}.nc" for m in STUDY.measurements]
     outputs += [f"results/fits/{m}.nc" for m in STUDY.measurements]
     outputs += ["results/summary/summary.csv", "results/summary/summary.nc"]
+    outputs += ["results/figures/overview.pdf", "results/figures/overview.png"]
     for technique in STUDY.techniques():
         outputs += figure_files(technique)
+    outputs += [f"results/figures/eis/{m}.{ext}" for m in STUDY.by_technique("eis") for ext in ("pdf", "png")]
     outputs += ["results/provenance/manifest.tsv", "results/provenance/software.json"]
     return outputs

@@ -28,7 +28,11 @@ rule cv_overlay:
         fits_of("cv"),
     output:
         pdf="results/figures/cv_overlay.pdf",
-        png="results/figures/cv_overlay.png",
+        png=report(
+            "results/figures/cv_overlay.png",
+            caption="../report/cv_overlay.rst",
+            category="Cyclic voltammetry",
+        ),
     params:
         plot="interphase.figures.cv:cv_overlay",
     log:

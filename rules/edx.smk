@@ -28,7 +28,11 @@ rule edx_profiles:
         fits_of("edx_line"),
     output:
         pdf="results/figures/edx_profiles.pdf",
-        png="results/figures/edx_profiles.png",
+        png=report(
+            "results/figures/edx_profiles.png",
+            caption="../report/edx_profiles.rst",
+            category="EDX",
+        ),
     params:
         plot="interphase.figures.edx:edx_profiles",
     log:

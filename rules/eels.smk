@@ -28,11 +28,38 @@ rule eels_l3l2_profiles:
         fits_of("eels_line"),
     output:
         pdf="results/figures/eels_l3l2_profiles.pdf",
-        png="results/figures/eels_l3l2_profiles.png",
+        png=report(
+            "results/figures/eels_l3l2_profiles.png",
+            caption="../report/eels_l3l2_profiles.rst",
+            category="EELS",
+        ),
     params:
         plot="interphase.figures.eels:l3l2_profiles",
     log:
         "results/logs/figures/eels_l3l2_profiles.log",
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    conda:
+        "../envs/interphase.yaml"
+    script:
+        "../scripts/figure.py"
+
+
+rule eels_method:
+    input:
+        fits_of("eels_line"),
+    output:
+        pdf="results/figures/eels_method.pdf",
+        png=report(
+            "results/figures/eels_method.png",
+            caption="../report/eels_method.rst",
+            category="EELS",
+        ),
+    params:
+        plot="interphase.figures.eels_method:method_figure",
+    log:
+        "results/logs/figures/eels_method.log",
     resources:
         mem_mb=1500,
         runtime=10,

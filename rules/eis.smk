@@ -28,7 +28,11 @@ rule eis_nyquist:
         fits_of("eis"),
     output:
         pdf="results/figures/eis_nyquist.pdf",
-        png="results/figures/eis_nyquist.png",
+        png=report(
+            "results/figures/eis_nyquist.png",
+            caption="../report/eis_nyquist.rst",
+            category="Impedance",
+        ),
     params:
         plot="interphase.figures.eis:nyquist_overlay",
     log:
@@ -47,7 +51,11 @@ rule eis_rct_vs_potential:
         fits_of("eis"),
     output:
         pdf="results/figures/eis_rct_vs_potential.pdf",
-        png="results/figures/eis_rct_vs_potential.png",
+        png=report(
+            "results/figures/eis_rct_vs_potential.png",
+            caption="../report/eis_rct_vs_potential.rst",
+            category="Impedance",
+        ),
     params:
         plot="interphase.figures.eis:rct_vs_potential",
     log:
@@ -59,3 +67,29 @@ rule eis_rct_vs_potential:
         "../envs/interphase.yaml"
     script:
         "../scripts/figure.py"
+
+
+rule eis_spectrum_figure:
+    input:
+        "results/fits/{measurement}.nc",
+    output:
+        pdf="results/figures/eis/{measurement}.pdf",
+        png=report(
+            "results/figures/eis/{measurement}.png",
+            caption="../report/eis_spectrum.rst",
+            category="Impedance",
+            subcategory="single spectra",
+        ),
+    params:
+        plot="interphase.figures.eis_spectrum:spectrum_figure",
+    wildcard_constraints:
+        measurement=technique_pattern("eis"),
+    log:
+        "results/logs/figures/eis/{measurement}.log",
+    resources:
+        mem_mb=1500,
+        runtime=10,
+    conda:
+        "../envs/interphase.yaml"
+    script:
+        "../scripts/spectrum_figure.py"

@@ -1,5 +1,6 @@
-# The end of the DAG: a checksum manifest of every raw input and output, and the software
-# that made them (results/provenance/).
+# The end of the DAG: results/provenance/ holds the checksum manifest of every raw input and
+# output (with the rule, inputs and parameters that made each output) and the software every
+# job imported.
 
 
 rule provenance:
@@ -7,8 +8,18 @@ rule provenance:
         raw=[p for m in STUDY.measurements for p in raw_files(m)],
         outputs=[p for p in all_outputs(None) if not p.startswith("results/provenance/")],
     output:
-        manifest="results/provenance/manifest.tsv",
-        software="results/provenance/software.json",
+        manifest=report(
+            "results/provenance/manifest.tsv",
+            caption="../report/manifest.rst",
+            category="Provenance",
+        ),
+        software=report(
+            "results/provenance/software.json",
+            caption="../report/software.rst",
+            category="Provenance",
+        ),
+    params:
+        made_by=provenance_records(),
     log:
         "results/logs/provenance.log",
     resources:

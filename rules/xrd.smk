@@ -28,7 +28,11 @@ rule xrd_stack:
         fits_of("xrd"),
     output:
         pdf="results/figures/xrd_stack.pdf",
-        png="results/figures/xrd_stack.png",
+        png=report(
+            "results/figures/xrd_stack.png",
+            caption="../report/xrd_stack.rst",
+            category="XRD",
+        ),
     params:
         plot="interphase.figures.xrd:xrd_stack",
     log:

@@ -39,8 +39,22 @@ def test_the_manifest_gives_checksum_size_and_role(tmp_path):
     (tmp_path / "results/fits").mkdir(parents=True)
     fit = tmp_path / "results/fits/m.nc"
     fit.write_bytes(b"netcdf")
-    lines = manifest_text([str(raw)], [str(fit)]).splitlines()
-    assert lines[0] == "path\tsha256\tbytes\trole"
-    assert lines[1] == f"{raw}\t{hashlib.sha256(b'abc').hexdigest()}\t3\traw input"
-    assert lines[2].endswith("\t6\tfit")
+    made_by = {str(fit): {"rule": "eis_fit", "inputs": [str(raw)], "params": {"circuit": "R0-p(R1,CPE1)"}}}
+    lines = manifest_text([str(raw)], [str(fit)], made_by).splitlines()
+    assert lines[0] == "path\tsha256\tbytes\trole\trule\tinputs\tparameters"
+    raw_sha = hashlib.sha256(b"abc").hexdigest()
+    assert lines[1] == f"{raw}\t{raw_sha}\t3\traw input\t\t\t"
+    assert lines[2].split("\t")[2:] == ["6", "fit", "eis_fit", f"{raw}={raw_sha}", '{"circuit": "R0-p(R1,CPE1)"}']
     assert file_role("results/figures/x.png") == "figure"
+
+
+def test_the_software_record_lists_the_packages_this_process_imported():
+    import numpy  # noqa: F401
+
+    from interphase.provenance import job_software_record, software_versions
+
+    record = job_software_record("clean")
+    assert record["packages"]["numpy"] == numpy.__version__
+    merged = software_versions([record, {**record, "packages": {"numpy": "0.0"}}])
+    assert merged["packages"]["numpy"] == sorted(["0.0", numpy.__version__])
+    assert merged["jobs_recorded"] == 2

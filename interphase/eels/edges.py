@@ -21,12 +21,12 @@ Ultramicroscopy 106, 284 (2006); for Co, Wang et al. 2000):
 - ``post``: the continuum that scales the double step, 20-45 eV past the L2 maximum and
   before the next element's edge (Mn 670-695 < Fe 708; Co 815-840 < Ni 855).
 
-The table is a plain dict so that a later configuration key can override entries.
+The table is a plain dict; ``eels.edges`` in the config overrides entries partly (:func:`with_overrides`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,40 @@ def in_range(element: str, energy_min: float, energy_max: float) -> bool:
     """True when a spectrum from energy_min to energy_max covers every window of the edge."""
     lo, hi = edge(element).span
     return energy_min <= lo and hi <= energy_max
+
+
+EDGE_FIELDS = ("l3_onset", "l2_onset", "l3_max", "l2_max")
+WINDOW_FIELDS = ("pre", "l3", "l2", "post")
+
+
+def covers(e: Edge, energy_min: float, energy_max: float) -> bool:
+    """True when a spectrum from energy_min to energy_max covers every window of the edge ``e``."""
+    lo, hi = e.span
+    return energy_min <= lo and hi <= energy_max
+
+
+def with_overrides(overrides: dict | None) -> dict[str, Edge]:
+    """The edge table with the config's partial overrides (``eels.edges``) applied; ValueError if invalid.
+
+    ``overrides`` maps an element of the table to any of ``l3_onset``, ``l2_onset``,
+    ``l3_max``, ``l2_max`` (eV) and ``pre``, ``l3``, ``l2``, ``post`` ([start, end] in eV).
+    """
+    table = dict(EDGES)
+    for element, fields in (overrides or {}).items():
+        if element not in EDGES:
+            raise ValueError(f"eels.edges: no L2,3 edge tabulated for {element!r}; known: {', '.join(EDGES)}")
+        if not isinstance(fields, dict):
+            raise ValueError(f"eels.edges.{element} must be a mapping of window names to values, got {fields!r}")
+        changes = {}
+        for key, value in fields.items():
+            if key in EDGE_FIELDS and isinstance(value, (int, float)):
+                changes[key] = float(value)
+            elif key in WINDOW_FIELDS and isinstance(value, (list, tuple)) and len(value) == 2 and value[0] < value[1]:
+                changes[key] = (float(value[0]), float(value[1]))
+            else:
+                raise ValueError(
+                    f"eels.edges.{element}.{key}: expected one of {EDGE_FIELDS} (eV) or {WINDOW_FIELDS} "
+                    f"([start, end] eV, start < end), got {value!r}"
+                )
+        table[element] = replace(EDGES[element], **changes)
+    return table

@@ -37,7 +37,12 @@ Why not a library: exspy (HyperSpy's EELS package) fits edge models (power law +
 Slater/hydrogenic GOS) but has no white-line ratio with Pearson's step and windows, and
 would bring HyperSpy and its GOS tables in for a ~100-line integration. The windows and
 step are those of the papers cited, so results are comparable to the literature.
-Valence estimates from the ratios are not made here.
+Edge table: :mod:`interphase.eels.edges`, partly overridable per element in the config
+(``eels.edges``). Valences: each ratio (per position, bulk and interface) is converted to an
+oxidation state with the calibration of :mod:`interphase.eels.valence` (literature standards,
+or the lab's in ``eels.valence_standards``); elements without standards get none. The ratio
+-- and so the valence -- depends on specimen thickness, windows and background model: compare
+positions and samples measured alike, and see docs/eels.md.
 """
 
 from __future__ import annotations
@@ -48,10 +53,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import xarray as xr
 from scipy.optimize import curve_fit
+from scipy.signal import find_peaks
 from scipy.special import erfc, erfcinv
 
 from interphase.datasets import variable
-from interphase.eels.edges import EDGES, Edge, edge as edge_of, in_range
+from interphase.eels import valence as valence_cal
+from interphase.eels.edges import EDGES, Edge, covers, with_overrides
 from interphase.summary import row
 
 # The film's transition metals whose summed edge signal locates the interface (CONTRACT.md §2).
@@ -63,6 +70,10 @@ _MIN_POINTS_ERF = 5
 # spectra are often off by a few eV without a zero-loss reference (the exspy Mn example by ~5 eV).
 MAX_SHIFT_EV = 8.0
 MIN_ALIGN_SNR = 10.0
+# The L3 maximum is the first local maximum reaching this fraction of the search window's highest point.
+FIRST_PEAK_FRACTION = 1.0 / 3.0
+# ... and stand this many Poisson standard deviations above the dips beside it.
+PEAK_PROMINENCE = 5.0
 
 
 @dataclass
@@ -82,8 +93,13 @@ class EdgeIntegrals:
 
 def check_params(params: dict) -> dict:
     """The eels parameters with defaults; ValueError for invalid values."""
-    p = {"interface_window_nm": 5.0, "bulk_distance_nm": 20.0, "elements": ["Mn", "Co", "Ni"], "min_edge_snr": 5.0}
+    p = {"interface_window_nm": 5.0, "bulk_distance_nm": 20.0, "elements": ["Mn", "Co", "Ni"], "min_edge_snr": 5.0,
+         "edges": {}, "valence_standards": {}}
     p.update(params or {})
+    p["edges"] = p["edges"] or {}
+    p["valence_standards"] = p["valence_standards"] or {}
+    with_overrides(p["edges"])  # ValueError names a bad override
+    valence_cal.standards_from_config(p["valence_standards"])
     if float(p["interface_window_nm"]) < 0 or float(p["bulk_distance_nm"]) < 0:
         raise ValueError("eels.interface_window_nm and eels.bulk_distance_nm must be >= 0")
     if float(p["min_edge_snr"]) <= 0:
@@ -115,8 +131,9 @@ def fit_power_law(energy: np.ndarray, counts: np.ndarray, window: tuple[float, f
 
 
 def power_law(energy: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """A·E^-r with theta = (ln A, r)."""
-    return np.exp(theta[0] - theta[1] * np.log(energy))
+    """A·E^-r with theta = (ln A, r); NaN at E <= 0 (a spectrum that includes the zero loss)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(energy > 0, np.exp(theta[0] - theta[1] * np.log(np.where(energy > 0, energy, 1.0))), np.nan)
 
 
 def unit_double_step(energy: np.ndarray, e: Edge) -> np.ndarray:
@@ -129,7 +146,8 @@ def integrate_edge(energy: np.ndarray, counts: np.ndarray, e: Edge) -> EdgeInteg
     theta, cov_theta, chi2_red = fit_power_law(energy, counts, e.pre)
     noise = max(chi2_red, 1.0)
     background = power_law(energy, theta)
-    jac = background[:, None] * np.column_stack([np.ones_like(energy), -np.log(energy)])  # d b / d theta
+    log_e = np.log(np.where(energy > 0, energy, 1.0))
+    jac = background[:, None] * np.column_stack([np.ones_like(energy), -log_e])  # d b / d theta
     shape = unit_double_step(energy, e)
     post, w3, w2 = (window_mask(energy, w) for w in (e.post, e.l3, e.l2))
     n_post = post.sum()
@@ -167,12 +185,31 @@ def shifted(e: Edge, shift: float) -> Edge:
     )
 
 
+def first_peak(smooth: np.ndarray, idx: np.ndarray, noise: np.ndarray) -> int:
+    """Index of the lowest-energy peak in idx reaching FIRST_PEAK_FRACTION of the highest point.
+
+    A peak (scipy.signal.find_peaks) must stand PEAK_PROMINENCE times its noise above the
+    dips on either side, so noise wiggles on a rising edge do not count.
+    """
+    values = smooth[idx]
+    top = float(np.max(values))
+    peaks, props = find_peaks(values, prominence=0.0)
+    for n, prominence in zip(peaks, props["prominences"]):
+        if values[n] >= FIRST_PEAK_FRACTION * top and prominence >= PEAK_PROMINENCE * noise[idx[n]]:
+            return int(idx[n])
+    return int(idx[int(np.argmax(values))])
+
+
 def calibration_shift(energy: np.ndarray, total: np.ndarray, e: Edge) -> float:
     """Offset (eV) of the L3 maximum of the line-summed spectrum from the table's, 0 if unclear.
 
     The white-line maximum is searched within MAX_SHIFT_EV of the tabulated one after the
     power-law background is removed and the spectrum smoothed over ~1 eV; it counts only when
-    it stands MIN_ALIGN_SNR Poisson standard deviations above the background.
+    it stands MIN_ALIGN_SNR Poisson standard deviations above the background. The L3 maximum
+    is the lowest-energy local maximum reaching FIRST_PEAK_FRACTION of the window's highest
+    point, not that point itself: for Ti4+ (d0) the crystal field splits L3 and L2 into
+    t2g and eg peaks and the tallest is L2 eg, ~7 eV above the tabulated L3 (t2g) maximum
+    (checked on the SrTiO3 spectrum in ../shared/realdata/tem/dm_eels).
     """
     theta, _, _ = fit_power_law(energy, total, e.pre)
     net = total - power_law(energy, theta)
@@ -184,7 +221,10 @@ def calibration_shift(energy: np.ndarray, total: np.ndarray, e: Edge) -> float:
     if not search.any():
         return 0.0
     idx = np.nonzero(search)[0]
-    peak = idx[int(np.argmax(smooth[idx]))]
+    fine_half = max(int(round(0.25 / step)), 1)
+    fine = np.convolve(net, np.ones(2 * fine_half + 1) / (2 * fine_half + 1), mode="same")
+    fine_noise = np.sqrt(np.clip(total, 1.0, None) / (2 * fine_half + 1))
+    peak = first_peak(fine, idx, fine_noise)
     noise = math.sqrt(max(float(total[peak]), 1.0) / (2 * half + 1))
     if smooth[peak] < MIN_ALIGN_SNR * noise:
         return 0.0
@@ -282,11 +322,14 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     counts = np.asarray(clean["intensity"].values, dtype=float)
     asked = list(dict.fromkeys(p["elements"]))
     total = counts.sum(axis=0)
+    table = with_overrides(p["edges"])
     edges = {}
+    shifts = {}
     for el in asked:
-        e = edge_of(el)
-        if in_range(el, energy[0], energy[-1]):
-            e = shifted(e, calibration_shift(energy, total, e))
+        e = table[el]
+        if covers(e, energy[0], energy[-1]):
+            shifts[el] = calibration_shift(energy, total, e)
+            e = shifted(e, shifts[el])
             if energy[0] <= e.span[0] and e.span[1] <= energy[-1]:
                 edges[el] = e
     elements = list(edges)
@@ -323,6 +366,11 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
 
     stats = summarise_elements(x, elements, arr["ratio"], arr["ratio_se"], iface["position"], p)
     ds = build_fit(clean, p, x, energy, edges, arr, examples, example_x, tm_signal, tm_se, iface, stats)
+    ds["energy_shift"] = variable(
+        "element", np.array([shifts[el] for el in elements], float), "eV",
+        "energy-calibration shift applied to the edge table (measured minus tabulated L3 maximum)",
+    )
+    add_valences(ds, valence_cal.standards_from_config(p["valence_standards"]))
     ds.attrs["elements_out_of_range"] = ", ".join(absent)
     set_status(ds, elements, absent, stats, iface)
     return ds
@@ -393,10 +441,6 @@ def build_fit(clean, p, x, energy, edge_map, arr, examples, example_x, tm_signal
         "example_intensity": variable(("element", "energy_loss"), examples["intensity"], "count", "example spectrum around the edge"),
         "example_background": variable(("element", "energy_loss"), examples["background"], "count", "power-law background of the example"),
         "example_continuum": variable(("element", "energy_loss"), examples["continuum"], "count", "background plus Pearson double-step continuum"),
-        "energy_shift": variable(
-            "element", np.array([e.l3_max - edge_of(e.element).l3_max for e in edges], float), "eV",
-            "energy-calibration shift applied to the edge table (measured minus tabulated L3 maximum)",
-        ),
         "l3_max": variable("element", np.array([e.l3_max for e in edges], float), "eV", "L3 step position (white-line maximum)"),
         "l2_max": variable("element", np.array([e.l2_max for e in edges], float), "eV", "L2 step position (white-line maximum)"),
     }
@@ -423,6 +467,64 @@ def build_fit(clean, p, x, energy, edge_map, arr, examples, example_x, tm_signal
     return ds
 
 
+# A valence extrapolated beyond the standards by more than this (and by more than 2 stderr) is flagged.
+VALENCE_EXTRAPOLATION_TOLERANCE = 0.25
+
+
+def add_valences(ds: xr.Dataset, table: dict[str, tuple]) -> None:
+    """Valence per position, in the bulk and at the interface, from the calibration ``table`` (in place)."""
+    elements = [str(e) for e in ds["element"].values]
+    n_std = max([len(table.get(el, ())) for el in elements] + [0])
+    std_ratio = np.full((len(elements), n_std), math.nan)
+    std_valence = np.full((len(elements), n_std), math.nan)
+    per_position = np.full(ds["L3_L2"].shape, math.nan)
+    per_position_se = np.full(ds["L3_L2"].shape, math.nan)
+    summary = {k: np.full(len(elements), math.nan) for k in ("valence_bulk", "valence_interface")}
+    summary.update({f"{k}_stderr": np.full(len(elements), math.nan) for k in ("valence_bulk", "valence_interface")})
+    status = {w: np.array(["failed"] * len(elements), dtype=object) for w in ("bulk", "interface")}
+    notes = {w: np.array([""] * len(elements), dtype=object) for w in ("bulk", "interface")}
+    for j, el in enumerate(elements):
+        standards = table.get(el, ())
+        if len(standards) < 2:
+            for w in notes:
+                notes[w][j] = f"no L3/L2 calibration for {el}"
+            continue
+        for k, s in enumerate(sorted(standards, key=lambda s: s.valence)):
+            std_ratio[j, k], std_valence[j, k] = s.ratio, s.valence
+        ds.attrs[f"valence_standards_{el}"] = valence_cal.describe(standards)
+        for i in range(ds.sizes["distance"]):
+            v, se, _ = valence_cal.estimate(float(ds["L3_L2"].values[i, j]), float(ds["L3_L2_stderr"].values[i, j]), standards)
+            per_position[i, j], per_position_se[i, j] = v, se
+        for where in ("bulk", "interface"):
+            ratio, ratio_se = float(ds[f"L3_L2_{where}"].values[j]), float(ds[f"L3_L2_{where}_stderr"].values[j])
+            v, se, inside = valence_cal.estimate(ratio, ratio_se, standards)
+            summary[f"valence_{where}"][j], summary[f"valence_{where}_stderr"][j] = v, se
+            if not math.isfinite(v):
+                notes[where][j] = f"no {where} L3/L2 ratio"
+                continue
+            status[where][j] = "ok"
+            if not inside:
+                lo, hi = min(s.valence for s in standards), max(s.valence for s in standards)
+                beyond = max(lo - v, v - hi, 0.0)
+                notes[where][j] = f"ratio {ratio:.3g} outside the standards' {valence_cal.ratio_range(standards)}: valence extrapolated"
+                if beyond > VALENCE_EXTRAPOLATION_TOLERANCE and not valence_cal.within(ratio, ratio_se, standards):
+                    status[where][j] = "flagged"
+    ds["valence"] = variable(("distance", "element"), per_position, "1", "oxidation state from L3/L2 (linear interpolation between standards)")
+    ds["valence_stderr"] = variable(("distance", "element"), per_position_se, "1", "standard error of the valence (ratio stderr through the calibration)")
+    for where in ("bulk", "interface"):
+        ds[f"valence_{where}"] = variable("element", summary[f"valence_{where}"], "1", f"oxidation state from the {where} L3/L2 ratio")
+        ds[f"valence_{where}_stderr"] = variable("element", summary[f"valence_{where}_stderr"], "1", f"standard error of valence_{where}")
+    for where in ("bulk", "interface"):
+        ds[f"valence_{where}_status"] = variable("element", status[where], "1", f"status of valence_{where} (ok, flagged, failed)")
+        ds[f"valence_{where}_note"] = variable("element", notes[where], "1", f"why valence_{where} is flagged, failed or extrapolated")
+    ds["standard_ratio"] = variable(("element", "standard"), std_ratio, "1", "L3/L2 of the valence calibration standards")
+    ds["standard_valence"] = variable(("element", "standard"), std_valence, "1", "oxidation state of the calibration standards")
+    ds.attrs["valence_caveat"] = (
+        "valences from literature L3/L2 standards unless eels.valence_standards is given; the ratio depends on "
+        "specimen thickness, windows and background model: compare like with like (docs/eels.md)"
+    )
+
+
 def set_status(ds: xr.Dataset, elements: list[str], absent: list[str], stats: dict, iface: dict) -> None:
     """Overall status: failed without any ratio, flagged when an element or the interface fails."""
     notes = []
@@ -443,6 +545,28 @@ def set_status(ds: xr.Dataset, elements: list[str], absent: list[str], stats: di
     ds.attrs.update(status=status, status_note="; ".join(notes))
 
 
+def valence_rows(fit: xr.Dataset) -> list[dict]:
+    """valence_bulk and valence_interface per element that has calibration standards."""
+    out: list[dict] = []
+    if "valence_bulk" not in fit:
+        return out
+    for j, el in enumerate(fit["element"].values):
+        el = str(el)
+        if f"valence_standards_{el}" not in fit.attrs:
+            continue
+        ratio_status, ratio_note = str(fit["element_status"].values[j]), str(fit["element_note"].values[j])
+        for quantity in ("valence_bulk", "valence_interface"):
+            value = float(fit[quantity].values[j])
+            status, note = str(fit[f"{quantity}_status"].values[j]), str(fit[f"{quantity}_note"].values[j])
+            if not math.isfinite(value):
+                out.append(row(quantity, None, "1", element=el, status="failed", note=ratio_note or note))
+                continue
+            if ratio_status == "flagged":
+                status, note = "flagged", "; ".join(filter(None, [ratio_note, note]))
+            out.append(row(quantity, value, "1", stderr=float(fit[f"{quantity}_stderr"].values[j]), element=el, status=status, note=note))
+    return out
+
+
 def rows(fit: xr.Dataset) -> list[dict]:
     """Summary rows: L3_L2_bulk and L3_L2_interface per element, and the interface position."""
     out: list[dict] = []
@@ -458,6 +582,7 @@ def rows(fit: xr.Dataset) -> list[dict]:
             row_status = status if math.isfinite(value) else "failed"
             row_note = note if math.isfinite(value) or note else "no ratio at these positions"
             out.append(row(quantity, value, "1", stderr=stderr, element=el, status=row_status, note=row_note))
+    out.extend(valence_rows(fit))
     position = float(fit["interface_position_nm"].values)
     out.append(
         row(

@@ -17,6 +17,12 @@ lacks, and this module adds:
   the Jacobian's 1e14 column-scale spread.
 - speed: the circuit string is parsed once (:func:`compile_circuit`) instead of being
   rebuilt and eval'ed at every call.
+- DRT (:mod:`interphase.eis.drt`): computed first; its peaks (time constant, resistance)
+  give one more start hypothesis, and γ(τ) and the peaks go into the fit dataset.
+- bootstrap (``eis.bootstrap`` = B > 0): a residual bootstrap of R_ct (Efron & Tibshirani,
+  An Introduction to the Bootstrap, 1993, ch. 9.5): B spectra model + resampled residuals
+  (relative to |Z_model| for modulus/proportional weighting), each refitted from the best
+  parameters; the standard deviation of the B R_ct values replaces the covariance estimate.
 
 Parallel R-CPE (or R-C) pairs in series are interchangeable in the model; after the fit
 they are put in order of increasing time constant, so the first pair in the circuit
@@ -35,6 +41,7 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets, summary
+from interphase.eis import drt as drt_module
 from interphase.eis.lin_kk import KKResult, lin_kk
 
 WEIGHTINGS = ("modulus", "proportional", "unit")
@@ -62,6 +69,8 @@ ARC_LIKE_TAIL_N = 0.75
 MAX_NFEV_EXPLORE = 60
 MAX_NFEV_REFINE = 2000
 N_REFINE = 2
+# Fixed seed of the residual bootstrap, so that a rerun gives the same standard errors.
+BOOTSTRAP_SEED = 20150483
 # Central-difference step of the covariance Jacobian (in log units for scale parameters).
 COV_STEP = 1e-5
 
@@ -166,6 +175,8 @@ def check_params(params: dict) -> dict:
         "closure_margin_decades": 0.3,
         "frequency_min_Hz": None,
         "frequency_max_Hz": None,
+        "bootstrap": 0,
+        "drt_lambda": "gcv",
         **(params or {}),
     }
     if p["weighting"] not in WEIGHTINGS:
@@ -174,6 +185,13 @@ def check_params(params: dict) -> dict:
         raise ValueError("eis.kk_residual_limit_percent must be > 0")
     if p["closure_margin_decades"] < 0:
         raise ValueError("eis.closure_margin_decades must be >= 0")
+    if isinstance(p["bootstrap"], bool) or not isinstance(p["bootstrap"], (int, np.integer)) or p["bootstrap"] < 0:
+        raise ValueError(f"eis.bootstrap must be an integer >= 0, got {p['bootstrap']!r}")
+    lam = p["drt_lambda"]
+    if isinstance(lam, str) and lam not in drt_module.LAMBDA_CHOICES or isinstance(lam, bool) or (
+        not isinstance(lam, str) and not (isinstance(lam, (int, float)) and lam > 0)
+    ):
+        raise ValueError(f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {lam!r}")
     return p
 
 
@@ -204,6 +222,10 @@ def data_problem(f: np.ndarray, z: np.ndarray) -> str:
         return "NaN or infinite values in frequency or impedance"
     if np.any(f <= 0):
         return "non-positive frequencies"
+    values, counts = np.unique(f, return_counts=True)
+    if np.any(counts > 1):
+        dup = ", ".join(f"{v:.6g}" for v in values[counts > 1][:5])
+        return f"duplicate frequencies ({dup} Hz): one point a frequency expected"
     return ""
 
 
@@ -383,7 +405,8 @@ def time_constant(r: float, q: float, n: float) -> float:
     """τ = (R Q)^(1/n) of an R||CPE element (τ = R C for n = 1)."""
     if r <= 0 or q <= 0 or n <= 0:
         return math.nan
-    return float((r * q) ** (1.0 / n))
+    log_tau = math.log(r * q) / n
+    return math.exp(log_tau) if log_tau < 700 else math.inf
 
 
 def is_log_parameter(name: str) -> bool:
@@ -428,7 +451,7 @@ def polish(f, z, circuit, values, lower, upper, sigma) -> np.ndarray:
 
     start = np.clip(values, np.asarray(lower) + 1e-300, upper)
     model = CustomCircuit(circuit, initial_guess=list(start))
-    kwargs = {"x_scale": "jac"}
+    kwargs = {"x_scale": "jac", "maxfev": MAX_NFEV_REFINE}  # impedance.py's default 1e5 can take minutes
     if sigma is not None:
         kwargs["sigma"] = sigma
     try:
@@ -476,10 +499,10 @@ def standard_errors(f, z, circuit, names, values, sigma) -> np.ndarray:
     return np.where(is_log, values * sx, sx)
 
 
-def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str):
+def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, extra_arcs: list | None = None):
     """Multi-start fit; returns (values, stderr, z_fit, chi_square, names, units, n_starts).
 
-    Every start gets a short log-parameter least squares, the N_REFINE best a long one, the
+    ``extra_arcs``: more (apex frequency, R) hypotheses, e.g. from the DRT peaks. Every start gets a short log-parameter least squares, the N_REFINE best a long one, the
     best of those is polished by impedance.py's CustomCircuit.fit.
     """
     from impedance.models.circuits import CustomCircuit
@@ -490,7 +513,8 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str):
     g = geometry(f, z)
     lower, upper = bounds_for(names, circuit, float(np.max(np.abs(z))))
     sigma = sigma_for(z, weighting)
-    starts = [(arcs, scale) for arcs in arc_starts(g, len(pairs_of(circuit))) for scale in (1.0, 0.1)]
+    hypotheses = list(extra_arcs or []) + [a for a in arc_starts(g, len(pairs_of(circuit))) if a not in (extra_arcs or [])]
+    starts = [(arcs, scale) for arcs in hypotheses for scale in (1.0, 0.1)]
     explored = []
     for arcs, scale in starts:
         guess = initial_guess(names, circuit, g, arcs, scale)
@@ -512,6 +536,73 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str):
     return values, errors, z_fit, chi_square(z, z_fit, sigma), names, units, len(starts)
 
 
+def drt_arcs(peak_tau: np.ndarray, peak_r: np.ndarray, g: Geometry, n_pairs: int) -> list[list[tuple[float, float]]]:
+    """Start hypotheses (apex frequency, R) per pair from the DRT peaks, highest frequency first.
+
+    The n_pairs peaks with the largest resistance keep their time constant and resistance;
+    pairs without a peak are placed small above the highest-frequency peak, as in arc_starts.
+    """
+    if n_pairs == 0 or len(peak_tau) == 0:
+        return []
+    best = sorted(np.argsort(peak_r)[::-1][:n_pairs].tolist())
+    found = [(1.0 / (2 * math.pi * float(peak_tau[i])), float(peak_r[i])) for i in best]
+    small = max(g.r_hf, 1e-3 * g.r_arcs)
+    f_top = max(fa for fa, _ in found)
+    fillers = [(max(g.f_max / 10.0, f_top * 10.0) / 3.0**k, small) for k in range(n_pairs - len(found))]
+    return [sorted(found + fillers, key=lambda t: -t[0])]
+
+
+def bootstrap_stderr(f, z, circuit, names, values, weighting, index: int, n_resamples: int) -> float:
+    """Residual-bootstrap standard deviation of parameter ``index`` (after pair ordering)."""
+    z_fit = _predict(circuit, values, f)
+    relative = weighting in ("modulus", "proportional")
+    scale = np.abs(z_fit) if relative else np.ones(f.size)
+    residuals = (z - z_fit) / scale
+    lower, upper = bounds_for(names, circuit, float(np.max(np.abs(z))))
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    draws = []
+    for _ in range(n_resamples):
+        z_star = z_fit + scale * residuals[rng.integers(0, f.size, f.size)]
+        result = log_fit(f, z_star, circuit, names, values, lower, upper, sigma_for(z_star, weighting), MAX_NFEV_REFINE)
+        if result is not None:
+            ordered, _ = order_pairs(circuit, names, result[0], np.zeros(len(names)))
+            draws.append(float(ordered[index]))
+    return float(np.std(draws, ddof=1)) if len(draws) >= 2 else math.nan
+
+
+def run_drt(f: np.ndarray, z: np.ndarray, lam) -> tuple[drt_module.DRTResult | None, str]:
+    """The DRT of the spectrum, or None and the reason when it could not be computed."""
+    try:
+        with np.errstate(all="ignore"):
+            return drt_module.drt(f, z, lam), ""
+    except (np.linalg.LinAlgError, RuntimeError, ValueError) as exc:  # nnls iteration limit, degenerate data
+        return None, f"DRT failed: {type(exc).__name__}: {exc}"
+
+
+def add_drt(ds: xr.Dataset, result: drt_module.DRTResult | None, z: np.ndarray) -> xr.Dataset:
+    """γ(τ), R∞, λ and the peaks (dim drt_peak) into the fit dataset (NaN/empty when no DRT)."""
+    if result is None:
+        ds["drt_lambda"] = scalar(math.nan, "1", "regularisation parameter of the DRT")
+        ds.attrs["drt_lambda_method"] = "none"
+        return ds
+    ds = ds.assign_coords(
+        tau=datasets.variable("tau", result.tau, "s", "relaxation time of the DRT grid"),
+        drt_peak=datasets.variable("drt_peak", np.arange(result.peak_tau.size), "1", "DRT peak number, shortest time constant first"),
+    )
+    ds["drt_gamma"] = datasets.variable("tau", result.gamma, "ohm", "distribution of relaxation times gamma(ln tau)")
+    ds["drt_z_real_fit"] = datasets.variable("frequency", result.z_fit.real, "ohm", "DRT model real part of the impedance")
+    ds["drt_z_imag_fit"] = datasets.variable("frequency", result.z_fit.imag, "ohm", "DRT model imaginary part of the impedance")
+    ds["drt_r_inf"] = scalar(result.r_inf, "ohm", "high-frequency resistance of the DRT model")
+    ds["drt_lambda"] = scalar(result.lam, "1", "regularisation parameter of the DRT")
+    ds["drt_residual_rms"] = scalar(drt_module.relative_residual_rms(z, result.z_fit), "percent", "RMS residual of the DRT model, percent of |Z|")
+    ds["drt_peak_tau"] = datasets.variable("drt_peak", result.peak_tau, "s", "time constant of the DRT peak")
+    ds["drt_peak_frequency"] = datasets.variable("drt_peak", 1.0 / (2 * math.pi * result.peak_tau), "Hz", "characteristic frequency 1/(2 pi tau) of the DRT peak")
+    ds["drt_peak_resistance"] = datasets.variable("drt_peak", result.peak_r, "ohm", "resistance under the DRT peak")
+    ds["drt_peak_gamma"] = datasets.variable("drt_peak", result.peak_gamma, "ohm", "gamma at the DRT peak's maximum")
+    ds.attrs["drt_lambda_method"] = result.method
+    return ds
+
+
 def _predict(circuit: str, values: np.ndarray, f: np.ndarray) -> np.ndarray:
     """The circuit's impedance for given parameter values."""
     return compile_circuit(circuit)(f, values)
@@ -526,7 +617,9 @@ def window(clean: xr.Dataset, fmin, fmax) -> tuple[np.ndarray, np.ndarray]:
         keep &= f >= float(fmin)
     if fmax is not None:
         keep &= f <= float(fmax)
-    return f[keep], z[keep]
+    f, z = f[keep], z[keep]
+    order = np.argsort(-f, kind="stable")  # high to low, whatever order the file had
+    return f[order], z[order]
 
 
 def closure_note(values: dict, rct: str, circuit: str, f_min: float, f_max: float, margin: float) -> tuple[float, str]:
@@ -582,6 +675,7 @@ def base_dataset(clean: xr.Dataset, f: np.ndarray, z: np.ndarray, p: dict) -> xr
             "circuit": p["circuit"],
             "rct_element": p["rct_element"],
             "weighting": p["weighting"],
+            "kk_residual_limit_percent": float(p["kk_residual_limit_percent"]),
             "dc_potential_V": float(clean.attrs.get("dc_potential_V", math.nan)),
         }
     )
@@ -601,14 +695,25 @@ def failed(ds: xr.Dataset, reason: str) -> xr.Dataset:
 
 
 def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
-    """Fit the circuit to the spectrum; R_ct, R_ct × area with errors, lin-KK residual, status."""
+    """Fit the circuit to the spectrum; R_ct, R_ct × area with errors, lin-KK residual, DRT, status."""
     p = check_params(params)
+    with drt_module.single_thread_blas():  # small matrices: one BLAS thread is faster
+        return _analyse(clean, p)
+
+
+def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
+    """analyse() on checked parameters."""
     f, z = window(clean, p["frequency_min_Hz"], p["frequency_max_Hz"])
     ds = base_dataset(clean, f, z, p)
     problem = data_problem(f, z) or circuit_problem(p["circuit"], p["rct_element"])
     if problem:
         return failed(ds, problem)
-    result = fit_spectrum(f, z, p["circuit"], p["weighting"])
+    drt_result, drt_problem = run_drt(f, z, p["drt_lambda"])
+    extra = []
+    if drt_result is not None:
+        extra = drt_arcs(drt_result.peak_tau, drt_result.peak_r, geometry(f, z), len(pairs_of(p["circuit"])))
+    result = fit_spectrum(f, z, p["circuit"], p["weighting"], extra_arcs=extra)
+    ds = add_drt(ds, drt_result, z)
     if result is None:
         return failed(ds, "no start of the least-squares fit converged")
     values, errors, z_fit, chi2, names, units, n_starts = result
@@ -632,10 +737,14 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     area = float(clean.attrs.get("electrode_area_cm2", math.nan))
     area = area if math.isfinite(area) and area > 0 else math.nan
     r_ct, r_ct_err = float(by_name[rct]), float(errors[names.index(rct)])
+    method = "covariance (log parameters)"
+    if p["bootstrap"] > 0:
+        r_ct_err = bootstrap_stderr(f, z, p["circuit"], names, values, p["weighting"], names.index(rct), int(p["bootstrap"]))
+        method = f"residual bootstrap ({int(p['bootstrap'])} resamples)"
     ds["R_ct"] = scalar(r_ct, "ohm", f"charge-transfer resistance ({rct})")
-    ds["R_ct_stderr"] = scalar(r_ct_err, "ohm", "standard error of R_ct")
+    ds["R_ct_stderr"] = scalar(r_ct_err, "ohm", f"standard error of R_ct by {method}")
     ds["R_ct_area"] = scalar(r_ct * area, "ohm cm2", "area-specific charge-transfer resistance (R_ct x electrode area)")
-    ds["R_ct_area_stderr"] = scalar(r_ct_err * area, "ohm cm2", "standard error of R_ct_area")
+    ds["R_ct_area_stderr"] = scalar(r_ct_err * area, "ohm cm2", f"standard error of R_ct_area by {method}")
     ds["chi_square"] = scalar(chi2, "1", f"weighted sum of squared residuals ({p['weighting']} weighting)")
 
     try:
@@ -651,7 +760,7 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     f_apex, closure = closure_note(by_name, rct, p["circuit"], float(f.min()), float(f.max()), p["closure_margin_decades"])
     ds["rct_apex_frequency"] = scalar(f_apex, "Hz", f"apex frequency 1/(2 pi tau) of the {rct} arc")
 
-    notes = notes_kk
+    notes = notes_kk + ([drt_problem] if drt_problem else [])
     if kk.max_percent > p["kk_residual_limit_percent"]:
         notes.append(f"lin-KK residual {kk.max_percent:.2g} % exceeds {p['kk_residual_limit_percent']:g} %")
     if closure:
@@ -665,6 +774,8 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
             "fit_starts": n_starts,
             "kk_n_rc": kk.n_rc,
             "kk_mu": kk.mu,
+            "R_ct_stderr_method": method,
+            "drt_starts": len(extra),
         }
     )
     return ds
@@ -679,8 +790,10 @@ def rows(fit: xr.Dataset) -> list[dict]:
     def value(name: str) -> float:
         return float(fit[name].values) if name in fit else math.nan
 
+    method = str(fit.attrs.get("R_ct_stderr_method", ""))
+    rct_note = "; ".join(n for n in (note, f"stderr by {method}" if method.startswith("residual bootstrap") else "") if n)
     return [
-        summary.row("R_ct", value("R_ct"), "ohm", stderr=value("R_ct_stderr"), potential_V=potential, status=status, note=note),
-        summary.row("R_ct_area", value("R_ct_area"), "ohm cm2", stderr=value("R_ct_area_stderr"), potential_V=potential, status=status, note=note),
+        summary.row("R_ct", value("R_ct"), "ohm", stderr=value("R_ct_stderr"), potential_V=potential, status=status, note=rct_note),
+        summary.row("R_ct_area", value("R_ct_area"), "ohm cm2", stderr=value("R_ct_area_stderr"), potential_V=potential, status=status, note=rct_note),
         summary.row("kk_residual_max", value("kk_residual_max"), "percent", potential_V=potential, status=status, note=note),
     ]

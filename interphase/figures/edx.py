@@ -4,7 +4,9 @@ One panel column per sintering temperature (the panel is the temperature, so col
 here are per element, the same element the same colour in every panel). Majority
 elements (O, tens of at%) get a short top row of their own so that the minority cations
 keep their resolution in the bottom row. The interdiffusion band, interface +- half the
-mean transition-metal width, is shaded in the sample's temperature colour.
+mean transition-metal width, is shaded in the sample's temperature colour; where the widths
+were corrected for probe and beam broadening the corrected mean is printed too. Elements
+fitted with the two-sided erf (:mod:`interphase.edx.profile`) are marked in the legend.
 """
 
 from __future__ import annotations
@@ -63,14 +65,16 @@ def major_elements(fits: list[xr.Dataset], elements: list[str]) -> list[str]:
     return major if len(major) < len(elements) else []
 
 
-def mean_film_width(fit: xr.Dataset) -> tuple[float, float]:
-    """Mean interdiffusion width of the film elements that gave a width, and its standard error."""
+def mean_film_width(fit: xr.Dataset, name: str = "interdiffusion_width") -> tuple[float, float]:
+    """Mean width (``name``: raw or _corrected) of the film elements that gave one, and its standard error."""
     film = [e.strip() for e in str(fit.attrs.get("film_elements", "")).split(",") if e.strip()]
     widths, errors = [], []
+    if name not in fit:
+        return math.nan, math.nan
     for i, el in enumerate(fit["element"].values):
-        if str(el) in film and str(fit["element_status"].values[i]) != "failed":
-            widths.append(float(fit["interdiffusion_width"].values[i]))
-            errors.append(float(fit["interdiffusion_width_stderr"].values[i]))
+        if str(el) in film and str(fit["element_status"].values[i]) != "failed" and math.isfinite(float(fit[name].values[i])):
+            widths.append(float(fit[name].values[i]))
+            errors.append(float(fit[f"{name}_stderr"].values[i]))
     if not widths:
         return math.nan, math.nan
     return float(np.mean(widths)), float(math.sqrt(np.nansum(np.square(errors))) / len(errors))
@@ -126,18 +130,27 @@ def edx_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Pat
             ax.axvline(0.0, color="0.3", lw=0.6, ls="--")
             _draw(ax, fit, row_elements, colors, offset)
         axes[0][col].set_title(title, color=temps.get(temperature, "black"))
+        corrected, corrected_err = mean_film_width(fit, "interdiffusion_width_corrected")
         if math.isfinite(width):
+            label = f"shaded: TM 10–90 % width\n{width:.1f} ± {width_err:.1f} nm"
+            if math.isfinite(corrected):
+                label += f"\nprobe/beam removed:\n{corrected:.1f} ± {corrected_err:.1f} nm"
             axes[-1][col].text(
                 0.03, 0.96,
-                f"shaded: TM 10–90 % width\n{width:.1f} ± {width_err:.1f} nm",
+                label,
                 transform=axes[-1][col].transAxes, ha="left", va="top", fontsize=style.FONT_PT - 1,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
             )
         axes[-1][col].set_xlabel("Distance from interface (nm)")
     fig.supylabel(ylabel, fontsize=style.FONT_PT)
     handles = []
     fitted = {str(el) for fit in fits for i, el in enumerate(fit["element"].values) if str(fit["element_status"].values[i]) != "failed"}
+    two_sided = {str(el) for fit in fits if "profile_model" in fit for i, el in enumerate(fit["element"].values)
+                 if str(fit["profile_model"].values[i]) == "two-sided erf"}
     for el in elements:
         label = el if el in fitted else f"{el} (no step)"
+        if el in two_sided:
+            label += " (two-sided erf)"
         handles.append(Line2D([], [], color=colors[el], marker="o", ms=3, lw=1.1 if el in fitted else 0, label=label))
     handles.append(Line2D([], [], color="0.3", lw=0.6, ls="--", label="interface"))
     fig.legend(handles=handles, loc="outside right center", handlelength=1.6)

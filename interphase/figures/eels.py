@@ -1,4 +1,11 @@
-"""EELS comparison figure: L3/L2 white-line ratios against distance from the interface."""
+"""EELS comparison figure: L3/L2 white-line ratios against distance from the interface.
+
+Each sample is aligned at its own interface (half of the film's Mn+Co+Ni edge signal, as the
+EDX profiles are), so the x axis is the one of the EDX figure. Elements with valence
+standards in the fits (:mod:`interphase.eels.valence`) get a right-hand valence axis: the
+calibration's piecewise-linear map of L3/L2 to oxidation state (literature standards unless
+the lab gave its own; thickness- and method-dependent, see docs/eels.md).
+"""
 
 from __future__ import annotations
 
@@ -44,6 +51,40 @@ def _y_limits(values: list[np.ndarray], errors: list[np.ndarray]) -> tuple[float
     return max(lo, 0.0), hi
 
 
+def standards(fits: list[xr.Dataset], element: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(ratios, valences) of the element's calibration standards, sorted by ratio; None without any."""
+    for fit in fits:
+        if "standard_ratio" not in fit or element not in [str(e) for e in fit["element"].values]:
+            continue
+        r = fit["standard_ratio"].sel(element=element).values
+        v = fit["standard_valence"].sel(element=element).values
+        ok = np.isfinite(r) & np.isfinite(v)
+        if ok.sum() >= 2:
+            order = np.argsort(r[ok])
+            return r[ok][order], v[ok][order]
+    return None
+
+
+def _piecewise(x, xs: np.ndarray, ys: np.ndarray):
+    """Piecewise-linear y(x) through (xs, ys), xs increasing, extended linearly beyond both ends."""
+    x = np.asarray(x, dtype=float)
+    y = np.interp(x, xs, ys)
+    lo_slope = (ys[1] - ys[0]) / (xs[1] - xs[0])
+    hi_slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
+    y = np.where(x < xs[0], ys[0] + lo_slope * (x - xs[0]), y)
+    return np.where(x > xs[-1], ys[-1] + hi_slope * (x - xs[-1]), y)
+
+
+def add_valence_axis(ax, ratios: np.ndarray, valences: np.ndarray, element: str):
+    """A right-hand axis giving the valence of each L3/L2 by the calibration standards."""
+    forward = lambda r: _piecewise(r, ratios, valences)  # noqa: E731
+    order = np.argsort(valences)
+    inverse = lambda v: _piecewise(v, valences[order], ratios[order])  # noqa: E731
+    sec = ax.secondary_yaxis("right", functions=(forward, inverse))
+    sec.set_ylabel(f"{element} valence (standards)")
+    return sec
+
+
 def l3l2_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
     """L3/L2 against distance from the interface, a panel per element, a series per sample."""
     usable = [f for f in fits if "interface_position_nm" in f and math.isfinite(float(f["interface_position_nm"].values))]
@@ -82,6 +123,9 @@ def l3l2_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Pa
             shown_err.append(err[ok])
         ax.set_ylim(*_y_limits(shown, shown_err))
         ax.set_ylabel(f"{el} L$_3$/L$_2$")
+        cal = standards(usable, el)
+        if cal is not None:
+            add_valence_axis(ax, *cal, el)
         ax.text(0.02, 0.95, el, transform=ax.transAxes, ha="left", va="top", fontweight="bold")
     axes[0].text(-bulk, 1.0, " bulk ", transform=axes[0].get_xaxis_transform(), ha="right", va="bottom", fontsize=6, color="0.35")
     axes[0].text(0.0, 1.0, "interface", transform=axes[0].get_xaxis_transform(), ha="center", va="bottom", fontsize=6, color="0.35")

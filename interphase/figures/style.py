@@ -97,7 +97,7 @@ def save_figure(fig, stem: str | Path, metadata: dict | None = None) -> list[Pat
     meta = {str(k): str(v) for k, v in (metadata or {}).items()}
     written = []
     for ext in ("pdf", "png"):
-        target = stem.with_suffix(f".{ext}")
+        target = stem.with_name(f"{stem.name}.{ext}")  # not with_suffix: ids like "x_4.0V" contain dots
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{ext}", dir=target.parent)
         os.close(fd)
         try:

@@ -28,6 +28,13 @@ MAD_TO_SIGMA = 1.4826
 # Width of the SNIP clipping window, degrees 2θ: wider than any Bragg peak here, narrower than
 # an amorphous hump.
 SNIP_WINDOW_DEG = 1.5
+# Boxcar smoothing (degrees 2θ) of the scan before SNIP. SNIP follows the lower envelope of
+# the noise, so on raw low-count data it sits ~2σ below the true background (every point of
+# the net signal then carries a positive offset that hides weak peaks); smoothing first is
+# the remedy recommended with the method (Morháč et al. 1997, §2). Peaks are only broadened
+# by it, and SNIP clips them anyway. On a flat Poisson background (10-1000 counts) the bias
+# falls from about -2.6σ without smoothing to about -0.5σ with 0.4° (tests/xrd/test_peaks.py).
+BACKGROUND_SMOOTHING_DEG = 0.4
 # Window of the local noise estimate, degrees 2θ.
 NOISE_WINDOW_DEG = 3.0
 
@@ -204,7 +211,8 @@ def model_curve(x: np.ndarray, peaks: list[Peak], ka1: float, ka2: float, ratio:
 def find_and_fit(x: np.ndarray, y: np.ndarray, min_snr: float, ka1: float, ka2: float, ratio: float):
     """Background, noise, and the fitted peaks above ``min_snr`` × noise; returns (background, noise, peaks)."""
     step = float(np.median(np.diff(x)))
-    background = snip_background(y, int(round(SNIP_WINDOW_DEG / step)))
+    box = max(1, int(round(BACKGROUND_SMOOTHING_DEG / step)))
+    background = snip_background(ndimage.uniform_filter1d(y, box, mode="nearest"), int(round(SNIP_WINDOW_DEG / step)))
     net = y - background
     noise = local_noise(y, int(round(NOISE_WINDOW_DEG / step)))
     idx, widths = detect(x, net, noise, min_snr)

@@ -164,3 +164,121 @@ def test_fit_dataset_is_self_describing_and_writes_to_netcdf(tmp_path):
     for a, b in zip(profile.rows(back), profile.rows(fit), strict=True):
         assert {k: v for k, v in a.items() if k not in ("value", "stderr")} == {k: v for k, v in b.items() if k not in ("value", "stderr")}
         np.testing.assert_equal([a["value"], a["stderr"]], [b["value"], b["stderr"]])
+
+
+def asym_step(c_a: float, c_b: float, x0: float, sigma_left: float, sigma_right: float) -> np.ndarray:
+    """A noise-free two-sided erf step on X."""
+    return profile.erf_step_asym(X, c_a, c_b, x0, sigma_left, sigma_right)
+
+
+def test_two_sided_step_has_its_10_90_points_on_each_flank():
+    x = np.array([60.0 - 1.2816 * 4.0, 60.0, 60.0 + 1.2816 * 12.0])
+    np.testing.assert_allclose(profile.erf_step_asym(x, 0.0, 1.0, 60.0, 4.0, 12.0), [0.1, 0.5, 0.9], atol=1e-4)
+
+
+def test_asymmetric_profile_is_fitted_two_sided_and_its_width_is_the_10_90_width():
+    rng = np.random.default_rng(21)
+    ni = asym_step(11.1, 0.0, 55.0, 5.0, 15.0) + rng.normal(0.0, 0.2, X.size)
+    fit = profile.analyse(clean_dataset({"Ni": ni}), PARAMS)
+    assert str(fit["profile_model"].sel(element="Ni").values) == "two-sided erf"
+    assert float(fit["p_asymmetric"].sel(element="Ni")) < 1e-6
+    for side, truth in (("sigma_left", 5.0), ("sigma_right", 15.0)):
+        value, err = float(fit[side].sel(element="Ni")), float(fit[f"{side}_stderr"].sel(element="Ni"))
+        assert abs(value - truth) < 3 * err and abs(value - truth) < 0.1 * truth
+    width = float(fit["interdiffusion_width"].sel(element="Ni"))
+    assert width == pytest.approx(1.2816 * 20.0, rel=0.05)  # 10 % at x0 - 1.2816*5, 90 % at x0 + 1.2816*15
+    (row,) = [r for r in profile.rows(fit) if r["quantity"] == "interdiffusion_width"]
+    assert "two-sided erf" in row["note"] and row["status"] == "ok"
+    # the fitted curve follows the two-sided model
+    assert np.max(np.abs(fit["composition_fit"].sel(element="Ni").values - asym_step(11.1, 0.0, 55.0, 5.0, 15.0))) < 0.3
+
+
+def test_symmetric_profile_keeps_the_erf_and_the_model_can_be_forced():
+    rng = np.random.default_rng(26)
+    ti = step(0.0, 10.0, 60.0, 30.0) + rng.normal(0.0, 0.3, X.size)
+    auto = profile.analyse(clean_dataset({"Ti": ti}), PARAMS)
+    assert str(auto["profile_model"].sel(element="Ti").values) == "erf"
+    assert float(auto["p_asymmetric"].sel(element="Ti")) > 0.01  # false positives: ~1 % of noise draws (p threshold 0.01)
+    assert float(auto["sigma_left"].sel(element="Ti")) == float(auto["sigma_right"].sel(element="Ti"))
+    forced = profile.analyse(clean_dataset({"Ti": ti}), {**PARAMS, "profile_model": "asymmetric"})
+    assert str(forced["profile_model"].sel(element="Ti").values) == "two-sided erf"
+    w, e = float(forced["interdiffusion_width"].sel(element="Ti")), float(forced["interdiffusion_width_stderr"].sel(element="Ti"))
+    assert abs(w - 30.0) < 3 * e
+    rng = np.random.default_rng(23)
+    skewed = asym_step(11.1, 0.0, 55.0, 5.0, 15.0) + rng.normal(0.0, 0.2, X.size)
+    never = profile.analyse(clean_dataset({"Ni": skewed}), {**PARAMS, "profile_model": "symmetric"})
+    assert str(never["profile_model"].sel(element="Ni").values) == "erf"
+
+
+def test_f_test_p_value():
+    # F = (110 - 100) / (100 / 95) = 9.5 with (1, 95) dof: p = 0.0027 (scipy.stats.f.sf, checked by hand against tables)
+    assert profile.f_test_p(110.0, 100.0, 100) == pytest.approx(0.0027, abs=3e-4)
+    assert profile.f_test_p(100.0, 100.0, 100) == pytest.approx(1.0)
+
+
+def test_goldstein_beam_broadening_in_nm():
+    # 100 nm Cu (Z 29, A 63.55, 8.96 g cm-3) at 100 keV: 6.25e5 * 29/1e5 * (8.96/63.55)^0.5 * (1e-5 cm)^1.5 = 2.152e-6 cm
+    assert profile.beam_broadening_nm(29, 63.55, 8.96, 100.0, 100.0) == pytest.approx(21.52, abs=0.01)
+    # t^(3/2) and 1/E0 scaling
+    b = profile.beam_broadening_nm(11.0, 24.0, 4.8, 50.0, 200.0)
+    assert profile.beam_broadening_nm(11.0, 24.0, 4.8, 200.0, 200.0) == pytest.approx(8 * b)
+    assert profile.beam_broadening_nm(11.0, 24.0, 4.8, 50.0, 100.0) == pytest.approx(2 * b)
+
+
+def test_specimen_materials_are_atom_fraction_means():
+    z, a, rho = profile.MATERIALS["NMC111"]
+    assert z == pytest.approx((3 + (28 + 27 + 25) / 3 + 16) / 4)  # Li + TM + 2 O over 4 atoms
+    assert a == pytest.approx(96.46 / 4, abs=0.01)  # M(LiNi1/3Co1/3Mn1/3O2) = 96.46 g/mol
+    z, a, rho = profile.MATERIALS["LATP"]
+    assert z == pytest.approx(186.2 / 18.3, abs=1e-3) and a == pytest.approx(383.4 / 18.3, abs=0.01)
+    assert profile.MATERIALS["NMC111/LATP"][2] == pytest.approx((4.77 + 2.94) / 2)
+
+
+def test_probe_and_beam_broadening_are_removed_in_quadrature():
+    rng = np.random.default_rng(24)
+    true_sigma = 10.0
+    probe_fwhm, thickness, energy = 4.0, 100.0, 200.0
+    b = profile.beam_broadening_nm(*profile.MATERIALS["NMC111/LATP"], thickness, energy)
+    assert 3.0 < b < 6.0  # ~4.4 nm for 100 nm at 200 keV
+    sigma_instr2 = (probe_fwhm / 2.355) ** 2 + (b / 2.355) ** 2
+    measured = math.sqrt(true_sigma**2 + sigma_instr2)
+    y = profile.erf_step(X, 11.1, 0.0, 60.0, measured) + rng.normal(0.0, 0.1, X.size)
+    clean = clean_dataset({"Ni": y})
+    clean.attrs["beam_energy_keV"] = energy  # from the file
+    params = {**PARAMS, "probe_fwhm_nm": probe_fwhm, "specimen_thickness_nm": thickness, "beam_energy_keV": None}
+    fit = profile.analyse(clean, params)
+    assert float(fit["beam_broadening"]) == pytest.approx(b)
+    raw = float(fit["interdiffusion_width"].sel(element="Ni"))
+    corr = float(fit["interdiffusion_width_corrected"].sel(element="Ni"))
+    corr_err = float(fit["interdiffusion_width_corrected_stderr"].sel(element="Ni"))
+    assert raw == pytest.approx(2.563 * measured, rel=0.02)
+    assert abs(corr - 2.563 * true_sigma) < 3 * corr_err and corr < raw
+    raw_err = float(fit["interdiffusion_width_stderr"].sel(element="Ni"))
+    assert corr_err == pytest.approx(raw_err * raw / corr, rel=1e-6)  # d(sigma_c) = sigma/sigma_c d(sigma)
+    rows = {r["quantity"]: r for r in profile.rows(fit) if r["element"] == "Ni"}
+    assert rows["interdiffusion_width_corrected"]["value"] == pytest.approx(corr)
+    assert rows["interdiffusion_width_corrected"]["status"] == "ok"
+
+
+def test_no_correction_rows_unless_configured_and_nan_when_broadening_exceeds_the_width():
+    ni = step(11.1, 0.0, 60.0, 5.0)  # sigma 1.95 nm
+    fit = profile.analyse(clean_dataset({"Ni": ni}), PARAMS)
+    assert not any(r["quantity"] == "interdiffusion_width_corrected" for r in profile.rows(fit))
+    assert fit.attrs["broadening_correction"] == 0
+    fit = profile.analyse(clean_dataset({"Ni": ni}), {**PARAMS, "probe_fwhm_nm": 10.0})  # sigma_probe 4.2 nm
+    (row,) = [r for r in profile.rows(fit) if r["quantity"] == "interdiffusion_width_corrected"]
+    assert row["status"] == "failed" and math.isnan(row["value"]) and "exceeds" in row["note"]
+    # thickness without any beam energy: not corrected, and said so
+    fit = profile.analyse(clean_dataset({"Ni": ni}), {**PARAMS, "specimen_thickness_nm": 80.0})
+    (row,) = [r for r in profile.rows(fit) if r["quantity"] == "interdiffusion_width_corrected"]
+    assert row["status"] == "failed" and "no beam energy" in row["note"]
+
+
+def test_invalid_model_and_broadening_params_raise():
+    ds = clean_dataset({"Ni": step(11.1, 0.0, 60.0, 30.0)})
+    with pytest.raises(ValueError, match="profile_model"):
+        profile.analyse(ds, {**PARAMS, "profile_model": "skewed"})
+    with pytest.raises(ValueError, match="probe_fwhm_nm"):
+        profile.analyse(ds, {**PARAMS, "probe_fwhm_nm": -1.0})
+    with pytest.raises(ValueError, match="specimen_material"):
+        profile.analyse(ds, {**PARAMS, "specimen_thickness_nm": 50.0, "specimen_material": "Cu"})

@@ -29,6 +29,8 @@ DEFAULTS = {
     "closure_margin_decades": 0.3,
     "frequency_min_Hz": None,
     "frequency_max_Hz": None,
+    "bootstrap": 0,
+    "drt_lambda": "gcv",
 }
 
 
@@ -200,6 +202,11 @@ class TestFailures:
         f, z = spectrum(315.0, 10.0, seed=1)
         self.check_failed(fit.analyse(clean(f, z), {**DEFAULTS, "rct_element": "R7"}), "rct_element 'R7'")
 
+    def test_duplicate_frequencies(self):
+        f, z = spectrum(315.0, 10.0, seed=1)
+        f[10] = f[11]
+        self.check_failed(fit.analyse(clean(f, z), DEFAULTS), "duplicate frequencies")
+
     def test_window_leaving_too_few_points(self):
         f, z = spectrum(315.0, 10.0, seed=1)
         params = {**DEFAULTS, "frequency_min_Hz": 2e5}
@@ -253,3 +260,55 @@ def test_compiled_circuit_matches_impedance_py():
     assert np.allclose(fit.compile_circuit(demo.CIRCUIT)(f, values), expected, rtol=1e-12)
     assert np.allclose(demo.model(p, f), expected, rtol=1e-12)
 
+
+
+def test_increasing_frequency_order_gives_the_same_fit():
+    f, z = spectrum(315.0, 10.0, seed=6)
+    forward = fit.analyse(clean(f, z), DEFAULTS)
+    backward = fit.analyse(clean(f[::-1], z[::-1]), DEFAULTS)
+    assert float(backward["R_ct_area"]) == pytest.approx(float(forward["R_ct_area"]), rel=1e-6)
+    assert np.all(np.diff(backward["frequency"].values) < 0)
+
+
+class TestDRTInTheFit:
+    def test_drt_variables_and_the_rct_peak(self, demo_fits):
+        row, result = next((r, f) for r, f in demo_fits if r["measurement"] == "NMC-700_eis_4.0V")
+        truth = demo.TRUTH["NMC-700"][4.0]
+        tau_ct = (truth["R2"] * truth["CPE2_0"]) ** (1 / truth["CPE2_1"])
+        assert result["drt_gamma"].dims == ("tau",) and result["drt_gamma"].attrs["units"] == "ohm"
+        assert result["drt_peak_tau"].dims == ("drt_peak",)
+        assert result.attrs["drt_lambda_method"] == "gcv" and float(result["drt_lambda"]) > 0
+        k = int(np.argmin(np.abs(np.log(result["drt_peak_tau"].values / tau_ct))))
+        assert 1 / 1.3 < float(result["drt_peak_tau"][k]) / tau_ct < 1.3
+        # a CPE arc's DRT peak holds most of its resistance (the rest is in its heavy tails)
+        assert 0.7 * truth["R2"] < float(result["drt_peak_resistance"][k]) < 1.1 * truth["R2"]
+        assert float(result["drt_residual_rms"]) < 2 * 100 * demo.NOISE_FRACTION
+
+    def test_drt_peaks_are_used_as_a_start(self, demo_fits):
+        assert all(result.attrs["drt_starts"] == 1 for _row, result in demo_fits)
+
+    def test_lcurve_and_a_fixed_lambda(self):
+        f, z = spectrum(315.0, 10.0, seed=7)
+        assert fit.analyse(clean(f, z), {**DEFAULTS, "drt_lambda": "lcurve"}).attrs["drt_lambda_method"] == "lcurve"
+        fixed = fit.analyse(clean(f, z), {**DEFAULTS, "drt_lambda": 1e-3})
+        assert float(fixed["drt_lambda"]) == 1e-3 and fixed.attrs["drt_lambda_method"] == "fixed"
+
+    @pytest.mark.parametrize("key, value", [("drt_lambda", "aic"), ("drt_lambda", -1.0), ("bootstrap", -1), ("bootstrap", 2.5)])
+    def test_invalid_settings_are_programming_errors(self, key, value):
+        f, z = spectrum(315.0, 10.0, seed=1)
+        with pytest.raises(ValueError, match=key):
+            fit.analyse(clean(f, z), {**DEFAULTS, key: value})
+
+
+def test_bootstrap_standard_error_agrees_with_the_covariance_and_is_reported():
+    f, z = spectrum(315.0, 10.0, seed=8)
+    plain = fit.analyse(clean(f, z), DEFAULTS)
+    boot = fit.analyse(clean(f, z), {**DEFAULTS, "bootstrap": 60})
+    assert float(boot["R_ct_area"]) == float(plain["R_ct_area"])  # the estimate itself is unchanged
+    ratio = float(boot["R_ct_area_stderr"]) / float(plain["R_ct_area_stderr"])
+    assert 0.5 < ratio < 2.0
+    assert boot.attrs["R_ct_stderr_method"] == "residual bootstrap (60 resamples)"
+    assert "bootstrap" in boot["R_ct_stderr"].attrs["long_name"]
+    rows = fit.rows(boot)
+    assert "stderr by residual bootstrap (60 resamples)" in rows[0]["note"] and rows[0]["status"] == "ok"
+    assert plain.attrs["R_ct_stderr_method"].startswith("covariance")

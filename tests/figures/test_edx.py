@@ -55,3 +55,11 @@ def test_band_is_the_mean_transition_metal_width(fits):
         expected = np.mean([float(fit["interdiffusion_width"].sel(element=e)) for e in ("Ni", "Co", "Mn")])
         assert width == pytest.approx(expected)
         assert 0 < err < 2.0 and abs(width - 30.0) < 3.0
+
+
+def test_band_text_includes_the_corrected_width_when_configured(fits):
+    assert all(np.isnan(edx.mean_film_width(fit, "interdiffusion_width_corrected")[0]) for fit in fits)
+    fit = fits[0].copy()
+    fit["interdiffusion_width_corrected"] = fit["interdiffusion_width"] - 1.0
+    fit["interdiffusion_width_corrected_stderr"] = fit["interdiffusion_width_stderr"]
+    assert edx.mean_film_width(fit, "interdiffusion_width_corrected")[0] == pytest.approx(edx.mean_film_width(fit)[0] - 1.0)

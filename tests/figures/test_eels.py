@@ -51,3 +51,17 @@ def test_fits_without_interface_still_give_a_figure(tmp_path):
     fit["interface_position_nm"] = datasets.variable((), np.nan, "nm", "interface")
     paths = figure.l3l2_profiles([fit], tmp_path / "f", {})
     assert paths[1].exists()
+
+
+def test_valence_axis_maps_ratios_through_the_standards(tmp_path):
+    fit = fake_fit(900.0, np.full(30, 2.3))
+    fit["standard_ratio"] = datasets.variable(("element", "standard"), [[4.8, 2.4, np.nan], [4.0, 2.7, 1.9]], "1", "ratio")
+    fit["standard_valence"] = datasets.variable(("element", "standard"), [[2.0, 3.0, np.nan], [2.0, 3.0, 4.0]], "1", "valence")
+    ratios, valences = figure.standards([fit], "Mn")
+    np.testing.assert_allclose(ratios, [1.9, 2.7, 4.0])
+    np.testing.assert_allclose(valences, [4.0, 3.0, 2.0])
+    # halfway between MnO2 and Mn2O3, and extrapolated below MnO2 along the same segment
+    np.testing.assert_allclose(figure._piecewise([2.3, 1.5], ratios, valences), [3.5, 4.5])
+    assert figure.standards([fake_fit(700.0, np.full(30, 2.3))], "Mn") is None
+    paths = figure.l3l2_profiles([fit], tmp_path / "with_valence", {})
+    assert paths[1].stat().st_size > 5000

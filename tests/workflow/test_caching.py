@@ -50,11 +50,10 @@ def test_changing_one_raw_file_reruns_only_its_chain_and_the_aggregation(demo_ru
     path = raw_file(demo_run_copy, m)
     path.write_bytes(path.read_bytes() + b"\r\n")  # same data, different bytes
     jobs = planned_jobs(demo_run_copy)
-    assert ("clean", m) in jobs and ("eis_fit", m) in jobs
     per_measurement = {job for job in jobs if job[1]}
-    assert per_measurement == {("clean", m), ("eis_fit", m)}
+    assert per_measurement == {("clean", m), ("eis_fit", m), ("eis_spectrum_figure", m)}
     aggregation = {rule for rule, wildcard in jobs if not wildcard}
-    assert aggregation == {"summary", "eis_nyquist", "eis_rct_vs_potential", "provenance"}
+    assert aggregation == {"summary", "overview", "eis_nyquist", "eis_rct_vs_potential", "provenance"}
 
 
 def test_changing_one_file_of_a_spectrum_folder_reruns_that_measurement(demo_run_copy):
@@ -72,8 +71,8 @@ def test_changing_a_fit_parameter_reruns_only_that_techniques_fits(demo_run_copy
     config_path.write_text(yaml.safe_dump(config))
     jobs = planned_jobs(demo_run_copy)
     eis = {m for m, r in measurements(demo_run_copy).items() if r["technique"] == "eis"}
-    assert {job for job in jobs if job[1]} == {("eis_fit", m) for m in eis}
-    assert {rule for rule, w in jobs if not w} == {"summary", "eis_nyquist", "eis_rct_vs_potential", "provenance"}
+    assert {job for job in jobs if job[1]} == {(rule, m) for m in eis for rule in ("eis_fit", "eis_spectrum_figure")}
+    assert {rule for rule, w in jobs if not w} == {"summary", "overview", "eis_nyquist", "eis_rct_vs_potential", "provenance"}
 
 
 def test_a_raw_file_above_snakemakes_default_checksum_limit_is_compared_by_content(demo_run_copy):

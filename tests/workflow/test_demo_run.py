@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 from interphase import datasets, summary
+from tests.workflow.conftest import run_snakemake
 
 pytestmark = pytest.mark.workflow
 
@@ -103,7 +104,8 @@ def test_co_white_line_ratio_rises_at_the_interface_only_at_900C(demo_run):
 
 def test_figures_are_written_as_pdf_and_png(demo_run):
     figures = demo_run / "results/figures"
-    names = {"eis_nyquist", "eis_rct_vs_potential", "cv_overlay", "xrd_stack", "edx_profiles", "eels_l3l2_profiles"}
+    names = {"overview", "eis_nyquist", "eis_rct_vs_potential", "cv_overlay", "xrd_stack", "edx_profiles",
+             "eels_l3l2_profiles", "eels_method", "eis/NMC-700_eis_4.0V", "eis/NMC-900_eis_4.2V"}
     for name in names:
         pdf, png = figures / f"{name}.pdf", figures / f"{name}.png"
         assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000, name
@@ -114,3 +116,12 @@ def test_the_manifest_lists_every_raw_file_and_output_with_its_checksum(demo_run
     manifest = pd.read_csv(demo_run / "results/provenance/manifest.tsv", sep="\t")
     assert {"raw input", "clean", "fit", "summary", "figure"} <= set(manifest["role"])
     assert manifest["sha256"].str.len().eq(64).all()
+
+
+def test_the_snakemake_report_builds_with_every_figure(demo_run, tmp_path):
+    report = tmp_path / "report.html"
+    run_snakemake(demo_run, "--report", str(report))
+    html = report.read_text(encoding="utf-8", errors="replace")
+    assert report.stat().st_size > 100_000
+    for name in ("overview.png", "eis_nyquist.png", "cv_overlay.png", "xrd_stack.png", "summary.csv"):
+        assert name in html, name

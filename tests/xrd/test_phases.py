@@ -154,6 +154,18 @@ REAL = [
     "xrd/xrdml/genx_XRDML_alt.xrdml",
     "xrd/rigaku_ras/genx_rigaku_test.ras",
     "xrd/rigaku_rasx/genx_rigaku_test.rasx",
+    "xrd/bruker_raw/chemotion_PD-01-02_2.raw",
+    "xrd/bruker_raw/nomad_TwoTheta_scan_scrambled_RAW4.raw",
+    "xrd/bruker_raw/xylib_BT86.raw",
+    "xrd/bruker_raw/xylib_Cu3Au-1.raw",
+    "xrd/bruker_uxd/chemotion_PD-01-02_2.UXD",
+    "xrd/bruker_uxd/xylib_BT86_.UXD",
+    "xrd/bruker_brml/genx_BRML_alt.brml",
+    "xrd/panalytical_csv/yadg_210520step1_30min.csv",
+    "xrd/stoe_raw/chemotion_LA_P-37cd_DUT-52Zr_act_EtOH_RAW106.raw",
+    "xrd/xy/chemotion_LA_P-37cd_DUT-52Zr_act_EtOH.xyd",
+    "xrd/xy/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xy",
+    "xrd/xy/yadg_210520step1_30min.xy",
 ]
 
 
@@ -170,3 +182,85 @@ def test_real_files_analyse_without_error(relative):
         n = int(fit["n_impurity_peaks"])
         assert rows[0]["value"] == n
         assert sum(r["quantity"] == "impurity_peak_2theta" for r in rows) == n
+
+
+def film_scan(strain: float, seed: int = 5) -> xr.Dataset:
+    """NMC111 film whose d-spacings are all scaled by 1 + strain, on unstrained LATP; Kα1 only, Poisson noise."""
+    x = np.round(np.arange(15.0, 80.0001, 0.02), 4)
+    y = np.full_like(x, BACKGROUND)
+    for name, top, eps in (("NMC111", 3000.0, strain), ("LATP", 2000.0, 0.0)):
+        pat = references.pattern(name, KA1, (15, 80), 2.0)
+        for center, rel in zip(phases.strained(pat.two_theta, eps), pat.intensity):
+            fwhm = 0.08 + 0.0015 * center  # broadening with angle, as a Caglioti law does
+            y += gaussian(x, center, top * rel / 100.0, fwhm)
+    counts = np.random.default_rng(seed).poisson(y).astype(float)
+    ds = scan()
+    return xr.Dataset(
+        {"intensity": variable("two_theta", counts, "count", "intensity")},
+        coords={"two_theta": variable("two_theta", x, "degree", "2θ")},
+        attrs={**ds.attrs, "wavelength_ka2_angstrom": math.nan, "ka2_ka1_ratio": 0.0},
+    )
+
+
+FILM = {**PARAMS, "expected_phases": ["NMC111", "LATP"]}
+
+
+@pytest.mark.parametrize("strain", [0.003, -0.003])
+def test_strained_film_is_matched_whole_and_its_strain_refined(strain):
+    fit = phases.analyse(film_scan(strain), FILM)
+    assert int(fit["n_impurity_peaks"]) == 0  # no impurity invented from the shifted high-angle lines
+    assert int(fit["n_matched"]) == int(fit["n_peaks"]) >= 20
+    eps = dict(zip(fit["phase"].values.astype(str), fit["lattice_strain"].values))
+    err = dict(zip(fit["phase"].values.astype(str), fit["lattice_strain_stderr"].values))
+    assert eps["NMC111"] == pytest.approx(strain, abs=3e-4)
+    assert 0 < err["NMC111"] < 3e-4
+    assert eps["LATP"] == pytest.approx(0.0, abs=3e-4)
+    assert float(fit["zero_shift"]) == pytest.approx(0.0, abs=0.01)
+    # the high-angle NMC111 (110), labelled "2 -1 0" (hexagonal 2-1-10), moved by ~0.2°, beyond the 0.15° tolerance, and is still matched
+    nmc = references.pattern("NMC111", KA1, (15, 80))
+    moved = float(phases.strained(nmc.two_theta[nmc.hkl.index("2 -1 0")], strain))
+    assert abs(moved - nmc.two_theta[nmc.hkl.index("2 -1 0")]) > FILM["tolerance_deg"]
+    k = int(np.argmin(np.abs(fit["peak_two_theta"].values - moved)))
+    assert abs(fit["peak_two_theta"].values[k] - moved) < 0.02
+    assert (fit["peak_phase"].values[k], fit["peak_hkl"].values[k]) == ("NMC111", "2 -1 0")
+    strain_rows = [r for r in phases.rows(fit) if r["quantity"] == "lattice_strain"]
+    assert [r["note"].split(":")[0] for r in strain_rows] == ["NMC111", "LATP"]
+
+
+def test_without_the_strain_allowance_the_strained_film_shows_false_impurities():
+    fit = phases.analyse(film_scan(0.003), {**FILM, "max_lattice_strain": 0.0})
+    assert int(fit["n_impurity_peaks"]) >= 3
+    assert np.all(fit["lattice_strain"].values == 0.0)
+
+
+def test_strain_allowance_does_not_swallow_a_real_impurity_peak():
+    ds = film_scan(0.003)
+    co3o4_311 = float(references.pattern("Co3O4", KA1, (20, 60), 50).two_theta[0])  # 36.85°, 0.4° from any film line
+    ds["intensity"] = ds["intensity"] + gaussian(ds["two_theta"].values, co3o4_311, 400.0, 0.14)
+    fit = phases.analyse(ds, FILM)
+    imp = impurity_positions(fit)
+    assert imp.size == 1 and imp[0] == pytest.approx(co3o4_311, abs=0.03)
+    assert fit["peak_candidate"].values[fit["peak_phase"].values.astype(str) == "impurity"][0] == "Co3O4"
+
+
+# One PANalytical scan exported three ways; its strongest lines read by eye from the .xy file
+# (2θ of the maximum count): 29.04° (10718), 31.25° (7457), 15.94° (6566). The 29° line is
+# asymmetric (low-angle tail, axial divergence), so the symmetric profile puts it ~0.06° low.
+YADG = ["xrd/xrdml/yadg_210520step1_30min.xrdml", "xrd/xy/yadg_210520step1_30min.xy",
+        "xrd/panalytical_csv/yadg_210520step1_30min.csv"]
+
+
+@pytest.mark.parametrize("relative", YADG)
+def test_real_scan_gives_its_strongest_lines_in_every_export(relative):
+    fit = phases.analyse(readers.read(real_file(relative), "xrd"), {})
+    order = np.argsort(-fit["peak_height"].values)
+    top = fit["peak_two_theta"].values[order[:3]]
+    np.testing.assert_allclose(top, [29.04, 31.25, 15.94], atol=0.08)
+    assert fit["peak_height"].values[order[0]] == pytest.approx(10718 - 400, rel=0.1)  # over a ~400-count background
+    assert 25 <= int(fit["n_peaks"]) <= 35  # ~29 lines above 6σ by eye in 5-80°
+
+
+def test_the_three_exports_of_one_scan_give_the_same_peaks():
+    fits = [phases.analyse(readers.read(real_file(r), "xrd"), {}) for r in YADG]
+    for other in fits[1:]:
+        np.testing.assert_allclose(other["peak_two_theta"].values, fits[0]["peak_two_theta"].values, atol=1e-6)

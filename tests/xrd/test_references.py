@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from interphase.errors import ConfigError
 from interphase.xrd import references
 from tests.conftest import real_file
 
@@ -28,10 +29,45 @@ def strongest(name: str) -> float:
         ("LATP", 24.45),  # (113), Li1.3Al0.3Ti1.7(PO4)3 (Aono et al. 1990; PDF 35-0754 for LiTi2(PO4)3: 24.40)
         ("LiCoPO4", 35.93),  # (311), ICDD PDF 32-0552 (35.96)
         ("CoTiO3", 32.83),  # (104), ICDD PDF 15-0866 (32.84)
+        ("Li3PO4", 22.33),  # (210) in Pnma = (120) in Pmnb, d = 3.98 Å, γ-Li3PO4 ICDD PDF 15-0760
+        ("AlPO4", 26.41),  # (102), d = 3.37 Å, berlinite ICDD PDF 10-0423
+        ("Li2TiO3", 18.47),  # (002), d = 4.80 Å, ICDD PDF 33-0831
     ],
 )
 def test_strongest_reflection_matches_the_powder_card(name, two_theta):
     assert strongest(name) == pytest.approx(two_theta, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("name", "hkl", "two_theta"),
+    [
+        ("Li3PO4", "210", 22.33),  # the strongest line of γ-Li3PO4, d = 3.98 Å (PDF 15-0760)
+        ("AlPO4", "102", 26.41),  # the strongest line of berlinite, d = 3.37 Å (PDF 10-0423)
+        ("Li2TiO3", "002", 18.47),  # the strongest line of Li2TiO3, d = 4.80 Å (PDF 33-0831)
+        ("Li3PO4", "011", 23.19),  # second line of γ-Li3PO4, d = 3.83 Å (PDF 15-0760)
+        ("Li3PO4", "220", 33.95),  # d = 2.64 Å
+        ("AlPO4", "100", 20.73),  # berlinite d = 4.28 Å (PDF 10-0423)
+        ("Li2TiO3", "1 3 -3", 43.59),  # d = 2.075 Å, the second-strongest line (PDF 33-0831)
+        ("Li2TiO3", "110", 20.48),  # the superstructure line of the Li/Ti order, d = 4.33 Å
+    ],
+)
+def test_new_phases_strong_lines_sit_at_the_card_positions(name, hkl, two_theta):
+    pat = references.pattern(name, CU, (10, 80))
+    assert pat.two_theta[pat.hkl.index(hkl)] == pytest.approx(two_theta, abs=0.05)
+    assert pat.intensity[pat.hkl.index(hkl)] >= 20.0
+
+
+@pytest.mark.parametrize("name", ["Li3PO4", "AlPO4", "Li2TiO3"])
+def test_new_phases_have_the_formula_of_their_name(name):
+    from pymatgen.core import Composition
+
+    struct = references.structure(name)
+    assert struct.composition.reduced_composition == Composition(name).reduced_composition
+
+
+def test_every_library_phase_cites_its_source():
+    for spec in references.LIBRARY.values():
+        assert spec.source and any(ch.isdigit() for ch in spec.source), spec.name
 
 
 def test_nmc111_003_and_104_at_their_bragg_angles():
@@ -60,16 +96,50 @@ def test_min_relative_intensity_drops_weak_reflections():
     assert strong.intensity.min() >= 10.0
 
 
-def test_cif_file_is_read_with_pymatgen():
-    path = real_file("cif/xrdautoanalyzer_TiO2_136_rutile_P1.cif")  # a = 4.6092 Å
-    expected = 2 * math.degrees(math.asin(CU / (2 * 4.6092 / math.sqrt(2))))
+def bragg(d: float) -> float:
+    """2θ (degrees) of a d-spacing (Å) at Cu Kα1."""
+    return 2 * math.degrees(math.asin(CU / (2 * d)))
+
+
+# Each real CIF with its expected strongest reflection: the Bragg angle of that reflection from
+# the lattice parameters written in the file (read by hand), and the textbook value it is near.
+CIFS = [
+    # rutile (110), d = a/√2; the AMCSD file: a = 4.5922 Å (Swope et al. 1995)
+    ("cif/danporter_TiO2_Rutile_AMCSD.cif", "110", bragg(4.5922 / math.sqrt(2)), 27.45),
+    # CrystalDiffract export with both site labels 'Label': a = 4.587 Å
+    ("cif/danporter_Rutile_CrystalDiffract.cif", "110", bragg(4.587 / math.sqrt(2)), 27.45),
+    # pymatgen P1 export with 'Ti3.928+': a = 4.6092 Å (a DFT cell, 0.3 % larger)
+    ("cif/xrdautoanalyzer_TiO2_136_rutile_P1.cif", "110", bragg(4.6092 / math.sqrt(2)), 27.45),
+    # anatase (101), P1 with 'Ti0+'/'O0+': a = 3.783, c = 9.590 Å
+    ("cif/xrdautoanalyzer_TiO2_141_anatase_P1.cif", "101", bragg(1 / math.sqrt(1 / 3.783**2 + 1 / 9.590**2)), 25.3),
+    # LiCoO2 (003), d = c/3, c = 13.888 Å in this VESTA file (19.16°; 18.9-19.0° for c = 14.05 Å)
+    ("cif/danporter_LiCoO2_VESTA.cif", "003", bragg(13.888 / 3), 18.95),
+]
+
+
+@pytest.mark.parametrize(("relative", "hkl", "expected", "textbook"), CIFS)
+def test_real_cif_gives_its_strongest_reflection(relative, hkl, expected, textbook):
+    path = real_file(relative)
     pat = references.pattern(str(path), CU, (10, 80))
-    assert float(pat.two_theta[np.argmax(pat.intensity)]) == pytest.approx(expected, abs=0.01)
-    assert references.phase_name(str(path)) == "xrdautoanalyzer_TiO2_136_rutile_P1"
+    top = int(np.argmax(pat.intensity))
+    assert pat.two_theta[top] == pytest.approx(expected, abs=0.01)
+    assert pat.two_theta[top] == pytest.approx(textbook, abs=0.25)
+    # hkl labels of a P1 cell are those of the cell in the file: same planes, same indices here
+    assert pat.hkl[top] == hkl
+    assert references.phase_name(str(path)) == path.stem
+
+
+def test_unreadable_cif_is_a_config_error_naming_the_file(tmp_path):
+    bad = tmp_path / "broken.cif"
+    bad.write_text("data_broken\n_cell_length_a 4.0\nloop_\n_atom_site_label\nX1\n")
+    with pytest.raises(references.PhaseError) as info:
+        references.pattern(str(bad), CU, (10, 80))
+    assert str(bad) in str(info.value) and "CIF" in str(info.value)
+    assert isinstance(info.value, ConfigError) and isinstance(info.value, ValueError)
 
 
 def test_unknown_phase_is_refused():
-    with pytest.raises(ValueError, match="neither a built-in phase"):
+    with pytest.raises(ConfigError, match="neither a built-in phase nor a file"):
         references.pattern("NoSuchPhase", CU)
 
 
