@@ -9,6 +9,7 @@ log file, and when a step fails on bad input it writes a failure record
 from __future__ import annotations
 
 import contextlib
+import math
 import json
 import logging
 import sys
@@ -121,6 +122,7 @@ def build_summary(
 
     rows: list[dict] = []
     cv_fits: dict[str, list[xr.Dataset]] = {}
+    lines: dict[tuple[str, str], list[xr.Dataset]] = {}
     for measurement, row in measurements.items():
         path = fit_paths.get(measurement)
         record = failure_record_path(measurement, results)
@@ -133,12 +135,37 @@ def build_summary(
             rows.extend(summary_rows(fit))
             if row["technique"] == "cv":
                 cv_fits.setdefault(row["sample"], []).append(fit)
+            if row["technique"] in ("edx_line", "eels_line"):
+                lines.setdefault((row["sample"], row["technique"]), []).append(fit)
             continue
         else:
             reason = "no fit was produced (the job did not complete; see results/logs/)"
         rows.append(summary.failed_row(row, samples[row["sample"]], reason))
     rows.extend(scan_rate_rows(cv_fits))
+    rows.extend(registration_rows(lines))
     return summary.to_frame(rows)
+
+
+def registration_rows(lines: dict[tuple[str, str], list[xr.Dataset]]) -> list[dict]:
+    """Per sample with one EDX and one EELS line: the EELS interface minus the EDX one (nm).
+
+    Both lines locate the interface the same way (CONTRACT.md), so this offset registers the
+    EELS positions on the EDX distance axis (x_edx = x_eels - offset).
+    """
+    from interphase.eels.registration import register
+
+    rows = []
+    for (sample, technique), eels in lines.items():
+        edx = lines.get((sample, "edx_line"), [])
+        if technique != "eels_line" or len(eels) != 1 or len(edx) != 1:
+            continue
+        offset = register(eels[0], edx[0])
+        note = f"x_edx = x_eels - offset; EELS {eels[0].attrs['measurement']} on EDX {edx[0].attrs['measurement']}"
+        status = "ok" if math.isfinite(offset.value) else "failed"
+        attrs = {**eels[0].attrs, "technique": "eels_line"}
+        rows.extend(summary.complete([summary.row("eels_edx_interface_offset", offset.value, "nm", stderr=offset.stderr,
+                                                  status=status, note=note if status == "ok" else "an interface is missing")], attrs))
+    return rows
 
 
 def scan_rate_rows(cv_fits: dict[str, list[xr.Dataset]]) -> list[dict]:

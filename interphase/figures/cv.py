@@ -57,7 +57,7 @@ def draw_cv(ax, fit: xr.Dataset, color, label: str | None) -> None:
             offset = 0.06 * sign * span(fit) * MICRO
             ax.plot([ep], [y + offset], marker=marker, color=color, ms=4, ls="none")
             ax.annotate(f"{name.replace('_', '$_{')}}}$ {ep:.2f} V", (ep, y + offset), textcoords="offset points",
-                        xytext=(5, 0), ha="left", va="center", fontsize=6.5, color=color)
+                        xytext=(5, 0), ha="left", va="center", fontsize=7, color=color)
 
 
 def cv_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
@@ -94,13 +94,13 @@ def cv_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]
     bottom = ax_zoom if ax_zoom is not None else ax
     bottom.set_xlabel("E (V vs Li/Li$^+$)")
     if good:
-        ax.legend(loc="upper left", title=", ".join(title) if title else None, title_fontsize=6.5)
+        ax.legend(loc="upper left", title=", ".join(title) if title else None, title_fontsize=7)
     if ax_zoom is not None:
         factor = largest / max(max(span(f) for f in weak), 1e-30)
         names = ", ".join(str(f.attrs.get("label") or f.attrs.get("sample")) for f in weak)
         ax_zoom.text(0.02, 0.95, f"{names} magnified (×{factor:.0f}): no redox peaks" if not any(
             int(np.nan_to_num(f["redox_peaks_detected"].values)) for f in weak) else f"{names} magnified (×{factor:.0f})",
-            transform=ax_zoom.transAxes, ha="left", va="top", fontsize=6.5)
+            transform=ax_zoom.transAxes, ha="left", va="top", fontsize=7)
         ax.text(0.99, 0.03, "(a)", transform=ax.transAxes, ha="right", va="bottom")
         ax_zoom.text(0.99, 0.03, "(b)", transform=ax_zoom.transAxes, ha="right", va="bottom")
     return save_figure(fig, stem, metadata)

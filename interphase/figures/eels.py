@@ -127,8 +127,8 @@ def l3l2_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Pa
         if cal is not None:
             add_valence_axis(ax, *cal, el)
         ax.text(0.02, 0.95, el, transform=ax.transAxes, ha="left", va="top", fontweight="bold")
-    axes[0].text(-bulk, 1.0, " bulk ", transform=axes[0].get_xaxis_transform(), ha="right", va="bottom", fontsize=6, color="0.35")
-    axes[0].text(0.0, 1.0, "interface", transform=axes[0].get_xaxis_transform(), ha="center", va="bottom", fontsize=6, color="0.35")
+    axes[0].text(-bulk, 1.0, " bulk ", transform=axes[0].get_xaxis_transform(), ha="right", va="bottom", fontsize=7, color="0.35")
+    axes[0].text(0.0, 1.0, "interface", transform=axes[0].get_xaxis_transform(), ha="center", va="bottom", fontsize=7, color="0.35")
     axes[-1].set_xlim(x_lo - 3, x_hi + 3)
     axes[-1].set_xlabel("distance from interface (nm)  (film ← → LATP)")
     handles, labels = axes[0].get_legend_handles_labels()

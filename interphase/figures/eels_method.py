@@ -65,13 +65,13 @@ def draw_panel(ax, fit: xr.Dataset, j: int, element: str) -> None:
     pre, l3, l2, post = (_window(fit, w, j) for w in ("pre", "l3", "l2", "post"))
     for (lo, hi), label in ((pre, "pre"), (post, "post")):
         ax.axvspan(lo, hi, color=WINDOW_COLOR, lw=0, zorder=0)
-        ax.text((lo + hi) / 2, 0.98, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=FONT_PT - 2, color="0.35")
+        ax.text((lo + hi) / 2, 0.98, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=FONT_PT - 1, color="0.35")
     for (lo, hi), color, label in ((l3, L3_COLOR, "L$_3$"), (l2, L2_COLOR, "L$_2$")):
         inside = (e >= lo) & (e < hi)
         ax.fill_between(e[inside], cont[inside] / scale, y[inside] / scale, color=color, alpha=0.35, lw=0, label=f"{label} area")
         ax.axvline(lo, color=color, lw=0.5, ls=":")
         ax.axvline(hi, color=color, lw=0.5, ls=":")
-        ax.text((lo + hi) / 2, 0.98, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=FONT_PT - 2, color=color)
+        ax.text((lo + hi) / 2, 0.98, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=FONT_PT - 1, color=color)
     ax.plot(e, y / scale, color="black", lw=0.7, label="spectrum")
     ax.plot(e, bg / scale, color="0.4", lw=0.9, ls="--", label="power-law background")
     ax.plot(e, cont / scale, color="#009E73", lw=1.0, label="background + double step (2:1)")

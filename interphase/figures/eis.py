@@ -143,7 +143,7 @@ def nyquist_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[
         tone = shades(colors.get(t, "k"), len(group))
         draw_spectra(ax, group, tone, scale, legend=True)
         equal_axes(ax, x_max / scale, max(y_max, 0.0) / scale, unit)
-        legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=min(len(group), 4), fontsize=6.5,
+        legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=min(len(group), 4), fontsize=7,
                            handletextpad=0.2, columnspacing=0.9, borderaxespad=0.2, alignment="left",
                            title=temperature_label(t, group[0].attrs.get("label") or group[0].attrs.get("sample")),
                            title_fontproperties={"weight": "bold", "size": 7})
@@ -161,8 +161,8 @@ def nyquist_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[
             ax.plot(fit["z_real_model"].values * a, -fit["z_imag_model"].values * a, color=colors.get(t), lw=0.9)
         y_max = float(np.max(-smallest["z_imag"].values)) * area_of(smallest)
         equal_axes(ax, x_max, y_max, "Ω cm²")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=6.5, handletextpad=0.2, borderaxespad=0.2,
-                  title=f"all samples at {volts(compare)} V, on the scale of the smallest", title_fontsize=6.5, alignment="left")
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, handletextpad=0.2, borderaxespad=0.2,
+                  title=f"all samples at {volts(compare)} V, on the scale of the smallest", title_fontsize=7, alignment="left")
     return save_figure(fig, stem, metadata)
 
 

@@ -88,7 +88,7 @@ def nyquist(ax, fit: xr.Dataset, color) -> None:
         text = f"$R_\\mathrm{{ct}}$ × A = {number(value, 3)}" + (f" ± {number(err)}" if np.isfinite(err) else "") + " Ω cm²"
     else:
         text = None
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=6.5, handletextpad=0.3, columnspacing=0.8,
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=7, handletextpad=0.3, columnspacing=0.8,
               borderaxespad=0.2, title=text, title_fontsize=7, alignment="left")  # above the axes: never over the data
 
 
@@ -117,11 +117,11 @@ def drt_panel(ax, fit: xr.Dataset, color) -> None:
             continue
         labelled.append(t)
         k = int(np.argmin(np.abs(np.log(tau / t))))
-        ax.annotate(seconds(float(t)), (t, gamma[k] / scale), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=6.5)
+        ax.annotate(seconds(float(t)), (t, gamma[k] / scale), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
     ax.set_xlabel("τ (s)")
     ax.set_ylabel(f"γ × A ({'k' if scale == KILO else ''}{unit})")
     lam = float(fit["drt_lambda"]) if "drt_lambda" in fit else math.nan
-    ax.text(0.02, 0.95, f"DRT, λ = {lam:.1g} ({fit.attrs.get('drt_lambda_method', '')})", transform=ax.transAxes, ha="left", va="top", fontsize=6.5)
+    ax.text(0.02, 0.95, f"DRT, λ = {lam:.1g} ({fit.attrs.get('drt_lambda_method', '')})", transform=ax.transAxes, ha="left", va="top", fontsize=7)
 
 
 def bode(ax, fit: xr.Dataset, color) -> None:
@@ -163,7 +163,7 @@ def residuals(ax, fit: xr.Dataset, color, limit: float | None) -> None:
     ax.set_ylim(-1.9 * top, 1.25 * top)  # room for the legend below the traces
     ax.set_xlabel("f (Hz)")
     ax.set_ylabel("residual (% of |Z|)")
-    ax.legend(loc="lower left", ncol=2, fontsize=6, handlelength=1.4, columnspacing=0.8, handletextpad=0.3, borderaxespad=0.2)
+    ax.legend(loc="lower left", ncol=2, fontsize=7, handlelength=1.4, columnspacing=0.8, handletextpad=0.3, borderaxespad=0.2)
 
 
 def nyquist_height(fit: xr.Dataset) -> float:

@@ -116,7 +116,7 @@ def build_overview(frame: pd.DataFrame):
     ax_rct.set_yscale("log")
     ax_rct.set_ylabel("R$_{ct}$ × A (Ω cm²)")
     if values["R_ct_area"]:
-        _neutral_legend(ax_rct, title="DC potential", ncol=2, loc="best", title_fontsize=6)
+        _neutral_legend(ax_rct, title="DC potential", ncol=2, loc="best", title_fontsize=7)
 
     series = values["interdiffusion_width"]
     _points(ax_width, series, colors, "o")
@@ -124,7 +124,7 @@ def build_overview(frame: pd.DataFrame):
     if len(series):
         top = float((series["value"] + series["stderr"]).max())
         ax_width.set_ylim(0, top * 1.3)
-    ax_width.text(0.02, 0.06, "10–90 %, mean of " + "/".join(FILM_METALS), transform=ax_width.transAxes, fontsize=6)
+    ax_width.text(0.02, 0.06, "10–90 %, mean of " + "/".join(FILM_METALS), transform=ax_width.transAxes, fontsize=7)
 
     for element, series in values["L3_L2_change"].items():
         ax_ratio.plot(series["temperature"], series["value"], color="0.6", lw=0.8, zorder=1)

@@ -22,7 +22,7 @@ from interphase.ncio import publish  # noqa: E402
 MM = 1 / 25.4  # inches per millimetre
 SINGLE_COLUMN_IN = 85 * MM
 DOUBLE_COLUMN_IN = 175 * MM
-FONT_PT = 8
+FONT_PT = 8  # never below 7 pt anywhere (FONT_PT - 1): journal minimum at print size
 
 # Sequential colour map ordered by temperature: cooler samples light-blue/green, hotter dark-purple.
 TEMPERATURE_CMAP = "viridis_r"

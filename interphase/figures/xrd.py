@@ -66,7 +66,7 @@ def xrd_stack(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
             py = float(np.interp(px, x, y))
             ax.plot(px, py + 0.06, marker="v", ms=3.5, color="crimson", mec="none", zorder=5)
             name = formula_tex(str(fit["peak_candidate"].values[k]) or "?")
-            ax.text(px, py + 0.11, name, rotation=90, ha="center", va="bottom", fontsize=5.5, color="crimson")
+            ax.text(px, py + 0.11, name, rotation=90, ha="center", va="bottom", fontsize=7, color="crimson")
     # Reference ticks of the expected phases, one row a phase, from the first usable fit.
     ref = usable[0]
     phases = list(dict.fromkeys(ref["reference_phase"].values.astype(str)))
@@ -77,7 +77,7 @@ def xrd_stack(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
         base = -(r + 1) * TICK_ROW - 0.05
         color = PHASE_TICK_COLORS[r % len(PHASE_TICK_COLORS)]
         ax.vlines(pos, base, base + TICK_ROW * (0.35 + 0.6 * rel / 100.0), color=color, lw=0.6)
-        ax.text(-0.01, base + 0.5 * TICK_ROW, formula_tex(phase), fontsize=style.FONT_PT - 2, color=color,
+        ax.text(-0.01, base + 0.5 * TICK_ROW, formula_tex(phase), fontsize=style.FONT_PT - 1, color=color,
                 ha="right", va="center", transform=ax.get_yaxis_transform())
     ax.plot([], [], ls="none", marker="v", color="crimson", ms=3.5, label="impurity peak (best library match)")
     ax.legend(loc="upper left", handletextpad=0.2, borderaxespad=0.3)

@@ -29,6 +29,7 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
+from interphase.readers._text import decode  # one decoder for every text reader
 
 NAME = "biologic_mpt"
 VERSION = "1"
@@ -48,18 +49,6 @@ def sniff(path: Path, head: bytes) -> bool:
     """True when the file starts with an EC-Lab (or BT-Lab) ASCII magic line."""
     first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip().upper()
     return first.decode("latin-1") in MAGICS
-
-
-def decode(raw: bytes) -> str:
-    """Text of the file: UTF-8 (BOM dropped) when valid, else cp1252, else Latin-1."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
 
 
 def split_lines(text: str) -> list[str]:

@@ -28,6 +28,7 @@ import numpy as np
 import xarray as xr
 
 from interphase.errors import ReadError
+from interphase.readers._text import decode  # one decoder for every text reader
 from interphase.readers.xy import xrd_dataset
 
 NAME = "bruker_uxd"
@@ -57,16 +58,6 @@ def sniff(path: Path, head: bytes) -> bool:
         break
     lines = {ln.strip().split("=", 1)[0].upper() for ln in text.splitlines() if ln.strip().startswith("_")}
     return "_DRIVE" in lines and "_START" in lines and bool(lines & set(DATA_KEYS))
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (BOM stripped) text, else cp1252, else latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
 
 
 def _value(text: str) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from interphase.errors import ReadError
+from interphase.readers._text import decode  # one decoder for every text reader
 from interphase.readers.xy import xrd_dataset
 
 NAME = "panalytical_csv"
@@ -39,16 +40,6 @@ def sniff(path: Path, head: bytes) -> bool:
     """True for a CSV that opens with '[Measurement conditions]' and has a '[Scan points]' section."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     return text.startswith(CONDITIONS.encode()) and SCAN_POINTS.encode() in head
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (BOM stripped) text, else cp1252, else latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
 
 
 def _number(text: str, decimal_comma: bool) -> float:

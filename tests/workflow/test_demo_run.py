@@ -125,3 +125,11 @@ def test_the_snakemake_report_builds_with_every_figure(demo_run, tmp_path):
     assert report.stat().st_size > 100_000
     for name in ("overview.png", "eis_nyquist.png", "cv_overlay.png", "xrd_stack.png", "summary.csv"):
         assert name in html, name
+
+
+def test_the_eels_line_is_registered_on_the_edx_line_of_each_sample(demo_run):
+    frame = load_summary(demo_run)
+    for sample in ("NMC-700", "NMC-900"):
+        row = value(frame, sample, "eels_edx_interface_offset")
+        # Both demo lines share one geometry (interphase.demo.edx.INTERFACE_NM): offset ~0.
+        assert row["unit"] == "nm" and abs(row["value"]) < max(1.0, 3 * row["stderr"])
