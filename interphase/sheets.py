@@ -10,10 +10,12 @@ and the column (or the config key).
 
 from __future__ import annotations
 
+import copy
 import csv
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from interphase.errors import ConfigError
@@ -240,3 +242,18 @@ def config_defaults(validate: Callable | None = None) -> dict:
     config = {"samples": "", "measurements": "", "raw_dir": ""}
     validate(config, str(CONFIG_SCHEMA))
     return {key: value for key, value in config.items() if isinstance(value, dict)}
+
+
+@lru_cache(maxsize=None)
+def _schema_sections() -> dict:
+    """The config schema's technique sections, read once."""
+    import yaml
+
+    schema = yaml.safe_load(CONFIG_SCHEMA.read_text(encoding="utf-8"))
+    return {name: spec for name, spec in schema["properties"].items() if spec.get("type") == "object"}
+
+
+def schema_defaults(section: str) -> dict:
+    """The defaults of one config section, straight from the schema (the one place they live)."""
+    properties = _schema_sections()[section].get("properties", {})
+    return {key: copy.deepcopy(spec["default"]) for key, spec in properties.items() if "default" in spec}

@@ -119,3 +119,12 @@ def test_an_unknown_format_name_is_refused(tmp_path):
     measurements = MEASUREMENTS.replace("a.txt\t\t4.0", "a.txt\tnot_a_reader\t4.0")
     with pytest.raises(ConfigError, match=r"line 2, column 'format'.*'not_a_reader'"):
         load_study(make_study(tmp_path, measurements=measurements), validate)
+
+
+def test_schema_defaults_are_what_validation_fills_in():
+    from interphase.sheets import config_defaults, schema_defaults
+
+    filled = config_defaults(validate)
+    for section in ("eis", "cv", "xrd", "edx", "eels", "figures"):
+        assert schema_defaults(section) == filled[section], section
+    assert schema_defaults("eis")["rct_element"] == "R2"

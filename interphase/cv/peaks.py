@@ -46,6 +46,7 @@ import numpy as np
 import xarray as xr
 from scipy.signal import find_peaks, peak_widths, savgol_coeffs, savgol_filter
 
+from interphase.sheets import schema_defaults
 from interphase.datasets import variable
 from interphase.summary import row
 
@@ -67,7 +68,6 @@ PEAK_TOP_FRACTION = 0.7
 # Noise floor relative to the largest |j|, for noise-free (simulated or quantised) data.
 RELATIVE_NOISE_FLOOR = 1e-6
 
-DEFAULTS = {"cycle": 2, "smoothing_window_V": 0.02, "min_peak_snr": 8.0, "min_peak_charge_C_cm2": 1.0e-6}
 
 
 def complete_cycles(potential: np.ndarray, cycle: np.ndarray) -> list[int]:
@@ -263,7 +263,7 @@ def electrode_area(attrs: dict) -> tuple[float, str]:
 
 def check_params(params: dict) -> dict:
     """The parameters with defaults filled in; ValueError for invalid values."""
-    p = {**DEFAULTS, **(params or {})}
+    p = {**schema_defaults("cv"), **(params or {})}
     if int(p["cycle"]) < 1 or p["smoothing_window_V"] <= 0 or p["min_peak_snr"] <= 0 or p["min_peak_charge_C_cm2"] < 0:
         raise ValueError(f"invalid cv params: {p}")
     return p

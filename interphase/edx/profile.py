@@ -57,6 +57,7 @@ from scipy.optimize import curve_fit
 from scipy.stats import f as f_distribution
 from scipy.special import erf
 
+from interphase.sheets import schema_defaults
 from interphase import datasets
 from interphase.summary import row
 
@@ -311,8 +312,9 @@ def model_curve(x: np.ndarray, fit: dict) -> np.ndarray:
 
 def check_params(params: dict) -> tuple[list[str], list[str]]:
     """The film elements and the element selection from the ``edx`` config section."""
-    film = params.get("film_elements", ["Ni", "Co", "Mn"])
-    chosen = params.get("elements", [])
+    params = {**schema_defaults("edx"), **(params or {})}
+    film = params["film_elements"]
+    chosen = params["elements"]
     for key, value in (("film_elements", film), ("elements", chosen)):
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"edx.{key} must be a list of element symbols, got {value!r}")
@@ -323,8 +325,9 @@ def check_params(params: dict) -> tuple[list[str], list[str]]:
 
 def model_options(params: dict) -> tuple[str, float]:
     """``profile_model`` and ``asymmetry_p_value`` from the ``edx`` config section."""
-    model = params.get("profile_model", "auto")
-    p_threshold = params.get("asymmetry_p_value", 0.01)
+    params = {**schema_defaults("edx"), **(params or {})}
+    model = params["profile_model"]
+    p_threshold = params["asymmetry_p_value"]
     if model not in PROFILE_MODELS:
         raise ValueError(f"edx.profile_model must be one of {PROFILE_MODELS}, got {model!r}")
     if not isinstance(p_threshold, (int, float)) or not 0.0 < float(p_threshold) < 1.0:

@@ -56,6 +56,7 @@ from scipy.optimize import curve_fit
 from scipy.signal import find_peaks
 from scipy.special import erfc, erfcinv
 
+from interphase.sheets import schema_defaults
 from interphase.datasets import variable
 from interphase.eels import valence as valence_cal
 from interphase.eels.edges import EDGES, Edge, covers, with_overrides
@@ -93,9 +94,7 @@ class EdgeIntegrals:
 
 def check_params(params: dict) -> dict:
     """The eels parameters with defaults; ValueError for invalid values."""
-    p = {"interface_window_nm": 5.0, "bulk_distance_nm": 20.0, "elements": ["Mn", "Co", "Ni"], "min_edge_snr": 5.0,
-         "edges": {}, "valence_standards": {}}
-    p.update(params or {})
+    p = {**schema_defaults("eels"), **(params or {})}
     p["edges"] = p["edges"] or {}
     p["valence_standards"] = p["valence_standards"] or {}
     with_overrides(p["edges"])  # ValueError names a bad override

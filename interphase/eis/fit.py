@@ -41,6 +41,7 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets, summary
+from interphase.sheets import schema_defaults
 from interphase.eis import drt as drt_module
 from interphase.eis.lin_kk import KKResult, lin_kk
 
@@ -167,18 +168,7 @@ def compile_circuit(circuit: str):
 
 def check_params(params: dict) -> dict:
     """The EIS parameters with defaults; ValueError for values the schema would refuse."""
-    p = {
-        "circuit": "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3",
-        "rct_element": "R2",
-        "weighting": "modulus",
-        "kk_residual_limit_percent": 2.0,
-        "closure_margin_decades": 0.3,
-        "frequency_min_Hz": None,
-        "frequency_max_Hz": None,
-        "bootstrap": 0,
-        "drt_lambda": "gcv",
-        **(params or {}),
-    }
+    p = {**schema_defaults("eis"), **(params or {})}
     if p["weighting"] not in WEIGHTINGS:
         raise ValueError(f"eis.weighting must be one of {WEIGHTINGS}, got {p['weighting']!r}")
     if not p["kk_residual_limit_percent"] > 0:

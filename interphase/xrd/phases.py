@@ -30,6 +30,7 @@ import math
 import numpy as np
 import xarray as xr
 
+from interphase.sheets import schema_defaults
 from interphase.datasets import variable
 from interphase.summary import row
 from interphase.xrd import peaks as peakfit
@@ -46,11 +47,7 @@ STRAIN_ITERATIONS = 8  # Gauss-Newton / re-matching rounds at most
 
 def _params(params: dict) -> dict:
     """The xrd parameters with defaults, validated."""
-    p = {
-        "expected_phases": ["NMC111", "LATP"], "tolerance_deg": 0.15, "min_peak_snr": 6.0,
-        "min_relative_intensity": 1.0, "two_theta_min": None, "two_theta_max": None,
-        "max_lattice_strain": 0.005, **(params or {}),
-    }
+    p = {**schema_defaults("xrd"), **(params or {})}
     if not p["expected_phases"]:
         raise ValueError("xrd.expected_phases must name at least one phase")
     if not p["tolerance_deg"] > 0 or not p["min_peak_snr"] > 0:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from interphase.sheets import schema_defaults
 from interphase import datasets
 from interphase.demo import eis as demo
 from interphase.eis import fit
@@ -21,17 +22,7 @@ SAMPLES = [
     {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": AREA},
     {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": AREA},
 ]
-DEFAULTS = {
-    "circuit": "R0-p(R1,CPE1)-p(R2,CPE2)-CPE3",
-    "rct_element": "R2",
-    "weighting": "modulus",
-    "kk_residual_limit_percent": 2.0,
-    "closure_margin_decades": 0.3,
-    "frequency_min_Hz": None,
-    "frequency_max_Hz": None,
-    "bootstrap": 0,
-    "drt_lambda": "gcv",
-}
+DEFAULTS = schema_defaults("eis")
 
 
 def clean(f, z, area=AREA, potential=4.0) -> xr.Dataset:
