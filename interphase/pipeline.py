@@ -33,12 +33,18 @@ FAILED_DIR = Path("results") / "failed"
 
 
 def clean_measurement(
-    raw_path: str | Path, measurement: dict, sample: dict, *, rule: str = "clean", config_sha256: str = ""
+    raw_path: str | Path,
+    measurement: dict,
+    sample: dict,
+    *,
+    rule: str = "clean",
+    config_sha256: str = "",
+    reader_options: dict | None = None,
 ) -> xr.Dataset:
     """Read a raw file into the technique's clean layout with sample metadata and provenance."""
     raw_path = Path(raw_path)
     technique = measurement["technique"]
-    ds = readers.read(raw_path, technique, measurement.get("format") or None)
+    ds = readers.read(raw_path, technique, measurement.get("format") or None, reader_options)
     provenance = source_provenance(raw_path, ds.attrs["reader"], ds.attrs["reader_version"])
     ds = datasets.attach_sample_and_provenance(
         ds, technique=technique, measurement=measurement["measurement"], sample=sample, provenance=provenance

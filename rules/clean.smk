@@ -11,6 +11,7 @@ rule clean:
         raw=lambda w: str(STUDY.raw_path(w.measurement)),
         measurement=lambda w: STUDY.measurements[w.measurement],
         sample=lambda w: STUDY.sample_of(w.measurement),
+        reader_options=lambda w: reader_options(w.measurement),
     log:
         "results/logs/clean/{measurement}.log",
     resources:

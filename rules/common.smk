@@ -42,6 +42,16 @@ def fits_of(technique):
     return [f"results/fits/{m}.nc" for m in STUDY.by_technique(technique)]
 
 
+def reader_options(measurement):
+    """The config values a measurement's reader uses (only they rerun its clean job)."""
+    technique = STUDY.measurements[measurement]["technique"]
+    if technique == "edx_line":
+        return {"k_factors": canonical(config["edx"]["k_factors"]), "sum_axis": config["edx"]["spectrum_image_sum_axis"]}
+    if technique == "eels_line":
+        return {"sum_axis": config["eels"]["spectrum_image_sum_axis"]}
+    return {}
+
+
 def technique_params(technique):
     """The config section of a technique (defaults filled in), keys sorted: reordering
     keys in config.yaml changes nothing, so it reruns nothing."""
@@ -91,7 +101,7 @@ def provenance_records():
         records[f"results/clean/{m}.nc"] = {
             "rule": "clean",
             "inputs": raw_files(m),
-            "params": {"measurement": row, "sample": STUDY.sample_of(m)},
+            "params": {"measurement": row, "sample": STUDY.sample_of(m), "reader_options": reader_options(m)},
         }
         records[f"results/fits/{m}.nc"] = {
             "rule": FIT_RULE[technique],

@@ -12,6 +12,9 @@ Every reader module defines
                 the dataset in the technique's layout, or :class:`~interphase.errors.ReadError`
                 naming the file, the line or byte and what was expected.
 
+A reader that takes options from the config (e.g. k-factors) lists their names in
+``OPTIONS`` and accepts them as keyword arguments of ``read``.
+
 :func:`read` picks the reader from ``format`` or by sniffing, in the order of
 :data:`READERS` (most specific formats first).
 """
@@ -94,15 +97,19 @@ def detect(path: str | Path, technique: str) -> ModuleType:
     )
 
 
-def read(path: str | Path, technique: str, format: str | None = None) -> xr.Dataset:
-    """Read ``path`` as ``technique`` with the named reader or the detected one, validated."""
+def read(path: str | Path, technique: str, format: str | None = None, options: dict | None = None) -> xr.Dataset:
+    """Read ``path`` as ``technique`` with the named reader or the detected one, validated.
+
+    ``options`` are reader options from the config; each reader gets those its ``OPTIONS`` names.
+    """
     path = Path(path)
     module = reader_module(format) if format else detect(path, technique)
     if technique not in module.TECHNIQUES:
         raise ReadError(path, "format column", f"a reader for {technique}", f"{module.NAME} (reads {', '.join(module.TECHNIQUES)})")
     if not path.exists():
         raise ReadError(path, None, "an existing file or folder", "nothing")
-    ds = module.read(path, technique)
+    accepted = getattr(module, "OPTIONS", ())
+    ds = module.read(path, technique, **{k: v for k, v in (options or {}).items() if k in accepted})
     ds.attrs.setdefault("reader", module.NAME)
     ds.attrs.setdefault("reader_version", module.VERSION)
     datasets.validate(ds, technique)

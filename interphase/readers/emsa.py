@@ -113,7 +113,11 @@ def _natural_key(path: Path) -> list:
     return [float(t) if t.replace(".", "", 1).isdigit() else t.lower() for t in re.split(r"(\d+(?:\.\d+)?)", path.name)]
 
 
-def read(path: Path, technique: str) -> xr.Dataset:
+# Reader option (config: edx.k_factors): k-factors overriding the built-in Cliff–Lorimer ones.
+OPTIONS = ("k_factors",)
+
+
+def read(path: Path, technique: str, k_factors: dict | None = None) -> xr.Dataset:
     """An eels_line or edx_line dataset from one .msa file (distance 0) or a folder of them (one a position)."""
     path = Path(path)
     if technique not in TECHNIQUES:
@@ -134,7 +138,7 @@ def read(path: Path, technique: str) -> xr.Dataset:
     reference = check_common_axis(spectra)
     order = np.argsort(distances, kind="stable")
     if technique == "edx_line":
-        return build_edx_dataset(path, [spectra[i] for i in order], distances[order], reference, source)
+        return build_edx_dataset(path, [spectra[i] for i in order], distances[order], reference, source, k_factors)
     return build_dataset(path, [spectra[i] for i in order], distances[order], reference, source)
 
 
@@ -416,7 +420,9 @@ def header_elements(spectrum: Spectrum) -> list[str]:
     return []
 
 
-def build_edx_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str) -> xr.Dataset:
+def build_edx_dataset(
+    path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str, k_factors: dict | None = None
+) -> xr.Dataset:
     """The edx_line dataset (Cliff–Lorimer atomic percent) of EDS spectra already sorted by distance."""
     beam_kv = _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3})
     named = header_elements(reference)
@@ -431,6 +437,7 @@ def build_edx_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray
         elements_source="header" if named else "default (NMC on LATP)",
         notes=notes,
         labels=[s.path.name for s in spectra],
+        k_overrides=k_factors or None,
     )
     ds.attrs.update(
         {

@@ -69,8 +69,17 @@ def sniff(path: Path, head: bytes) -> bool:
     return int.from_bytes(order, "big") in (0, 1) and all(b in (0, 1) for b in flags)
 
 
-def read(path: Path, technique: str) -> xr.Dataset:
-    """An eels_line or edx_line dataset from a DM3/DM4 spectrum, spectrum line or spectrum image."""
+# Reader options (config: eels.spectrum_image_sum_axis / edx.spectrum_image_sum_axis, edx.k_factors).
+OPTIONS = ("sum_axis", "k_factors")
+SUM_AXES = ("x", "y")
+
+
+def read(path: Path, technique: str, sum_axis: str = "y", k_factors: dict | None = None) -> xr.Dataset:
+    """An eels_line or edx_line dataset from a DM3/DM4 spectrum, spectrum line or spectrum image.
+
+    A spectrum image is reduced to a line by summing along ``sum_axis`` ("x" or "y"); EDS
+    spectra are quantified with ``k_factors`` overriding the built-in Cliff–Lorimer k-factors.
+    """
     path = Path(path)
     if technique not in TECHNIQUES:
         raise ReadError(path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique)
@@ -79,7 +88,7 @@ def read(path: Path, technique: str) -> xr.Dataset:
     if not sniff(path, head):
         raise ReadError(path, "byte 0", "a DigitalMicrograph DM3/DM4 header (version 3 or 4)", repr(head[:8]))
     results = load(path)
-    return dataset_from_result(path, pick_spectrum(path, results), technique)
+    return dataset_from_result(path, pick_spectrum(path, results), technique, sum_axis=sum_axis, k_factors=k_factors)
 
 
 def load(path: Path) -> list[dict]:
@@ -164,8 +173,13 @@ def spatial_nm(path: Path, axis: dict) -> tuple[np.ndarray, float]:
     return step * np.arange(int(axis["size"])), float(axis["offset"]) * factor
 
 
-def spectra_along_line(path: Path, result: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
-    """(energy eV, distance nm, counts (distance, energy), attrs) from an rsciio result."""
+def spectra_along_line(path: Path, result: dict, sum_axis: str = "y") -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """(energy eV, distance nm, counts (distance, energy), attrs) from an rsciio result.
+
+    A spectrum image (array order y, x, E) is summed along ``sum_axis``: the line runs along the other.
+    """
+    if sum_axis not in SUM_AXES:
+        raise ReadError(path, "spectrum image", f"a summing direction in {SUM_AXES}", repr(sum_axis))
     data = np.asarray(result["data"], dtype=float)
     axes = sorted(result["axes"], key=lambda a: a.get("index_in_array", 0))
     e_index = energy_axis_index({"axes": axes})
@@ -182,13 +196,14 @@ def spectra_along_line(path: Path, result: dict) -> tuple[np.ndarray, np.ndarray
         attrs.update(position_source="calibrated navigation axis", navigation_offset_nm=offset)
     elif len(spatial) == 2:
         # array order (y, x, E): HyperSpy's second navigation axis is y, the lower array index
-        distance, offset = spatial_nm(path, spatial[1])
-        counts = counts.sum(axis=0)
+        summed, along = (0, 1) if sum_axis == "y" else (1, 0)
+        distance, offset = spatial_nm(path, spatial[along])
+        counts = counts.sum(axis=summed)
         attrs.update(
             position_source="calibrated navigation axis",
             navigation_offset_nm=offset,
-            reduced_from="spectrum image summed along y",
-            summed_rows=int(spatial[0]["size"]),
+            reduced_from=f"spectrum image summed along {sum_axis}",
+            summed_rows=int(spatial[summed]["size"]),
         )
     else:
         raise ReadError(path, "image data", "a spectrum, spectrum line or spectrum image (at most 2 spatial axes)", f"shape {data.shape}")
@@ -228,7 +243,9 @@ def common_attrs(tags: dict, result: dict, group: str, energy: np.ndarray) -> di
     }
 
 
-def dataset_from_result(path: Path, result: dict, technique: str) -> xr.Dataset:
+def dataset_from_result(
+    path: Path, result: dict, technique: str, sum_axis: str = "y", k_factors: dict | None = None
+) -> xr.Dataset:
     """The technique's dataset from one rosettasciio result dictionary."""
     kind = signal_type(result)
     wanted = "EELS" if technique == "eels_line" else "EDS"
@@ -239,11 +256,11 @@ def dataset_from_result(path: Path, result: dict, technique: str) -> xr.Dataset:
             f"signal {kind}: read it as {other}",
         )
     notes = [] if kind else ["no 'Meta Data.Signal' tag: signal type not stated, read as asked"]
-    energy, distance, counts, line_attrs = spectra_along_line(path, result)
+    energy, distance, counts, line_attrs = spectra_along_line(path, result, sum_axis)
     tags = image_tags(result)
     if technique == "eels_line":
         return eels_dataset(result, tags, energy, distance, counts, line_attrs, notes)
-    return edx_dataset(path, result, tags, energy, distance, counts, line_attrs, notes)
+    return edx_dataset(path, result, tags, energy, distance, counts, line_attrs, notes, k_factors)
 
 
 def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
@@ -299,7 +316,9 @@ def tag_elements(tags: dict) -> list[str]:
     return [e for e in re.findall(r"\b([A-Z][a-z]?)\b", text) if e in quantify.LINES]
 
 
-def edx_dataset(path: Path, result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]) -> xr.Dataset:
+def edx_dataset(
+    path: Path, result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str], k_factors: dict | None = None
+) -> xr.Dataset:
     """The edx_line dataset: Cliff–Lorimer atomic percent at each position."""
     base = common_attrs(tags, result, "EDS", energy)
     fwhm, fwhm_source = detector_fwhm_mn_eV(tags)
@@ -307,7 +326,7 @@ def edx_dataset(path: Path, result: dict, tags: dict, energy, distance, counts, 
     ds = quantify.line_dataset(
         path, distance, energy, counts, named or list(quantify.DEFAULT_ELEMENTS), base["beam_energy_keV"],
         elements_source="DM element labels" if named else "default (NMC on LATP)",
-        notes=notes, fwhm_mn_eV=fwhm,
+        notes=notes, fwhm_mn_eV=fwhm, k_overrides=k_factors or None,
     )
     quant_notes = ds.attrs.pop("reader_notes")
     base.pop("beam_energy_keV")

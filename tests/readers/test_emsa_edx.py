@@ -180,3 +180,18 @@ def test_missing_beam_energy_is_noted(tmp_path):
     ds = read(tmp_path / "a.msa", "edx_line")
     assert ds.attrs["beam_energy_keV"] == 200.0
     assert "no beam energy in the file" in ds.attrs["reader_notes"]
+
+
+def test_k_factors_from_the_config_replace_the_built_in_ones(tmp_path):
+    """Cliff–Lorimer: C_i ∝ k_i I_i, so doubling k_Co doubles Co relative to every other element."""
+    synthetic_line(tmp_path, [0.0, 0.5])
+    default = read(tmp_path, "edx_line")
+    k_co = float(default["k_factor"].sel(element="Co"))
+    doubled = read(tmp_path, "edx_line", options={"k_factors": {"Co": 2 * k_co}})
+    assert float(doubled["k_factor"].sel(element="Co")) == pytest.approx(2 * k_co)
+    for i in range(2):
+        before = default["composition"].isel(distance=i)
+        after = doubled["composition"].isel(distance=i)
+        scale = 100.0 / (100.0 + float(before.sel(element="Co")))
+        assert float(after.sel(element="Co")) == pytest.approx(2 * float(before.sel(element="Co")) * scale, rel=1e-9)
+        assert float(after.sel(element="Ni")) == pytest.approx(float(before.sel(element="Ni")) * scale, rel=1e-9)

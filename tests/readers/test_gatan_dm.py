@@ -193,3 +193,19 @@ def test_eds_spectrum_line_is_quantified(tmp_path):
     for i, truth in enumerate(truths):
         for element in q.DEFAULT_ELEMENTS:
             assert float(ds["composition"].sel(element=element)[i]) == pytest.approx(truth[element], abs=1.0)
+
+
+def test_spectrum_image_is_summed_along_the_configured_axis(tmp_path):
+    rng = np.random.default_rng(1)
+    data = rng.poisson(50, size=(100, 3, 4)).astype(float)
+    axes = [
+        axis("Energy loss", 100, 0, 0.25, 630.0, "eV"),
+        axis("y", 3, 1, 2.0, 0.0, "nm", False),
+        axis("x", 4, 2, 1.5, 0.0, "nm", False),
+    ]
+    ds = gatan_dm.dataset_from_result(tmp_path / "si.dm3", result(data, axes, "EELS"), "eels_line", sum_axis="x")
+    assert ds["distance"].values.tolist() == [0.0, 2.0, 4.0]
+    np.testing.assert_array_equal(ds["intensity"].values, data.sum(axis=2).T)
+    assert ds.attrs["reduced_from"] == "spectrum image summed along x" and ds.attrs["summed_rows"] == 4
+    with pytest.raises(ReadError, match="summing direction"):
+        gatan_dm.dataset_from_result(tmp_path / "si.dm3", result(data, axes, "EELS"), "eels_line", sum_axis="z")
