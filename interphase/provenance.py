@@ -194,3 +194,26 @@ def write_software(job_record_paths: list[str | Path], target: str | Path) -> No
 
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in job_record_paths if Path(p).is_file()]
     write_text(json.dumps(software_versions(records), indent=2, sort_keys=True) + "\n", target)
+
+
+def run_start_time(logs: str | Path = "results/logs") -> str:
+    """When the run began: the earliest modification time of a job log (ISO 8601, UTC)."""
+    times = [p.stat().st_mtime for p in Path(logs).rglob("*.log")]
+    if not times:
+        return now_iso()
+    return datetime.fromtimestamp(min(times), timezone.utc).replace(microsecond=0).isoformat()
+
+
+def write_crate_of_run(manifest: str | Path, snakefile: Path, config_file: Path | None, target: str | Path) -> None:
+    """Write the Workflow Run RO-Crate of the run described by ``manifest``."""
+    import csv
+
+    from interphase.crate import build_crate, write_crate
+
+    with open(manifest, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    target = Path(target)
+    workdir = Path.cwd()
+    crate = build_crate(rows, target.parent.resolve(), workdir, Path(snakefile).resolve(),
+                        Path(config_file).resolve() if config_file else None, run_start_time(), now_iso(), git_commit())
+    write_crate(crate, target)

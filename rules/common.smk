@@ -1,5 +1,6 @@
 # Shared by every rule: the validated study, input functions and wildcard constraints.
 
+import os
 import re
 from pathlib import Path
 
@@ -133,4 +134,5 @@ def all_outputs(wildcards):
         outputs += figure_files(technique)
     outputs += [f"results/figures/eis/{m}.{ext}" for m in STUDY.by_technique("eis") for ext in ("pdf", "png")]
     outputs += ["results/provenance/manifest.tsv", "results/provenance/software.json"]
+    outputs += ["results/provenance/ro-crate-metadata.json"]
     return outputs

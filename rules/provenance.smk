@@ -1,6 +1,6 @@
 # The end of the DAG: results/provenance/ holds the checksum manifest of every raw input and
-# output (with the rule, inputs and parameters that made each output) and the software every
-# job imported.
+# output (with the rule, inputs and parameters that made each output), the software every
+# job imported, and a Workflow Run RO-Crate of the run.
 
 
 rule provenance:
@@ -18,8 +18,10 @@ rule provenance:
             caption="../report/software.rst",
             category="Provenance",
         ),
+        crate="results/provenance/ro-crate-metadata.json",
     params:
         made_by=provenance_records(),
+        configfiles=[os.path.relpath(c) for c in workflow.configfiles],
     log:
         "results/logs/provenance.log",
     resources:

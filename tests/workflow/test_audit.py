@@ -71,3 +71,15 @@ def test_trace_of_one_fit_lists_only_its_raw_file(demo_run):
     assert raw_files_of(demo_run / "results", "results/fits/NMC-900_xrd.nc") == ["data/demo/raw/xrd/NMC-900_xrd.ras"]
     done = run_audit(demo_run, "--trace", "results/fits/NMC-900_xrd.nc")
     assert "rule xrd_fit" in done.stdout and "rule clean" in done.stdout and "NMC-900_xrd.ras" in done.stdout
+
+
+def test_the_ro_crate_parses_and_lists_every_file_of_the_manifest(demo_run):
+    from rocrate.rocrate import ROCrate
+
+    crate = ROCrate(demo_run / "results/provenance")
+    manifest = pd.read_csv(demo_run / "results/provenance/manifest.tsv", sep="\t")
+    listed = {e.id for e in crate.data_entities}
+    expected = {("../../" + p) if not p.startswith("results/") else "../" + p.removeprefix("results/") for p in manifest["path"]}
+    assert expected <= listed
+    action = next(e for e in crate.contextual_entities if e.type == "CreateAction")
+    assert {e.id for e in action["result"]} == {x for x in expected if x.startswith("../") and not x.startswith("../../")}
