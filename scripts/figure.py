@@ -4,6 +4,7 @@ from pathlib import Path
 
 from interphase.figures import draw
 from interphase.pipeline import step
+from interphase.provenance import sha256_json
 
 with step(snakemake.log[0], None, "figure"):  # noqa: F821
-    draw(snakemake.params.plot, snakemake.input, Path(snakemake.output.pdf).with_suffix(""))  # noqa: F821
+    draw(snakemake.params.plot, snakemake.input, Path(snakemake.output.pdf).with_suffix(""), sha256_json(snakemake.config))  # noqa: F821

@@ -133,3 +133,13 @@ def test_the_eels_line_is_registered_on_the_edx_line_of_each_sample(demo_run):
         row = value(frame, sample, "eels_edx_interface_offset")
         # Both demo lines share one geometry (interphase.demo.edx.INTERFACE_NM): offset ~0.
         assert row["unit"] == "nm" and abs(row["value"]) < max(1.0, 3 * row["stderr"])
+
+
+def test_figures_carry_their_provenance_in_png_text_and_pdf_info(demo_run):
+    from PIL import Image
+
+    png = Image.open(demo_run / "results/figures/overview.png")
+    assert png.text["git_commit"] and len(png.text["config_sha256"]) == 64
+    assert png.text["sources"].startswith("summary.csv:sha256:")
+    pdf = (demo_run / "results/figures/xrd_stack.pdf").read_bytes()
+    assert b"config_sha256=" in pdf and b"NMC-700_xrd.nc:sha256:" in pdf
