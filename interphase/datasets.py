@@ -256,3 +256,27 @@ def is_missing(value) -> bool:
         return math.isnan(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def cv_dataset(
+    time,
+    potential,
+    current,
+    cycle,
+    attrs: dict,
+    *,
+    extra: dict[str, xr.Variable] | None = None,
+    time_long_name: str = "time",
+    cycle_long_name: str = "cycle number, first cycle = 1",
+) -> xr.Dataset:
+    """A voltammogram in the ``cv`` layout: time (s), potential (V), current (A, anodic positive), cycle."""
+    potential = np.asarray(potential, dtype=float)
+    data = {
+        "time": variable("point", time, "s", time_long_name),
+        "potential": variable("point", potential, "V", "working electrode potential vs reference"),
+        "current": variable("point", current, "A", "current, anodic positive"),
+        "cycle": variable("point", np.asarray(cycle, dtype=np.int32), "1", cycle_long_name),
+        **(extra or {}),
+    }
+    coords = {"point": variable("point", np.arange(potential.size), "1", "point index in acquisition order")}
+    return xr.Dataset(data, coords=coords, attrs=attrs)

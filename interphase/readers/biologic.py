@@ -307,19 +307,13 @@ def read_cv(path: Path) -> xr.Dataset:
     name, factor = current_name
     current = column(rows, names, (name,), path, first) * factor
     cycles = cycle_index(column(rows, names, ("cycle number",), path, first), len(rows))
-    data_vars = {
-        "time": datasets.variable("point", time, "s", "time"),
-        "potential": datasets.variable("point", potential, "V", "working electrode potential vs reference"),
-        "current": datasets.variable("point", current, "A", "current, anodic positive"),
-        "cycle": datasets.variable("point", cycles, "1", "cycle number, first cycle = 1"),
-    }
     control = column(rows, names, ("control/V",), path, first)
+    extra = {}
     if control is not None:
-        data_vars["control_potential"] = datasets.variable("point", control, "V", "potential set by the potentiostat")
+        extra["control_potential"] = datasets.variable("point", control, "V", "potential set by the potentiostat")
     attrs = header_attrs(header)
     attrs.update({"scan_rate_V_s": scan_rate_V_s(header), "reader": NAME, "reader_version": VERSION})
-    coords = {"point": datasets.variable("point", np.arange(len(rows)), "1", "point index in acquisition order")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return datasets.cv_dataset(time, potential, current, cycles, attrs, extra=extra)
 
 
 def read(path: Path, technique: str) -> xr.Dataset:

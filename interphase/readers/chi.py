@@ -230,14 +230,7 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
     attrs["current_convention"] = CONVENTION
     attrs["current_convention_check"] = convention_check(potential, current)
     attrs["area_note"] = "CHI text exports state no electrode area"
-    data = {
-        "time": variable("point", time, "s", "time since start of the sweep"),
-        "potential": variable("point", potential, "V", "working electrode potential vs reference"),
-        "current": variable("point", current, "A", "current, anodic positive"),
-        "cycle": variable("point", cycle, "1", "cycle number, first cycle = 1"),
-    }
-    coords = {"point": variable("point", np.arange(potential.size), "1", "point index in acquisition order")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.cv_dataset(time, potential, current, cycle, attrs, time_long_name="time since start of the sweep")
 
 
 def convention_check(potential: np.ndarray, current: np.ndarray) -> str:

@@ -289,11 +289,4 @@ def read_cv(path: Path, dta: DtaFile) -> xr.Dataset:
     attrs["scan_rate_V_s"] = scan_mV_s / 1000.0  # Gamry SCANRATE is in mV/s
     attrs["potential_reference"] = reference
     attrs["points_per_cycle"] = ", ".join(f"{k}:{len(t.rows)}" for k, t in curves)
-    data = {
-        "time": variable("point", cat["time"], "s", "time"),
-        "potential": variable("point", cat["potential"], "V", "working electrode potential vs reference"),
-        "current": variable("point", cat["current"], "A", "current, anodic positive"),
-        "cycle": variable("point", cat["cycle"], "1", "cycle number (CURVEk table)"),
-    }
-    coords = {"point": variable("point", np.arange(cat["time"].size), "1", "point index in acquisition order")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.cv_dataset(cat["time"], cat["potential"], cat["current"], cat["cycle"], attrs, time_long_name="time", cycle_long_name="cycle number (CURVEk table)")

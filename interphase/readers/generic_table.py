@@ -308,11 +308,4 @@ def read_cv(columns: list[Column], rows: np.ndarray, attrs: dict) -> xr.Dataset:
     attrs["scan_rate_V_s"] = _text.scan_rate_from_data(e, t)
     attrs["scan_rate_source"] = "median |dE/dt| of the data" if np.isfinite(attrs["scan_rate_V_s"]) else "unknown (no time column; give scan_rate_mV_s in measurements.tsv)"
     attrs["current_convention"] = "as written in the file, assumed anodic positive"
-    data = {
-        "time": variable("point", t, "s", "time"),
-        "potential": variable("point", e, "V", "working electrode potential vs reference"),
-        "current": variable("point", i, "A", "current, anodic positive"),
-        "cycle": variable("point", cycle, "1", "cycle number, first cycle = 1"),
-    }
-    coords = {"point": variable("point", np.arange(e.size), "1", "point index in acquisition order")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.cv_dataset(t, e, i, cycle, attrs, time_long_name="time")

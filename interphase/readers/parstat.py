@@ -198,11 +198,4 @@ def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:
         "current_convention": "anodic positive (as written by the Parstat)",
         "cycle_source": "sweep reversals, two segments a cycle",
     }
-    data = {
-        "time": variable("point", t, "s", "elapsed time since start of the run"),
-        "potential": variable("point", e, "V", "working electrode potential vs reference"),
-        "current": variable("point", i, "A", "current, anodic positive"),
-        "cycle": variable("point", _text.sweep_cycles(e), "1", "cycle number, first cycle = 1"),
-    }
-    coords = {"point": variable("point", np.arange(e.size), "1", "point index in acquisition order")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.cv_dataset(t, e, i, _text.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the run")

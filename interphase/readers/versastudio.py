@@ -252,11 +252,4 @@ def read_cv(path: Path, sections: dict[str, Section], names: list[str], table: n
     attrs["scan_rate_source"] = "'Scan Rate (V/s)' of the action" if math.isfinite(rate) else "median |dE/dt| of the data"
     attrs["current_convention"] = "anodic positive (VersaStudio default)"
     attrs["cycle_source"] = "sweep reversals, two segments a cycle"
-    data = {
-        "time": variable("point", t, "s", "elapsed time since start of the action"),
-        "potential": variable("point", e, "V", "working electrode potential vs reference"),
-        "current": variable("point", i, "A", "current, anodic positive"),
-        "cycle": variable("point", _text.sweep_cycles(e), "1", "cycle number, first cycle = 1"),
-    }
-    coords = {"point": variable("point", np.arange(e.size), "1", "point index in acquisition order")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.cv_dataset(t, e, i, _text.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the action")

@@ -26,7 +26,6 @@ BATTERY_MPT = "electrochem/battery/biologic_mpt/yadg_mb_issue95_de_decimalcomma.
 EMPTY = "electrochem/eis/biologic_mpr/chemotion_CHD048_CHD050_60C_C01.mpr"
 MINE = (PEIS, CV, BATTERY, EMPTY)
 # Generic fallbacks recognise the least specific content and come last in READERS.
-GENERIC = ("generic_table", "xy")
 
 
 def reader(path, technique):
@@ -160,12 +159,12 @@ class TestDetection:
         assert detect(path, technique) is biologic_mpr
 
     @pytest.mark.parametrize("relative", MINE)
-    def test_no_other_specific_reader_claims_the_file(self, relative):
+    def test_no_other_reader_claims_the_file(self, relative):
         path = real_file(relative)
         head = path.read_bytes()[: 1 << 16]
         for name in READERS:
             module = importlib.import_module(f"interphase.readers.{name}")
-            if module is not biologic_mpr and name not in GENERIC:
+            if module is not biologic_mpr:
                 assert not module.sniff(path, head), name
 
     def test_sniff_refuses_every_other_real_file(self, realdata):
