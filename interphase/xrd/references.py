@@ -127,28 +127,35 @@ LIBRARY: dict[str, PhaseSpec] = {
         # c = 10.9476 Å, Al 3a, P 3b, O 2 × 6c (Thong & Schwarzenbach, Acta Cryst. A 35, 658 (1979)),
         # positions rounded to 4 digits; Al-O 1.73-1.74, P-O 1.52 Å in the result.
         # NOTE: positions typed in without the original CIF at hand (bond lengths and the strongest
-        # lines check out, test_references); to be verified against ICSD 9641 / AMCSD.
+        # lines check out, test_references); to be verified against ICSD 9641 / AMCSD. No berlinite
+        # CIF was found in the public GitHub index or stored AMCSD/COD pages searched on 2026-11-25.
         PhaseSpec("AlPO4", "AlPO4", "P3_121", _hex(4.9429, 10.9476),
                   ("Al", "P", "O", "O"),
                   ((0.4664, 0, 1 / 3), (0.4669, 0, 5 / 6), (0.4163, 0.2922, 0.3977), (0.4159, 0.2576, 0.8837)),
                   "Thong & Schwarzenbach 1979, berlinite"),
         # Li2TiO3 (β, monoclinic C2/c, layered rock salt): a = 5.0623, b = 8.7876, c = 9.7533 Å,
         # β = 100.212° with Li 8f + 4d + 4e, Ti 2 × 4e, O 3 × 8f (Kataoka et al., Mater. Res. Bull.
-        # 44, 168 (2009)); Ti-O 1.95-1.98, Li-O 2.07-2.23 Å in the result.
-        # NOTE: positions typed in without the original CIF at hand (bond lengths and the strongest
-        # lines check out, test_references); to be verified against the paper's CIF.
+        # 44, 168 (2009)). Positions as read from the P1 CIF Example/References/Li2TiO3_15.cif of
+        # github.com/njszym/XRD-AutoAnalyzer (commit 4ed0eba; an ICSD structure with this lattice to
+        # every digit), reduced to the asymmetric unit; the positions first typed in here agreed with
+        # it to 0.004 in fractional coordinates. Ti-O 1.95-1.98, Li-O 2.04-2.21 Å in the result.
         PhaseSpec("Li2TiO3", "Li2TiO3", "C2/c", (5.0623, 8.7876, 9.7533, 90.0, 100.212, 90.0),
                   ("Li", "Li", "Li", "Ti", "Ti", "O", "O", "O"),
-                  ((0.2383, 0.0773, 0.0), (0.25, 0.25, 0.5), (0, 0.0849, 0.25), (0, 0.4165, 0.25),
-                   (0, 0.7496, 0.25), (0.1410, 0.2648, 0.1368), (0.1018, 0.5862, 0.1363), (0.1385, 0.9086, 0.1356)),
-                  "Kataoka et al. 2009"),
+                  ((0.2383, 0.0795, 0.9999), (0.25, 0.25, 0.5), (0, 0.0852, 0.25), (0, 0.41749, 0.25),
+                   (0, 0.74971, 0.25), (0.14116, 0.26356, 0.13720), (0.10555, 0.58444, 0.13719),
+                   (0.13958, 0.90588, 0.13454)),
+                  "Kataoka et al. 2009 (positions checked against XRD-AutoAnalyzer Li2TiO3_15.cif)"),
     )
 }
 
-# Reported for (L)CO/NMC-LATP co-sintering but NOT in the library: LiTiOPO4 (Pnma, α-Fe2PO5 type,
-# a = 7.4000, b = 6.3752, c = 7.2347 Å; Robertson et al., J. Solid State Chem. 109, 53 (1994)).
-# Its atomic positions were not at hand in a checkable source; add it through a CIF path in
-# xrd.expected_phases (or here, with positions and their source) when needed.
+# Reported for (L)CO/NMC-LATP co-sintering but NOT in the library: LiTiOPO4 = LiTiPO5 (Pnma,
+# α-Fe2PO5 type, a = 7.4000, b = 6.3752, c = 7.2347 Å; Robertson et al., J. Solid State Chem. 109,
+# 53 (1994); Rietveld positions also in Chakir et al., J. Solid State Chem. 179, 18 (2006), with
+# Ti-O 1.70-1.71 and 2.28-2.30 Å alternating along the Ti-O-Ti chains; Materials Project
+# mp-6668). Its atomic positions were not found in a checkable public source (searched
+# 2026-11-25: GitHub CIF collections such as XRD-AutoAnalyzer, ARROWS, MP/pymatgen CIF dumps;
+# COD/AMCSD pages), so none are typed in here; add it through a CIF path in
+# xrd.expected_phases (e.g. the CIF of mp-6668 or of ICSD) when needed.
 
 
 def names() -> tuple[str, ...]:

@@ -65,6 +65,43 @@ def test_new_phases_have_the_formula_of_their_name(name):
     assert struct.composition.reduced_composition == Composition(name).reduced_composition
 
 
+def cation_oxygen_distances(name: str, cation: str) -> list[float]:
+    """All cation-O distances (Å) below 2.4 Å in the built structure of a library phase."""
+    struct = references.structure(name)
+    return [
+        n.nn_distance
+        for site in struct
+        if site.specie.symbol == cation
+        for n in struct.get_neighbors(site, 2.4)
+        if n.specie.symbol == "O"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "cation", "count", "lo", "hi"),
+    [
+        # berlinite: 4 O around each of 3 Al and 3 P; Al-O 1.73-1.74, P-O 1.52 Å (Thong & Schwarzenbach 1979)
+        ("AlPO4", "Al", 12, 1.72, 1.75),
+        ("AlPO4", "P", 12, 1.51, 1.53),
+        # Li2TiO3: 8 TiO6 octahedra, Ti-O 1.95-1.98 Å (Kataoka et al. 2009, CIF of XRD-AutoAnalyzer)
+        ("Li2TiO3", "Ti", 48, 1.94, 1.99),
+    ],
+)
+def test_new_phases_have_their_published_bond_lengths(name, cation, count, lo, hi):
+    distances = cation_oxygen_distances(name, cation)
+    assert len(distances) == count
+    assert lo <= min(distances) and max(distances) <= hi
+
+
+def test_li2tio3_positions_are_those_of_the_checked_cif():
+    # Ti 4e y and an O 8f site as read from XRD-AutoAnalyzer Example/References/Li2TiO3_15.cif
+    # (P1 listing: Ti17 0 0.41749 0.25, O27 0.14116 0.26356 0.13720), expanded here from C2/c
+    struct = references.structure("Li2TiO3")
+    frac = np.array([site.frac_coords for site in struct]) % 1.0
+    for expected in ((0.0, 0.41749, 0.25), (0.14116, 0.26356, 0.13720), (0.5, 0.08251, 0.75)):
+        assert np.min(np.abs(frac - np.array(expected)).max(axis=1)) < 1e-4
+
+
 def test_every_library_phase_cites_its_source():
     for spec in references.LIBRARY.values():
         assert spec.source and any(ch.isdigit() for ch in spec.source), spec.name
