@@ -132,6 +132,11 @@ def run_case(args: tuple[int, int]) -> dict:
     t0 = time.perf_counter()
     result = fit.analyse(clean, {})
     t_ours = time.perf_counter() - t0
+    # chi-square of the true parameters and of the fit, with the fit's (modulus) weighting: a miss
+    # whose fit has the lower chi-square is one the data themselves point away from the truth
+    sigma = fit.sigma_for(z, "modulus")
+    chi2_truth = fit.chi_square(z, fit.compile_circuit(CIRCUIT)(f, [case["params"][n] for n in NAMES]), sigma)
+    chi2_fit = float(result["chi_square"].values) if "chi_square" in result else math.nan
     t0 = time.perf_counter()
     r_naive = naive_rct(f, z)
     t_naive = time.perf_counter() - t0
@@ -140,8 +145,9 @@ def run_case(args: tuple[int, int]) -> dict:
         "i": i, "closing": case["closing"], "rct_area": case["rct_area"], "area": case["area"], "noise": case["noise"],
         "apex2": case["apex2"], "f_min": float(f.min()), "n_points": int(f.size),
         "ours": float(result["R_ct_area"].values), "ours_stderr": float(result["R_ct_area_stderr"].values) if "R_ct_area_stderr" in result else math.nan,
-        "status": result.attrs.get("status"), "closure_flag": "arc does not close" in note, "note": note,
-        "naive": r_naive * case["area"], "t_ours": t_ours, "t_naive": t_naive,
+        "status": result.attrs.get("status"), "closure_flag": "close inside the measured window" in note, "note": note,
+        "undetermined_flag": "R_ct not determined by the data" in note, "dropped": result.attrs.get("unresolved_elements", ""),
+        "naive": r_naive * case["area"], "t_ours": t_ours, "t_naive": t_naive, "chi2_ratio": chi2_fit / chi2_truth,
     }
 
 
@@ -170,8 +176,12 @@ def report(results: list[dict], n: int, seed: int, wall: float) -> str:
         "| | interphase.eis.fit (auto starts, DRT, multi-start) | impedance.py, naive fixed start |",
         "|---|---|---|",
         f"| closing arcs: R_ct within 5 % | {share([within(r['ours'], r['rct_area']) for r in closing])} | {share([within(r['naive'], r['rct_area']) for r in closing])} |",
+        f"| closing arcs given as ok (not flagged): R_ct within 5 % | {share([within(r['ours'], r['rct_area']) for r in closing if r['status'] == 'ok'])} | (no flags) |",
+        f"| closing arcs: flagged 'R_ct not determined' (relative stderr > 5 %) | {share([r['undetermined_flag'] for r in closing])} | (no check) |",
         f"| closing arcs: wrongly flagged as not closing | {share([r['closure_flag'] for r in closing])} | (no check) |",
-        f"| non-closing arcs: flagged 'arc does not close' | {share([r['closure_flag'] for r in open_])} | (no check) |",
+        f"| closing arcs: grain-boundary arc not resolved, fitted without it | {share([bool(r['dropped']) for r in closing])} | (no check) |",
+        f"| non-closing arcs: flagged as not closing | {share([r['closure_flag'] for r in open_])} | (no check) |",
+        f"| non-closing arcs: flagged (any reason) | {share([r['status'] != 'ok' for r in open_])} | (no check) |",
         f"| non-closing arcs: R_ct within 5 % anyway | {share([within(r['ours'], r['rct_area']) for r in open_])} | {share([within(r['naive'], r['rct_area']) for r in open_])} |",
         f"| fit raised / did not converge in its budget | {share([r['status'] == 'failed' for r in results])} | {share([not math.isfinite(r['naive']) for r in results])} |",
         f"| median time a spectrum (s) | {statistics.median(r['t_ours'] for r in results):.2f} (whole analyse: fit, lin-KK, DRT) | {statistics.median(r['t_naive'] for r in results):.3f} |",
@@ -192,15 +202,21 @@ def report(results: list[dict], n: int, seed: int, wall: float) -> str:
     misses = sorted((r for r in closing if not within(r["ours"], r["rct_area"])), key=lambda r: r["i"])
     lines += ["", "## Closing arcs missed by interphase (all of them)", ""]
     if misses:
-        lines += ["| i | R_ct × area | fitted | stderr | noise % | apex Hz | f_min Hz | points | status |", "|---|---|---|---|---|---|---|---|---|"]
         lines += [
-            f"| {r['i']} | {r['rct_area']:.4g} | {r['ours']:.4g} | {r['ours_stderr']:.2g} | {100 * r['noise']:.2f} | {r['apex2']:.3g} | {r['f_min']:g} | {r['n_points']} | {r['status']} |"
+            "χ² fit / χ² truth < 1: the fit matches the noisy data better than the true parameters do, so the",
+            "miss is the noise's, not the optimiser's.",
+            "",
+            "| i | R_ct × area | fitted | stderr | χ² fit / χ² truth | noise % | apex Hz | f_min Hz | points | status | note |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['i']} | {r['rct_area']:.4g} | {r['ours']:.4g} | {r['ours_stderr']:.2g} | {r['chi2_ratio']:.3f} | {100 * r['noise']:.2f} | {r['apex2']:.3g} | {r['f_min']:g} | {r['n_points']} | {r['status']} | {r['note'][:60]} |"
             for r in misses
         ]
     else:
         lines.append("none")
     unflagged = sorted((r for r in open_ if not r["closure_flag"]), key=lambda r: r["i"])
-    lines += ["", "## Non-closing arcs not flagged (all of them)", ""]
+    lines += ["", "## Non-closing arcs not flagged as not closing (all of them)", ""]
     if unflagged:
         lines += ["| i | R_ct × area | fitted | apex Hz | f_min Hz | status | note |", "|---|---|---|---|---|---|---|"]
         lines += [f"| {r['i']} | {r['rct_area']:.4g} | {r['ours']:.4g} | {r['apex2']:.3g} | {r['f_min']:g} | {r['status']} | {r['note'][:80]} |" for r in unflagged]

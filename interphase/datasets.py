@@ -280,3 +280,32 @@ def cv_dataset(
     }
     coords = {"point": variable("point", np.arange(potential.size), "1", "point index in acquisition order")}
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def eis_dataset(
+    frequency,
+    z_real,
+    z_imag,
+    attrs: dict,
+    *,
+    time=None,
+    extra: dict[str, xr.Variable] | None = None,
+    time_long_name: str = "time",
+) -> xr.Dataset:
+    """An impedance spectrum in the ``eis`` layout: frequency (Hz), z_real and z_imag (ohm, true sign), optional time (s).
+
+    The caller passes the rows already in the layout's order (frequency strictly decreasing)
+    and z_imag with its true sign; ``attrs`` gets ``z_imag_sign`` and, when absent,
+    ``dc_potential_V`` = NaN.
+    """
+    data = {
+        "z_real": variable("frequency", np.asarray(z_real, dtype=float), "ohm", "real part of the impedance"),
+        "z_imag": variable("frequency", np.asarray(z_imag, dtype=float), "ohm", "imaginary part of the impedance"),
+    }
+    if time is not None:
+        data["time"] = variable("frequency", np.asarray(time, dtype=float), "s", time_long_name)
+    data.update(extra or {})
+    coords = {"frequency": variable("frequency", np.asarray(frequency, dtype=float), "Hz", "frequency of the AC perturbation")}
+    out_attrs = {**attrs, "z_imag_sign": Z_IMAG_SIGN}
+    out_attrs.setdefault("dc_potential_V", math.nan)
+    return xr.Dataset(data, coords=coords, attrs=out_attrs)

@@ -6,12 +6,19 @@ parses the circuit string, supplies the element impedances, and its
 lacks, and this module adds:
 
 - starts: local least squares on spectra whose arcs span six decades of resistance only
-  converges from a good guess. Guesses come from the spectrum's geometry (high-frequency
-  intercept, -Z'' apexes and heights, the low-frequency tail), several hypotheses are
-  tried (multi-start) in log(parameters) with scipy ``least_squares`` (R and CPE Q span
-  15 orders of magnitude, which the linear parameterisation handles badly), the best is
-  polished by ``CustomCircuit.fit``. impedance.py's own global optimiser (basinhopping)
-  takes ~30 s a spectrum; this takes ~0.5 s.
+  converges from a good guess. Guesses come from a global grid search over the arcs' time
+  constants with the resistances solved linearly (:mod:`interphase.eis.separable`), from the
+  DRT peaks and from the spectrum's geometry (high-frequency intercept, -Z'' apexes, the
+  low-frequency tail); each is fitted in log(parameters) with scipy ``least_squares`` (R and
+  CPE Q span 15 orders of magnitude, which the linear parameterisation handles badly), the
+  best is polished by ``CustomCircuit.fit``. impedance.py's own global optimiser
+  (basinhopping) takes ~30 s a spectrum; this takes ~1 s.
+- arcs the data do not resolve: a grain-boundary arc of 100 ohm under a charge-transfer arc
+  of 1e6 ohm is below the noise; the fit then uses the spare R||CPE pair to split the big
+  arc or the tail in two, and time-constant order names the wrong arc R_ct. So the circuit
+  without its first (highest-frequency) pairs is fitted too and kept when its BIC is lower or
+  when an arc resistance of the full circuit is within 2 standard errors of zero (see
+  :func:`fit_spectrum`); the dropped elements are reported as NaN with a note.
 - standard errors: computed in log(parameters) (see :func:`standard_errors`), because
   curve_fit's covariance (impedance.py's ``conf_``) loses the resistances' variances to
   the Jacobian's 1e14 column-scale spread.
@@ -43,6 +50,7 @@ import xarray as xr
 from interphase import datasets, summary
 from interphase.sheets import schema_defaults
 from interphase.eis import drt as drt_module
+from interphase.eis import separable
 from interphase.eis.lin_kk import KKResult, lin_kk
 
 WEIGHTINGS = ("modulus", "proportional", "unit")
@@ -62,14 +70,21 @@ SIGMA_FLOOR = 1e-3
 # largest -Z'' and of the local |Z| (noise bumps on a tail are ~1 % of |Z|).
 PEAK_MIN_PROMINENCE = 0.01
 PEAK_MIN_PROMINENCE_OF_Z = 0.02
-# A series CPE with an exponent above this (diffusion tails have n ~ 0.5) that outweighs R_ct at
-# the lowest frequency cannot be told apart from an R||CPE arc that has not closed.
-ARC_LIKE_TAIL_N = 0.75
+# An arc is seen only where R_ct outweighs the series capacitive tail (a diffusion CPE, a
+# Warburg); and an R||CPE arc that has not closed, absorbed by the tail, looks like a tail
+# (an unclosed n ~ 0.8 arc plus a 0.5 tail fits as one n ~ 0.6 tail). See closure_note.
+TAIL_TO_RCT = 1.0
 # Evaluation budgets of the log-parameter least squares: short runs from every start, then
 # long runs from the N_REFINE best.
 MAX_NFEV_EXPLORE = 60
 MAX_NFEV_REFINE = 2000
 N_REFINE = 2
+# Starts taken from the separable grid search (the best distinct grid points).
+N_GRID_STARTS = 4
+# A circuit whose arc resistance lies within this many standard errors of zero (its ~95 %
+# confidence interval includes zero) is not supported by the data (Orazem & Tribollet,
+# Electrochemical Impedance Spectroscopy, 2nd ed., 2017, ch. 19: drop such parameters).
+CI_FACTOR = 2.0
 # Fixed seed of the residual bootstrap, so that a rerun gives the same standard errors.
 BOOTSTRAP_SEED = 20150483
 # Central-difference step of the covariance Jacobian (in log units for scale parameters).
@@ -173,6 +188,8 @@ def check_params(params: dict) -> dict:
         raise ValueError(f"eis.weighting must be one of {WEIGHTINGS}, got {p['weighting']!r}")
     if not p["kk_residual_limit_percent"] > 0:
         raise ValueError("eis.kk_residual_limit_percent must be > 0")
+    if not p["rct_stderr_limit_percent"] > 0:
+        raise ValueError("eis.rct_stderr_limit_percent must be > 0")
     if p["closure_margin_decades"] < 0:
         raise ValueError("eis.closure_margin_decades must be >= 0")
     if isinstance(p["bootstrap"], bool) or not isinstance(p["bootstrap"], (int, np.integer)) or p["bootstrap"] < 0:
@@ -489,41 +506,149 @@ def standard_errors(f, z, circuit, names, values, sigma) -> np.ndarray:
     return np.where(is_log, values * sx, sx)
 
 
-def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, extra_arcs: list | None = None):
-    """Multi-start fit; returns (values, stderr, z_fit, chi_square, names, units, n_starts).
+@dataclass
+class CircuitFit:
+    """The chosen fit: the circuit fitted (the configured one, or it without unresolved arcs) and its parameters."""
 
-    ``extra_arcs``: more (apex frequency, R) hypotheses, e.g. from the DRT peaks. Every start gets a short log-parameter least squares, the N_REFINE best a long one, the
-    best of those is polished by impedance.py's CustomCircuit.fit.
-    """
+    circuit: str
+    names: list[str]
+    units: list[str]
+    values: np.ndarray
+    errors: np.ndarray
+    z_fit: np.ndarray
+    chi2: float
+    n_starts: int
+    dropped: list[str]  # elements of the configured circuit the data do not resolve
+    note: str  # why they were dropped ('' when none was)
+    full_values: dict  # parameters of the configured circuit's own best fit (empty if it failed)
+
+
+def parameter_names(circuit: str) -> tuple[list[str], list[str]]:
+    """impedance.py's parameter names and units of a circuit, in order."""
     from impedance.models.circuits import CustomCircuit
     from impedance.models.circuits.fitting import calculateCircuitLength
 
-    n = calculateCircuitLength(circuit)
-    names, units = CustomCircuit(circuit, initial_guess=[1.0] * n).get_param_names()
+    names, units = CustomCircuit(circuit, initial_guess=[1.0] * calculateCircuitLength(circuit)).get_param_names()
+    return list(names), list(units)
+
+
+def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None) -> tuple[np.ndarray, float, int] | None:
+    """Best parameters of one circuit from many starts: (values in τ order, chi-square, starts tried).
+
+    Starts: the best distinct points of the separable grid (:mod:`interphase.eis.separable`),
+    the DRT peaks, and the spectrum's geometry. Every start gets a short log-parameter least
+    squares, the N_REFINE best a long one; then each arc of the best is moved to its best
+    place elsewhere on the grid (``separable.reseed_starts``) and refitted, and the best of
+    all is polished by impedance.py's CustomCircuit.fit.
+    """
+    names, _ = parameter_names(circuit)
     g = geometry(f, z)
     lower, upper = bounds_for(names, circuit, float(np.max(np.abs(z))))
     sigma = sigma_for(z, weighting)
-    hypotheses = list(extra_arcs or []) + [a for a in arc_starts(g, len(pairs_of(circuit))) if a not in (extra_arcs or [])]
-    starts = [(arcs, scale) for arcs in hypotheses for scale in (1.0, 0.1)]
-    explored = []
-    for arcs, scale in starts:
-        guess = initial_guess(names, circuit, g, arcs, scale)
-        result = log_fit(f, z, circuit, names, guess, lower, upper, sigma, MAX_NFEV_EXPLORE)
-        if result is not None:
-            explored.append(result)
+    n_pairs = len(pairs_of(circuit))
+    extra = drt_arcs(drt_peaks[0], drt_peaks[1], g, n_pairs) if drt_peaks is not None else []
+    hypotheses = extra + [a for a in arc_starts(g, n_pairs) if a not in extra]
+    guesses = separable.grid_starts(f, z, circuit, names, sigma, N_GRID_STARTS)
+    guesses += [initial_guess(names, circuit, g, arcs, 1.0) for arcs in hypotheses]
+    explored = [r for r in (log_fit(f, z, circuit, names, guess, lower, upper, sigma, MAX_NFEV_EXPLORE) for guess in guesses) if r is not None]
     explored.sort(key=lambda r: r[1])
     refined = [log_fit(f, z, circuit, names, r[0], lower, upper, sigma, MAX_NFEV_REFINE) for r in explored[:N_REFINE]]
     refined = [r for r in refined if r is not None]
     if not refined:
         return None
     best = min(refined, key=lambda r: r[1])
+    for guess in separable.reseed_starts(f, z, circuit, names, best[0], sigma):
+        moved = log_fit(f, z, circuit, names, guess, lower, upper, sigma, MAX_NFEV_REFINE)
+        if moved is not None and moved[1] < best[1]:
+            best = moved
     values = polish(f, z, circuit, best[0], lower, upper, sigma)
-    if chi_square(z, _predict(circuit, values, f), sigma) > best[1] * (1 + 1e-6):
-        values = best[0]  # the polish never worsens a fit; keep the better optimum if it did
-    errors = standard_errors(f, z, circuit, names, values, sigma)
-    values, errors = order_pairs(circuit, names, values, errors)
-    z_fit = _predict(circuit, values, f)
-    return values, errors, z_fit, chi_square(z, z_fit, sigma), names, units, len(starts)
+    chi2 = chi_square(z, _predict(circuit, values, f), sigma)
+    if chi2 > best[1] * (1 + 1e-6):
+        values, chi2 = best[0], best[1]  # the polish never worsens a fit; keep the better optimum if it did
+    values, _ = order_pairs(circuit, names, np.asarray(values, dtype=float), np.zeros(len(names)))
+    return values, chi2, len(guesses)
+
+
+def reduced_circuits(circuit: str) -> list[tuple[str, list[str]]]:
+    """The circuit without its first k parallel pairs (k = 1 .. pairs - 1), with the elements dropped.
+
+    Pairs are listed from high to low frequency (fit results are put in that order), so the
+    ones dropped are the high-frequency arcs, the ones that leave the window at its top or hide
+    under the next arc. Only for circuits that are a series of simple terms.
+    """
+    terms = separable.terms_of(circuit)
+    if terms is None:
+        return []
+    texts = separable.split_series(circuit)
+    pair_texts = [text for text, term in zip(texts, terms) if term.kind == "pair"]
+    pair_terms = [term for term in terms if term.kind == "pair"]
+    out = []
+    for k in range(1, len(pair_texts)):
+        dropped = set(pair_texts[:k])
+        out.append(("-".join(t for t in texts if t not in dropped), [e for term in pair_terms[:k] for e in (term.r, term.c)]))
+    return out
+
+
+def bic(chi2: float, n_residuals: int, n_params: int) -> float:
+    """Bayesian information criterion of a least-squares fit with unknown noise scale (Schwarz, Ann. Stat. 6 (1978) 461)."""
+    return n_residuals * math.log(max(chi2, 1e-300) / n_residuals) + n_params * math.log(n_residuals)
+
+
+def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None, keep: str = "") -> CircuitFit | None:
+    """The configured circuit fitted, or, when the data do not resolve all its arcs, the circuit without them.
+
+    The configured circuit and each of its reductions (:func:`reduced_circuits`) are fitted;
+    the one with the lowest BIC is kept, among those whose arc resistances are all more than
+    CI_FACTOR standard errors from zero (among all when there is none such). Reductions that would drop the
+    element ``keep`` (the R_ct element) are not tried. With an arc the data cannot resolve (a small
+    grain-boundary arc under a large charge-transfer arc), the spare R||CPE pair would
+    otherwise split another arc or the tail in two, and time-constant order would then name
+    the wrong one R_ct.
+    """
+    candidates = [(circuit, [])] + [c for c in reduced_circuits(circuit) if keep not in c[1]]
+    sigma = sigma_for(z, weighting)
+    fits = []
+    for candidate, dropped in candidates:
+        result = multistart(f, z, candidate, weighting, drt_peaks)
+        if result is not None:
+            values, chi2, n_starts = result
+            names, units = parameter_names(candidate)
+            errors = standard_errors(f, z, candidate, names, values, sigma)
+            fits.append(
+                {
+                    "circuit": candidate, "dropped": dropped, "names": names, "units": units, "values": values, "errors": errors,
+                    "chi2": chi2, "n_starts": n_starts, "bic": bic(chi2, 2 * f.size, values.size),
+                    "determined": arcs_determined(candidate, names, values, errors),
+                }
+            )
+    if not fits:
+        return None
+    determined = [fit for fit in fits if fit["determined"]] or fits
+    best = min(determined, key=lambda fit: fit["bic"])
+    full = fits[0] if fits[0]["circuit"] == circuit else None
+    note = ""
+    if best["dropped"]:
+        why = "lower BIC"
+        if full is not None and not full["determined"]:
+            why = f"an arc resistance of the full circuit within {CI_FACTOR:g} standard errors of zero"
+        note = (
+            f"{', '.join(e for e in best['dropped'] if element_kind(e) == 'R')} arc not resolved by the data "
+            f"({why}): fitted {best['circuit']}"
+        )
+    return CircuitFit(
+        best["circuit"], best["names"], best["units"], best["values"], best["errors"], _predict(best["circuit"], best["values"], f),
+        best["chi2"], sum(fit["n_starts"] for fit in fits), best["dropped"], note,
+        dict(zip(full["names"], full["values"])) if full is not None else {},
+    )
+
+
+def arcs_determined(circuit: str, names: list[str], values: np.ndarray, errors: np.ndarray) -> bool:
+    """True when every arc resistance is more than CI_FACTOR standard errors from zero."""
+    for pair in pairs_of(circuit):
+        k = names.index(pair.r)
+        if not (math.isfinite(errors[k]) and values[k] > CI_FACTOR * errors[k]):
+            return False
+    return True
 
 
 def drt_arcs(peak_tau: np.ndarray, peak_r: np.ndarray, g: Geometry, n_pairs: int) -> list[list[tuple[float, float]]]:
@@ -612,37 +737,67 @@ def window(clean: xr.Dataset, fmin, fmax) -> tuple[np.ndarray, np.ndarray]:
     return f[order], z[order]
 
 
-def closure_note(values: dict, rct: str, circuit: str, f_min: float, f_max: float, margin: float) -> tuple[float, str]:
-    """Apex frequency of the Rct arc and a note when it lies outside the window shrunk by ``margin`` decades."""
-    pair = next((p for p in pairs_of(circuit) if p.r == rct), None)
-    if pair is None:
+def closure_note(values: dict, rct: str, circuit: str, f_min: float, f_max: float, margin: float, reduced: bool = False) -> tuple[float, str]:
+    """Apex frequency of the Rct arc and a note when the data do not show it closing.
+
+    Flagged when the apex lies outside the window shrunk by ``margin`` decades, when the
+    series tail outweighs R_ct at the apex (the arc is not seen), and, for a fit without an
+    unresolved arc (``reduced``), when the tail outweighs R_ct at the lowest frequency: then the
+    one arc left may be another one and the Rct arc the beginning of the 'tail'.
+    """
+    if not any(p.r == rct for p in pairs_of(circuit)):
         return math.nan, ""
-    if element_kind(pair.c) == "CPE":
-        tau = time_constant(values[rct], values[pair.c + "_0"], values[pair.c + "_1"])
-    else:
-        tau = time_constant(values[rct], values[pair.c], 1.0)
-    if not math.isfinite(tau):
+    f_apex = apex_frequency(values, rct, circuit)
+    if not math.isfinite(f_apex):
         return math.nan, f"{rct} arc time constant undefined"
-    f_apex = 1.0 / (2 * math.pi * tau)
     lo, hi = f_min * 10**margin, f_max / 10**margin
     if not lo <= f_apex <= hi:
         return f_apex, (
             f"arc does not close inside the measured window: {rct} apex at {f_apex:.3g} Hz, "
             f"outside [{lo:.3g}, {hi:.3g}] Hz"
         )
-    paired = {p.c for p in pairs_of(circuit)}
-    for name in values:
-        element, _, index = name.partition("_")
-        if element_kind(element) == "CPE" and index == "1" and element not in paired:
-            q, n = values[f"{element}_0"], values[name]
-            z_tail = 1.0 / (q * (2 * math.pi * f_min) ** n) if q > 0 else math.inf
-            if n > ARC_LIKE_TAIL_N and z_tail > values[rct]:
-                return f_apex, (
-                    f"arc does not close inside the measured window: the low-frequency end is "
-                    f"dominated by {element} (n = {n:.2f}, |Z| = {z_tail:.3g} ohm > {rct}), "
-                    f"which an unclosed arc would look like"
-                )
+    tail_at_apex = tail_impedance(values, circuit, f_apex)
+    if tail_at_apex > TAIL_TO_RCT * values[rct]:
+        return f_apex, (
+            f"arc does not close inside the measured window: at its apex ({f_apex:.3g} Hz) the "
+            f"low-frequency tail (|Z| = {tail_at_apex:.3g} ohm) outweighs {rct} ({values[rct]:.3g} ohm)"
+        )
+    tail_at_end = tail_impedance(values, circuit, f_min)
+    if reduced and tail_at_end > TAIL_TO_RCT * values[rct]:
+        return f_apex, (
+            f"arc may not close inside the measured window: an arc of the circuit is not resolved and at the "
+            f"lowest frequency the tail (|Z| = {tail_at_end:.3g} ohm) outweighs {rct} ({values[rct]:.3g} ohm); "
+            f"the {rct} arc may be below the window, absorbed by the tail"
+        )
     return f_apex, ""
+
+
+def apex_frequency(values: dict, r: str, circuit: str) -> float:
+    """Apex frequency 1/(2π τ) of the arc of resistor r (NaN when r is in no R||CPE or R||C pair)."""
+    pair = next((p for p in pairs_of(circuit) if p.r == r), None)
+    if pair is None:
+        return math.nan
+    if element_kind(pair.c) == "CPE":
+        tau = time_constant(values[r], values[pair.c + "_0"], values[pair.c + "_1"])
+    else:
+        tau = time_constant(values[r], values[pair.c], 1.0)
+    return 1.0 / (2 * math.pi * tau) if math.isfinite(tau) and tau > 0 else math.nan
+
+
+def tail_impedance(values: dict, circuit: str, f: float) -> float:
+    """|Z| at frequency f of the circuit's series capacitive elements (CPE, C, W not in a pair)."""
+    paired = {p.c for p in pairs_of(circuit)}
+    w = 2 * math.pi * f
+    total = 0.0
+    for term in separable.terms_of(circuit) or []:
+        if term.kind == "CPE" and term.r not in paired:
+            q, n = values[term.r + "_0"], values[term.r + "_1"]
+            total += 1.0 / (q * w**n) if q > 0 else math.inf
+        elif term.kind == "C" and term.r not in paired:
+            total += 1.0 / (values[term.r] * w) if values[term.r] > 0 else math.inf
+        elif term.kind == "W":
+            total += values[term.r] * math.sqrt(2.0 / w)
+    return total
 
 
 def scalar(value: float, units: str, long_name: str) -> xr.Variable:
@@ -699,18 +854,20 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
     if problem:
         return failed(ds, problem)
     drt_result, drt_problem = run_drt(f, z, p["drt_lambda"])
-    extra = []
-    if drt_result is not None:
-        extra = drt_arcs(drt_result.peak_tau, drt_result.peak_r, geometry(f, z), len(pairs_of(p["circuit"])))
-    result = fit_spectrum(f, z, p["circuit"], p["weighting"], extra_arcs=extra)
+    peaks = (drt_result.peak_tau, drt_result.peak_r) if drt_result is not None else None
+    result = fit_spectrum(f, z, p["circuit"], p["weighting"], drt_peaks=peaks, keep=p["rct_element"])
     ds = add_drt(ds, drt_result, z)
     if result is None:
         return failed(ds, "no start of the least-squares fit converged")
-    values, errors, z_fit, chi2, names, units, n_starts = result
+    names, values, errors, z_fit = result.names, result.values, result.errors, result.z_fit
     by_name = dict(zip(names, values))
-    for name, value, error, unit in zip(names, values, errors, units):
+    all_names, all_units = parameter_names(p["circuit"])
+    for name, unit in zip(all_names, all_units):
         udunit = _UNITS.get(unit, unit)
-        ds[name] = scalar(value, udunit, f"circuit parameter {name}")
+        value = by_name.get(name, math.nan)
+        error = errors[names.index(name)] if name in names else math.nan
+        long_name = f"circuit parameter {name}" + ("" if name in names else " (arc not resolved: not fitted)")
+        ds[name] = scalar(value, udunit, long_name)
         ds[f"{name}_stderr"] = scalar(error, udunit, f"standard error of {name}")
     ds["z_real_fit"] = datasets.variable("frequency", z_fit.real, "ohm", "model real part of the impedance")
     ds["z_imag_fit"] = datasets.variable("frequency", z_fit.imag, "ohm", "model imaginary part of the impedance")
@@ -718,7 +875,7 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
     ds["residual_real"] = datasets.variable("frequency", 100 * (z - z_fit).real / mod, "percent", "fit residual of the real part, percent of |Z|")
     ds["residual_imag"] = datasets.variable("frequency", 100 * (z - z_fit).imag / mod, "percent", "fit residual of the imaginary part, percent of |Z|")
     f_model = np.logspace(math.log10(f.max()), math.log10(f.min()), 20 * max(int(math.ceil(math.log10(f.max() / f.min()))), 1) + 1)
-    z_model = _predict(p["circuit"], values, f_model)
+    z_model = _predict(result.circuit, values, f_model)
     ds = ds.assign_coords(frequency_model=datasets.variable("frequency_model", f_model, "Hz", "frequency of the model curve"))
     ds["z_real_model"] = datasets.variable("frequency_model", z_model.real, "ohm", "model real part on a dense frequency grid")
     ds["z_imag_model"] = datasets.variable("frequency_model", z_model.imag, "ohm", "model imaginary part on a dense frequency grid")
@@ -729,13 +886,13 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
     r_ct, r_ct_err = float(by_name[rct]), float(errors[names.index(rct)])
     method = "covariance (log parameters)"
     if p["bootstrap"] > 0:
-        r_ct_err = bootstrap_stderr(f, z, p["circuit"], names, values, p["weighting"], names.index(rct), int(p["bootstrap"]))
+        r_ct_err = bootstrap_stderr(f, z, result.circuit, names, values, p["weighting"], names.index(rct), int(p["bootstrap"]))
         method = f"residual bootstrap ({int(p['bootstrap'])} resamples)"
     ds["R_ct"] = scalar(r_ct, "ohm", f"charge-transfer resistance ({rct})")
     ds["R_ct_stderr"] = scalar(r_ct_err, "ohm", f"standard error of R_ct by {method}")
     ds["R_ct_area"] = scalar(r_ct * area, "ohm cm2", "area-specific charge-transfer resistance (R_ct x electrode area)")
     ds["R_ct_area_stderr"] = scalar(r_ct_err * area, "ohm cm2", f"standard error of R_ct_area by {method}")
-    ds["chi_square"] = scalar(chi2, "1", f"weighted sum of squared residuals ({p['weighting']} weighting)")
+    ds["chi_square"] = scalar(result.chi2, "1", f"weighted sum of squared residuals ({p['weighting']} weighting)")
 
     try:
         kk = lin_kk(f, z)
@@ -747,7 +904,17 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
     ds["kk_residual_real"] = datasets.variable("frequency", 100 * kk.residual_real, "percent", "lin-KK residual of the real part, percent of |Z|")
     ds["kk_residual_imag"] = datasets.variable("frequency", 100 * kk.residual_imag, "percent", "lin-KK residual of the imaginary part, percent of |Z|")
     ds["kk_residual_max"] = scalar(kk.max_percent, "percent", "largest lin-KK residual, percent of |Z|")
-    f_apex, closure = closure_note(by_name, rct, p["circuit"], float(f.min()), float(f.max()), p["closure_margin_decades"])
+    f_apex, closure = closure_note(
+        by_name, rct, result.circuit, float(f.min()), float(f.max()), p["closure_margin_decades"], reduced=bool(result.dropped)
+    )
+    if result.dropped and result.full_values and not closure:
+        full_apex = apex_frequency(result.full_values, rct, p["circuit"])
+        if not f.min() * 10 ** p["closure_margin_decades"] <= full_apex <= f.max() / 10 ** p["closure_margin_decades"]:
+            closure = (
+                f"arc may not close inside the measured window: fitted with all its arcs, the circuit puts "
+                f"the {rct} arc apex at {full_apex:.3g} Hz, at or beyond the window's end; the arc taken as "
+                f"{rct} without the unresolved one may be another"
+            )
     ds["rct_apex_frequency"] = scalar(f_apex, "Hz", f"apex frequency 1/(2 pi tau) of the {rct} arc")
 
     notes = notes_kk + ([drt_problem] if drt_problem else [])
@@ -755,17 +922,23 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
         notes.append(f"lin-KK residual {kk.max_percent:.2g} % exceeds {p['kk_residual_limit_percent']:g} %")
     if closure:
         notes.append(closure)
+    relative = 100 * r_ct_err / r_ct if r_ct > 0 else math.inf
+    if not relative <= p["rct_stderr_limit_percent"]:  # NaN (no standard error) is flagged too
+        notes.append(f"R_ct not determined by the data: relative standard error {relative:.2g} % exceeds {p['rct_stderr_limit_percent']:g} %")
     if not math.isfinite(area):
         notes.append("electrode area unknown: R_ct_area is NaN")
     ds.attrs.update(
         {
             "status": "flagged" if notes else "ok",
             "status_note": "; ".join(notes),
-            "fit_starts": n_starts,
+            "fit_starts": result.n_starts,
+            "fitted_circuit": result.circuit,
+            "unresolved_elements": ", ".join(result.dropped),
+            "fit_note": result.note,
             "kk_n_rc": kk.n_rc,
             "kk_mu": kk.mu,
             "R_ct_stderr_method": method,
-            "drt_starts": len(extra),
+            "drt_starts": len(drt_arcs(*peaks, geometry(f, z), len(pairs_of(p["circuit"])))) if peaks else 0,
         }
     )
     return ds
@@ -781,7 +954,8 @@ def rows(fit: xr.Dataset) -> list[dict]:
         return float(fit[name].values) if name in fit else math.nan
 
     method = str(fit.attrs.get("R_ct_stderr_method", ""))
-    rct_note = "; ".join(n for n in (note, f"stderr by {method}" if method.startswith("residual bootstrap") else "") if n)
+    bootstrap = f"stderr by {method}" if method.startswith("residual bootstrap") else ""
+    rct_note = "; ".join(n for n in (note, str(fit.attrs.get("fit_note", "")), bootstrap) if n)
     return [
         summary.row("R_ct", value("R_ct"), "ohm", stderr=value("R_ct_stderr"), potential_V=potential, status=status, note=rct_note),
         summary.row("R_ct_area", value("R_ct_area"), "ohm cm2", stderr=value("R_ct_area_stderr"), potential_V=potential, status=status, note=rct_note),

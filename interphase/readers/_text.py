@@ -1,13 +1,14 @@
-"""Small helpers shared by the potentiostat text readers (CHI, Parstat, VersaStudio, generic tables).
+"""Small helpers shared by the text readers (BioLogic .mpt, Autolab, ZPlot, CHI, Parstat, VersaStudio, generic and EDX tables).
 
 Decoding (UTF-8 with or without BOM, else cp1252, else Latin-1), line splitting that treats
-CR CR LF and lone CR as one line end, numbers with a decimal comma, unit factors to SI, and
+CR CR LF (any run of CRs before an LF) and a lone CR as one line end, numbers with a decimal comma, unit factors to SI, and
 cycle numbers from the potential sweep for files that do not number their cycles.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -72,8 +73,15 @@ def decode(raw: bytes) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines of a text with CRLF, CR CR LF, lone CR or LF line ends (no empty line per CR)."""
-    return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """Lines of a text with LF, CRLF, CR CR LF (any CRs before an LF) or lone CR line ends.
+
+    Line i of the list is line i + 1 of the file; a final line end does not start an empty
+    last line.
+    """
+    lines = re.sub(r"\r*\n", "\n", text).replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def to_float(cell: str) -> float:

@@ -33,7 +33,7 @@ import xarray as xr
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import zplot
-from interphase.readers.biologic import decode, split_lines
+from interphase.readers._text import decode, split_lines
 
 NAME = "autolab"
 VERSION = "1"

@@ -29,7 +29,7 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers._text import decode  # one decoder for every text reader
+from interphase.readers._text import decode, split_lines  # one decoder and line splitter for every text reader
 
 NAME = "biologic_mpt"
 VERSION = "1"
@@ -49,15 +49,6 @@ def sniff(path: Path, head: bytes) -> bool:
     """True when the file starts with an EC-Lab (or BT-Lab) ASCII magic line."""
     first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip().upper()
     return first.decode("latin-1") in MAGICS
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines of the text for CRLF, CR CR LF, LF or CR endings; no empty last line for a final newline."""
-    text = re.sub(r"\r*\n", "\n", text).replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
 
 
 def to_float(text: str) -> float:
@@ -255,12 +246,6 @@ def read_eis(path: Path) -> xr.Dataset:
                     f"{freq[i]:g} Hz twice with different impedance",
                 )
             keep[i] = False
-    data_vars = {
-        "z_real": datasets.variable("frequency", z_real[keep], "ohm", "real part of the impedance"),
-        "z_imag": datasets.variable("frequency", z_imag[keep], "ohm", "imaginary part of the impedance"),
-    }
-    if time is not None:
-        data_vars["time"] = datasets.variable("frequency", time[keep], "s", "time since the start of the technique")
     mean_ewe = float(np.mean(ewe)) if ewe is not None and ewe.size else math.nan
     potential, source = dc_potential(header, mean_ewe)
     attrs = header_attrs(header)
@@ -268,13 +253,18 @@ def read_eis(path: Path) -> xr.Dataset:
         {
             "dc_potential_V": potential,
             "dc_potential_source": source,
-            "z_imag_sign": datasets.Z_IMAG_SIGN,
             "reader": NAME,
             "reader_version": VERSION,
         }
     )
-    coords = {"frequency": datasets.variable("frequency", freq[keep], "Hz", "frequency of the AC perturbation")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return datasets.eis_dataset(
+        freq[keep],
+        z_real[keep],
+        z_imag[keep],
+        attrs,
+        time=time[keep] if time is not None else None,
+        time_long_name="time since the start of the technique",
+    )
 
 
 def cycle_index(values: np.ndarray | None, n: int) -> np.ndarray:

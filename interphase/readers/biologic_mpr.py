@@ -192,26 +192,20 @@ def read_eis(path: Path) -> xr.Dataset:
     if np.any(np.diff(freq) >= 0):
         i = int(np.flatnonzero(np.diff(freq) >= 0)[0])
         raise ReadError(path, f"data points {index[i]} and {index[i + 1]}", "one impedance per frequency (one spectrum per file)", f"{freq[i]:g} Hz twice")
-    data_vars = {
-        "z_real": datasets.variable("frequency", z_real, "ohm", "real part of the impedance"),
-        "z_imag": datasets.variable("frequency", z_imag, "ohm", "imaginary part of the impedance"),
-    }
-    if time is not None:
-        data_vars["time"] = datasets.variable("frequency", time[index], "s", "time since the start of the technique")
     attrs = header_attrs(mpr)
     mean_ewe = float(np.mean(ewe)) if ewe is not None else math.nan
     attrs.update(
         {
             "dc_potential_V": mean_ewe,
             "dc_potential_source": "mean of <Ewe>/V" if ewe is not None else "unknown",
-            "z_imag_sign": datasets.Z_IMAG_SIGN,
             "dc_rows_dropped": int(np.count_nonzero(~keep)),
             "reader": NAME,
             "reader_version": VERSION,
         }
     )
-    coords = {"frequency": datasets.variable("frequency", freq, "Hz", "frequency of the AC perturbation")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return datasets.eis_dataset(
+        freq, z_real, z_imag, attrs, time=time[index] if time is not None else None, time_long_name="time since the start of the technique"
+    )
 
 
 def current_field(data: np.ndarray) -> tuple[np.ndarray, str] | None:

@@ -38,7 +38,6 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets
-from interphase.datasets import variable
 from interphase.errors import ReadError
 from interphase.readers import _text
 
@@ -194,13 +193,7 @@ def read_eis(path: Path, chi: ChiFile) -> xr.Dataset:
     attrs["dc_potential_V"] = key_float(chi, "Init E (V)")
     attrs["dc_potential_source"] = "'Init E (V)' header (vs reference)"
     attrs["ac_amplitude_V"] = key_float(chi, "Amplitude (V)")
-    attrs["z_imag_sign"] = datasets.Z_IMAG_SIGN
-    data = {
-        "z_real": variable("frequency", zr, "ohm", "real part of impedance"),
-        "z_imag": variable("frequency", zi, "ohm", "imaginary part of impedance"),
-    }
-    coords = {"frequency": variable("frequency", freq, "Hz", "frequency of the AC perturbation")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.eis_dataset(freq, zr, zi, attrs)
 
 
 def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:

@@ -35,6 +35,7 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
+from interphase.readers._text import split_lines
 
 NAME = "edx_table"
 VERSION = "1"
@@ -115,15 +116,6 @@ def decode(raw: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     return raw.decode("latin-1"), "latin-1"
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines for CRLF, CR CR LF, LF or CR endings (line i of the list is line i+1 of the file)."""
-    text = re.sub(r"\r*\n", "\n", text).replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
 
 
 def split_cells(line: str, separator: str) -> list[str]:

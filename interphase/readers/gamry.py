@@ -40,7 +40,6 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets
-from interphase.datasets import variable
 from interphase.errors import ReadError
 
 NAME = "gamry_dta"
@@ -233,15 +232,7 @@ def read_eis(path: Path, dta: DtaFile) -> xr.Dataset:
         raise ReadError(path, f"table ZCURVE, line {table.first_line + int(order[k + 1])}", "distinct frequencies", f"{freq[k + 1]} Hz twice")
     attrs = common_attrs(dta)
     attrs.update(dc_potential_attrs(dta, table, path))
-    attrs["z_imag_sign"] = datasets.Z_IMAG_SIGN
-    data = {
-        "z_real": variable("frequency", zr, "ohm", "real part of impedance"),
-        "z_imag": variable("frequency", zi, "ohm", "imaginary part of impedance"),
-    }
-    if time is not None:
-        data["time"] = variable("frequency", time[order], "s", "time since start of the sweep")
-    coords = {"frequency": variable("frequency", freq, "Hz", "frequency")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.eis_dataset(freq, zr, zi, attrs, time=time[order] if time is not None else None, time_long_name="time since start of the sweep")
 
 
 def dc_potential_attrs(dta: DtaFile, table: Table, path: Path) -> dict:

@@ -39,7 +39,6 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets
-from interphase.datasets import variable
 from interphase.errors import ReadError
 from interphase.readers import _text
 
@@ -277,16 +276,8 @@ def read_eis(path: Path, columns: list[Column], rows: np.ndarray, line_numbers: 
     attrs["z_imag_in_file"] = "negated (-Z'' column), sign restored" if imag_col.negated else "true sign"
     attrs["dc_potential_V"] = math.nan
     attrs["dc_potential_source"] = "unknown (a generic table states none; give potential_V in measurements.tsv)"
-    attrs["z_imag_sign"] = datasets.Z_IMAG_SIGN
-    data = {
-        "z_real": variable("frequency", zr[order], "ohm", "real part of impedance"),
-        "z_imag": variable("frequency", zi[order], "ohm", "imaginary part of impedance"),
-    }
     time = values_of(columns, rows, "time")
-    if time is not None:
-        data["time"] = variable("frequency", time[order], "s", "time")
-    coords = {"frequency": variable("frequency", f, "Hz", "frequency of the AC perturbation")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.eis_dataset(f, zr[order], zi[order], attrs, time=time[order] if time is not None else None, time_long_name="time")
 
 
 def read_cv(columns: list[Column], rows: np.ndarray, attrs: dict) -> xr.Dataset:

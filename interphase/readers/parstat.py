@@ -35,7 +35,6 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets
-from interphase.datasets import variable
 from interphase.errors import ReadError
 from interphase.readers import _text
 
@@ -157,7 +156,6 @@ def read_eis(path: Path, kind: str, names: list[str], table: np.ndarray, line_nu
         "software": "" if kind == "parstat" else "PowerSuite",
         "start_time": "",
         "dc_rows_dropped": int(np.sum(~keep)),
-        "z_imag_sign": datasets.Z_IMAG_SIGN,
     }
     if potential is not None:
         attrs["dc_potential_V"] = float(np.median(potential[order]))
@@ -165,14 +163,9 @@ def read_eis(path: Path, kind: str, names: list[str], table: np.ndarray, line_nu
     else:
         attrs["dc_potential_V"] = math.nan
         attrs["dc_potential_source"] = "unknown (PowerSuite export has no potential)"
-    data = {
-        "z_real": variable("frequency", zr[order], "ohm", "real part of impedance"),
-        "z_imag": variable("frequency", zi[order], "ohm", "imaginary part of impedance"),
-    }
-    if time is not None:
-        data["time"] = variable("frequency", time[order], "s", "elapsed time since start of the run")
-    coords = {"frequency": variable("frequency", f, "Hz", "frequency of the AC perturbation")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.eis_dataset(
+        f, zr[order], zi[order], attrs, time=time[order] if time is not None else None, time_long_name="elapsed time since start of the run"
+    )
 
 
 def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:

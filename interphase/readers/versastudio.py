@@ -29,7 +29,6 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets
-from interphase.datasets import variable
 from interphase.errors import ReadError
 from interphase.readers import _text
 
@@ -215,14 +214,14 @@ def read_eis(path: Path, sections: dict[str, Section], names: list[str], table: 
     if action is not None:
         attrs["ac_amplitude_V"] = value_float(action.values.get("Amplitude (mV RMS)")) * 1e-3
         attrs["ac_amplitude_kind"] = "rms"
-    attrs["z_imag_sign"] = datasets.Z_IMAG_SIGN
-    data = {
-        "z_real": variable("frequency", column(path, names, table, "Z Real")[order], "ohm", "real part of impedance"),
-        "z_imag": variable("frequency", column(path, names, table, "Z Imag")[order], "ohm", "imaginary part of impedance"),
-        "time": variable("frequency", column(path, names, table, "Elapsed Time(s)")[order], "s", "elapsed time since start of the action"),
-    }
-    coords = {"frequency": variable("frequency", f, "Hz", "frequency of the AC perturbation")}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return datasets.eis_dataset(
+        f,
+        column(path, names, table, "Z Real")[order],
+        column(path, names, table, "Z Imag")[order],
+        attrs,
+        time=column(path, names, table, "Elapsed Time(s)")[order],
+        time_long_name="elapsed time since start of the action",
+    )
 
 
 def dc_potential(action: Section | None, ocp: float) -> dict:

@@ -38,7 +38,7 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers.biologic import decode, split_lines
+from interphase.readers._text import decode, split_lines
 
 NAME = "zplot"
 VERSION = "1"
@@ -110,17 +110,10 @@ def spectrum(
     if same.size:
         a, b = sorted((index[same[0]], index[same[0] + 1]))
         raise ReadError(path, f"lines {first_line_no + a} and {first_line_no + b}", "one impedance per frequency (one spectrum per file)", f"{f[same[0]]:g} Hz twice")
-    data_vars = {
-        "z_real": datasets.variable("frequency", z_real[index], "ohm", "real part of the impedance"),
-        "z_imag": datasets.variable("frequency", z_imag[index], "ohm", "imaginary part of the impedance"),
-    }
-    if time is not None:
-        data_vars["time"] = datasets.variable("frequency", time[index], "s", "time since the start of the sweep")
-    out_attrs = dict(attrs)
-    out_attrs.update({"z_imag_sign": datasets.Z_IMAG_SIGN, "data_points_read": int(f.size), "dc_rows_dropped": int(np.count_nonzero(~keep))})
-    out_attrs.setdefault("dc_potential_V", math.nan)
-    coords = {"frequency": datasets.variable("frequency", f, "Hz", "frequency of the AC perturbation")}
-    return xr.Dataset(data_vars, coords=coords, attrs=out_attrs)
+    out_attrs = {**attrs, "data_points_read": int(f.size), "dc_rows_dropped": int(np.count_nonzero(~keep))}
+    return datasets.eis_dataset(
+        f, z_real[index], z_imag[index], out_attrs, time=time[index] if time is not None else None, time_long_name="time since the start of the sweep"
+    )
 
 
 def zplot2_header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:

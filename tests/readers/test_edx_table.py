@@ -179,3 +179,13 @@ def test_sniff_refuses_tables_without_a_length_unit_or_composition_units(tmp_pat
 )
 def test_sniff_refuses_single_spectra_and_other_tables(relative):
     assert not sniffed(real_file(relative))
+
+
+@pytest.mark.parametrize("end", ["\r\r\n", "\r"], ids=["CRCRLF", "CR"])
+def test_cr_cr_lf_and_lone_cr_line_ends_read_like_crlf(tmp_path, end):
+    reference = read(write(tmp_path, "crlf.csv", VELOX_LIKE))
+    ds = read(write(tmp_path, "other.csv", VELOX_LIKE.replace("\r\n", end)))
+    assert ds["distance"].values.tolist() == [0.0, 2.5, 5.0]
+    assert ds["composition"].sel(element="Ti").values.tolist() == [0.1, 0.2, 10.1]
+    assert ds.attrs["header_line"] == reference.attrs["header_line"] == 4
+    assert ds.identical(reference)

@@ -1,0 +1,80 @@
+"""The separable grid search: circuits as series terms, and starts near the true time constants."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from interphase.demo import eis as demo
+from interphase.eis import fit, separable
+
+
+def test_series_terms_of_the_project_circuit():
+    assert separable.split_series("R0-p(R1,CPE1)-p(R2,CPE2)-CPE3") == ["R0", "p(R1,CPE1)", "p(R2,CPE2)", "CPE3"]
+    terms = separable.terms_of("R0-p(CPE1,R1)-p(R2,C2)-W3-L4")
+    assert [t.kind for t in terms] == ["R", "pair", "pair", "W", "L"]
+    assert (terms[1].r, terms[1].c) == ("R1", "CPE1")  # either order inside p()
+    assert (terms[2].r, terms[2].c) == ("R2", "C2")
+
+
+@pytest.mark.parametrize("circuit", ["R0-p(R1-p(R2,CPE2),CPE1)", "R0-p(R1,CPE1,C1)", "R0-Wo1", "R0-p(C1,CPE1)"])
+def test_circuits_that_are_not_simple_series_terms_give_no_grid(circuit):
+    assert separable.terms_of(circuit) is None
+
+
+def test_parameters_turn_time_constants_into_q_and_c():
+    terms = separable.terms_of("R0-p(R1,CPE1)-p(R2,C2)-CPE3")
+    values = separable.parameters(terms, np.array([10.0, 100.0, 1e3, 5.0]), [1e-4, 1e-1], {"CPE1": 0.8, "CPE3": 0.5}, 1e3, 0.1)
+    assert values["R1"] == 100.0 and values["CPE1_1"] == 0.8
+    assert fit.time_constant(values["R1"], values["CPE1_0"], 0.8) == pytest.approx(1e-4)
+    assert values["R2"] * values["C2"] == pytest.approx(1e-1)
+    assert values["CPE3_0"] == pytest.approx(1 / 5.0) and values["CPE3_1"] == 0.5
+
+
+def test_tau_grid_spans_the_window_and_beyond():
+    grid = separable.tau_grid(0.01, 1e6, n_pairs=2)
+    assert grid[0] == pytest.approx(1 / (2 * math.pi * 1e6) / 10)
+    assert grid[-1] == pytest.approx(1 / (2 * math.pi * 0.01) * 10**1.5)
+    assert math.comb(grid.size, 2) <= separable.MAX_COMBINATIONS
+
+
+@pytest.mark.parametrize("sample", ["NMC-700", "NMC-900"])
+def test_best_grid_start_lies_near_the_true_arcs(sample):
+    truth = demo.TRUTH[sample][4.0]
+    f = demo.frequencies()
+    z = demo.noisy(demo.model(truth, f), np.random.default_rng(5))
+    names = list(demo.PARAM_NAMES)
+    starts = separable.grid_starts(f, z, demo.CIRCUIT, names, fit.sigma_for(z, "modulus"))
+    assert 1 <= len(starts) <= 4
+    best = dict(zip(names, starts[0]))
+    for r, q, n in (("R1", "CPE1_0", "CPE1_1"), ("R2", "CPE2_0", "CPE2_1")):
+        tau_true = fit.time_constant(truth[r], truth[q], truth[n])
+        tau_start = fit.time_constant(best[r], best[q], best[n])
+        assert abs(math.log10(tau_start / tau_true)) < 0.5  # within two grid steps
+        assert best[r] == pytest.approx(truth[r], rel=0.35)  # n fixed at 0.85 on the grid
+
+
+def test_grid_starts_are_distinct():
+    truth = demo.TRUTH["NMC-700"][4.0]
+    f = demo.frequencies()
+    z = demo.noisy(demo.model(truth, f), np.random.default_rng(5))
+    names = list(demo.PARAM_NAMES)
+    starts = separable.grid_starts(f, z, demo.CIRCUIT, names, None)
+    taus = [np.log10([fit.time_constant(s[names.index(r)], s[names.index(q)], s[names.index(n)]) for r, q, n in
+                      (("R1", "CPE1_0", "CPE1_1"), ("R2", "CPE2_0", "CPE2_1"))]) for s in starts]
+    for i in range(len(taus)):
+        for j in range(i):
+            assert np.max(np.abs(taus[i] - taus[j])) >= separable.GRID_DISTINCT_DECADES - 1e-9
+
+
+def test_an_r_c_pair_is_searched_with_n_1():
+    # R0-p(R1,C1)-CPE2: an ideal capacitor arc at 100 Hz (R1 C1 = 1/(2π 100)) and a diffusion tail
+    circuit, names = "R0-p(R1,C1)-CPE2", ["R0", "R1", "C1", "CPE2_0", "CPE2_1"]
+    truth = [50.0, 1000.0, 1 / (2 * math.pi * 100 * 1000.0), 1e-3, 0.5]
+    f = np.logspace(5, -2, 71)
+    z = fit.compile_circuit(circuit)(f, truth)
+    best = dict(zip(names, separable.grid_starts(f, z, circuit, names, fit.sigma_for(z, "modulus"))[0]))
+    assert best["R1"] == pytest.approx(1000.0, rel=0.1)
+    assert best["R1"] * best["C1"] == pytest.approx(truth[1] * truth[2], rel=0.5)  # grid step 10^0.25
