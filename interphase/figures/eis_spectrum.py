@@ -121,7 +121,8 @@ def drt_panel(ax, fit: xr.Dataset, color) -> None:
     ax.set_xlabel("τ (s)")
     ax.set_ylabel(f"γ × A ({'k' if scale == KILO else ''}{unit})")
     lam = float(fit["drt_lambda"]) if "drt_lambda" in fit else math.nan
-    ax.text(0.02, 0.95, f"DRT, λ = {lam:.1g} ({fit.attrs.get('drt_lambda_method', '')})", transform=ax.transAxes, ha="left", va="top", fontsize=7)
+    # above the frame, right-aligned: never over a peak label (the panel letter sits on the left)
+    ax.set_title(f"DRT, λ = {lam:.1g} ({fit.attrs.get('drt_lambda_method', '')})", loc="right", fontsize=7, pad=2)
 
 
 def bode(ax, fit: xr.Dataset, color) -> None:
