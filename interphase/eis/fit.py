@@ -78,9 +78,9 @@ TAIL_TO_RCT = 1.0
 # long runs from the N_REFINE best.
 MAX_NFEV_EXPLORE = 60
 MAX_NFEV_REFINE = 2000
-N_REFINE = 2
+N_REFINE = 3
 # Starts taken from the separable grid search (the best distinct grid points).
-N_GRID_STARTS = 4
+N_GRID_STARTS = 8
 # A circuit whose arc resistance lies within this many standard errors of zero (its ~95 %
 # confidence interval includes zero) is not supported by the data (Orazem & Tribollet,
 # Electrochemical Impedance Spectroscopy, 2nd ed., 2017, ch. 19: drop such parameters).
