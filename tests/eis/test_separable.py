@@ -78,3 +78,25 @@ def test_an_r_c_pair_is_searched_with_n_1():
     best = dict(zip(names, separable.grid_starts(f, z, circuit, names, fit.sigma_for(z, "modulus"))[0]))
     assert best["R1"] == pytest.approx(1000.0, rel=0.1)
     assert best["R1"] * best["C1"] == pytest.approx(truth[1] * truth[2], rel=0.5)  # grid step 10^0.25
+
+
+def test_reseeding_moves_a_spare_pair_from_the_big_arc_to_the_small_one():
+    # NMC-900 at 4.0 V: a 610-ohm grain-boundary arc and a 580-kohm charge-transfer arc. A "fit"
+    # that split the big arc in two (30 % + 70 %, no pair at the grain boundary) is reseeded.
+    truth = demo.TRUTH["NMC-900"][4.0]
+    f = demo.frequencies()
+    z = demo.noisy(demo.model(truth, f), np.random.default_rng(5))
+    names = list(demo.PARAM_NAMES)
+    tau1 = fit.time_constant(truth["R1"], truth["CPE1_0"], truth["CPE1_1"])
+    tau2 = fit.time_constant(truth["R2"], truth["CPE2_0"], truth["CPE2_1"])
+    n2 = truth["CPE2_1"]
+    split = dict(truth)
+    split["R1"], split["CPE1_1"] = 0.3 * truth["R2"], n2
+    split["CPE1_0"] = (2 * tau2) ** n2 / split["R1"]
+    split["R2"] = 0.7 * truth["R2"]
+    split["CPE2_0"] = tau2**n2 / split["R2"]
+    starts = separable.reseed_starts(f, z, demo.CIRCUIT, names, np.array([split[n] for n in names]), fit.sigma_for(z, "modulus"))
+    moved = [dict(zip(names, s)) for s in starts]
+    near_gb = [m for m in moved if abs(math.log10(fit.time_constant(m["R1"], m["CPE1_0"], m["CPE1_1"]) / tau1)) < 0.5]
+    assert near_gb, "no start puts the spare pair at the grain-boundary arc"
+    assert near_gb[0]["R1"] == pytest.approx(truth["R1"], rel=0.5)
