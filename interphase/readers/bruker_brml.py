@@ -31,7 +31,7 @@ import xarray as xr
 from defusedxml import ElementTree
 
 from interphase.errors import ReadError
-from interphase.readers.xy import xrd_dataset
+from interphase.readers.xy import wavelength_attrs, xrd_dataset
 
 NAME = "bruker_brml"
 VERSION = "1"
@@ -158,11 +158,8 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     ka1 = _value_attr(source, "WaveLengthAlpha1", _value_attr(root, "WaveLength"))
     ka2 = _value_attr(source, "WaveLengthAlpha2")
     ratio = _value_attr(source, "WaveLengthRatio", 0.0)
-    mono = not (ratio > 0 and ka2 > 0)
     attrs = {
-        "wavelength_ka1_angstrom": ka1,
-        "wavelength_ka2_angstrom": float("nan") if mono else ka2,
-        "ka2_ka1_ratio": 0.0 if mono else ratio,
+        **wavelength_attrs(ka1, ka2, ratio),
         "anode": _text(source, "TubeMaterial"),
         "scan_axis": scan_name.strip(),
         "start_time": _text(root, "TimeStampStarted"),

@@ -39,7 +39,7 @@ import numpy as np
 import xarray as xr
 
 from interphase.errors import ReadError
-from interphase.readers.xy import xrd_dataset
+from interphase.readers.xy import wavelength_attrs, xrd_dataset
 
 NAME = "bruker_raw"
 VERSION = "1"
@@ -85,12 +85,7 @@ def _counts(path: Path, raw: bytes, offset: int, steps: int, datum_size: int = 4
 
 def _wavelengths(ka1: float, ka2: float, ratio: float) -> dict:
     """The wavelength attributes; Kα2 NaN and ratio 0 when the file says Kα1 only."""
-    mono = not (ratio > 0 and ka2 > 0)
-    return {
-        "wavelength_ka1_angstrom": round(float(ka1), 6) if ka1 > 0 else float("nan"),
-        "wavelength_ka2_angstrom": float("nan") if mono else round(float(ka2), 6),
-        "ka2_ka1_ratio": 0.0 if mono else float(ratio),
-    }
+    return wavelength_attrs(round(float(ka1), 6) if ka1 > 0 else float("nan"), round(float(ka2), 6), float(ratio))
 
 
 def read_v3(path: Path, raw: bytes) -> xr.Dataset:

@@ -29,7 +29,7 @@ import xarray as xr
 
 from interphase.errors import ReadError
 from interphase.readers._text import decode  # one decoder for every text reader
-from interphase.readers.xy import xrd_dataset
+from interphase.readers.xy import wavelength_attrs, xrd_dataset
 
 NAME = "bruker_uxd"
 VERSION = "1"
@@ -151,11 +151,8 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
         time = step_time if step_time > 0 else None
     ratio = _float(header, "_WLRATIO", 0.0)
     ka2 = _float(header, "_WL2")
-    mono = not (ratio > 0 and ka2 > 0)
     attrs = {
-        "wavelength_ka1_angstrom": _float(header, "_WL1"),
-        "wavelength_ka2_angstrom": float("nan") if mono else ka2,
-        "ka2_ka1_ratio": 0.0 if mono else ratio,
+        **wavelength_attrs(_float(header, "_WL1"), ka2, ratio),
         "anode": header.get("_ANODE", ""),
         "uxd_file_version": header.get("_FILEVERSION", ""),
         "uxd_data_keyword": data_key,

@@ -26,7 +26,7 @@ import xarray as xr
 
 from interphase.errors import ReadError
 from interphase.readers._text import decode  # one decoder for every text reader
-from interphase.readers.xy import xrd_dataset
+from interphase.readers.xy import wavelength_attrs, xrd_dataset
 
 NAME = "panalytical_csv"
 VERSION = "1"
@@ -104,11 +104,8 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     time = _float(conditions, "Time per step")
     ratio = _float(conditions, "Ratio K-Alpha2/K-Alpha1", 0.0)
     ka2 = _float(conditions, "K-Alpha2 wavelength")
-    mono = not (ratio > 0 and ka2 > 0)
     attrs = {
-        "wavelength_ka1_angstrom": _float(conditions, "K-Alpha1 wavelength"),
-        "wavelength_ka2_angstrom": float("nan") if mono else ka2,
-        "ka2_ka1_ratio": 0.0 if mono else ratio,
+        **wavelength_attrs(_float(conditions, "K-Alpha1 wavelength"), ka2, ratio),
         "anode": (conditions.get("Anode material") or [""])[0],
         "scan_axis": (conditions.get("Scan axis") or [""])[0],
         "start_time": (conditions.get("File date and time") or [""])[0],

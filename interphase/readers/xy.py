@@ -120,6 +120,16 @@ def sniff(path: Path, head: bytes) -> bool:
     return bool(x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(data)) and regular_grid(x))
 
 
+def wavelength_attrs(ka1: float, ka2: float, ratio: float) -> dict:
+    """The wavelength attributes of the xrd layout; Kα2 NaN and ratio 0 when the file gives Kα1 only."""
+    mono = not (ratio > 0 and ka2 > 0)
+    return {
+        "wavelength_ka1_angstrom": ka1,
+        "wavelength_ka2_angstrom": float("nan") if mono else ka2,
+        "ka2_ka1_ratio": 0.0 if mono else ratio,
+    }
+
+
 def xrd_dataset(
     two_theta: np.ndarray,
     counts: np.ndarray,
