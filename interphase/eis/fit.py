@@ -51,6 +51,7 @@ from interphase import datasets, summary
 from interphase.sheets import schema_defaults
 from interphase.eis import drt as drt_module
 from interphase.eis import separable
+from interphase.eis.separable import kind_of
 from interphase.eis.lin_kk import KKResult, lin_kk
 
 WEIGHTINGS = ("modulus", "proportional", "unit")
@@ -111,11 +112,6 @@ def pairs_of(circuit: str) -> list[Pair]:
     return out
 
 
-def element_kind(name: str) -> str:
-    """The element type of a circuit element name ('CPE1' -> 'CPE', 'R0' -> 'R')."""
-    return re.match(r"[A-Za-z]+", name).group(0)
-
-
 _TOKEN_RE = re.compile(r"p\(|[A-Za-z]+[A-Za-z0-9_]*|[(),-]")
 
 
@@ -157,7 +153,7 @@ def compile_circuit(circuit: str):
             if take() != ")":
                 raise ValueError(f"unbalanced parentheses in circuit {circuit!r}")
             return ("p", branches)
-        function = circuit_elements[element_kind(token)]
+        function = circuit_elements[kind_of(token)]
         start = n_params[0]
         n_params[0] += function.num_params
         return ("e", function, start, function.num_params)
@@ -216,7 +212,7 @@ def circuit_problem(circuit: str, rct_element: str) -> str:
         names = model.get_param_names()[0]
     except Exception as exc:  # impedance.py raises ValueError, SyntaxError, NameError... for bad strings
         return f"circuit {circuit!r} rejected by impedance.py: {type(exc).__name__}: {exc}"
-    if rct_element not in names or element_kind(rct_element) != "R":
+    if rct_element not in names or kind_of(rct_element) != "R":
         return f"rct_element {rct_element!r} is not a resistor of circuit {circuit!r} (elements {', '.join(extract_circuit_elements(circuit))})"
     return ""
 
@@ -327,11 +323,11 @@ def initial_guess(names: list[str], circuit: str, g: Geometry, arcs: list[tuple[
     """A full parameter vector for impedance.py from one arc hypothesis."""
     pairs = pairs_of(circuit)
     paired = {p.r: i for i, p in enumerate(pairs)} | {p.c: i for i, p in enumerate(pairs)}
-    series_r = [n for n in names if element_kind(n) == "R" and n not in paired]
+    series_r = [n for n in names if kind_of(n) == "R" and n not in paired]
     guess = []
     for name in names:
         element, _, index = name.partition("_")
-        kind = element_kind(element)
+        kind = kind_of(element)
         if element in paired:
             fa, r = arcs[paired[element]]
             w = 2 * math.pi * fa
@@ -360,7 +356,7 @@ def bounds_for(names: list[str], circuit: str, z_max: float) -> tuple[list[float
     lower, upper = [], []
     for name in names:
         element, _, index = name.partition("_")
-        kind = element_kind(element)
+        kind = kind_of(element)
         if kind == "CPE" and index == "1":
             lo, hi = N_ARC_BOUNDS if element in paired else N_TAIL_BOUNDS
         elif kind == "R":
@@ -395,7 +391,7 @@ def chi_square(z: np.ndarray, z_fit: np.ndarray, sigma: np.ndarray | None) -> fl
 
 def order_pairs(circuit: str, names: list[str], values: np.ndarray, errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Swap interchangeable R-CPE pairs so their time constants increase in circuit order."""
-    pairs = [p for p in pairs_of(circuit) if element_kind(p.c) == "CPE"]
+    pairs = [p for p in pairs_of(circuit) if kind_of(p.c) == "CPE"]
     if len(pairs) < 2:
         return values, errors
     values, errors = values.copy(), errors.copy()
@@ -419,7 +415,7 @@ def time_constant(r: float, q: float, n: float) -> float:
 def is_log_parameter(name: str) -> bool:
     """True for scale parameters (R, Q, C, L...) fitted as logarithms; False for exponents."""
     element, _, index = name.partition("_")
-    return not (element_kind(element) in ("CPE", "La") and index == "1")
+    return not (kind_of(element) in ("CPE", "La") and index == "1")
 
 
 def log_fit(f, z, circuit, names, guess, lower, upper, sigma, max_nfev: int = 100):
@@ -521,6 +517,7 @@ class CircuitFit:
     dropped: list[str]  # elements of the configured circuit the data do not resolve
     note: str  # why they were dropped ('' when none was)
     full_values: dict  # parameters of the configured circuit's own best fit (empty if it failed)
+    drt_starts: int  # starts of the configured circuit's fit taken from the DRT peaks
 
 
 def parameter_names(circuit: str) -> tuple[list[str], list[str]]:
@@ -532,8 +529,8 @@ def parameter_names(circuit: str) -> tuple[list[str], list[str]]:
     return list(names), list(units)
 
 
-def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None) -> tuple[np.ndarray, float, int] | None:
-    """Best parameters of one circuit from many starts: (values in τ order, chi-square, starts tried).
+def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None) -> tuple[np.ndarray, float, int, int] | None:
+    """Best parameters of one circuit from many starts: (values in τ order, chi-square, starts tried, of them from the DRT).
 
     Starts: the best distinct points of the separable grid (:mod:`interphase.eis.separable`),
     the DRT peaks, and the spectrum's geometry. Every start gets a short log-parameter least
@@ -566,7 +563,7 @@ def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_p
     if chi2 > best[1] * (1 + 1e-6):
         values, chi2 = best[0], best[1]  # the polish never worsens a fit; keep the better optimum if it did
     values, _ = order_pairs(circuit, names, np.asarray(values, dtype=float), np.zeros(len(names)))
-    return values, chi2, len(guesses)
+    return values, chi2, len(guesses), len(extra)
 
 
 def reduced_circuits(circuit: str) -> list[tuple[str, list[str]]]:
@@ -611,13 +608,13 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt
     for candidate, dropped in candidates:
         result = multistart(f, z, candidate, weighting, drt_peaks)
         if result is not None:
-            values, chi2, n_starts = result
+            values, chi2, n_starts, n_drt = result
             names, units = parameter_names(candidate)
             errors = standard_errors(f, z, candidate, names, values, sigma)
             fits.append(
                 {
                     "circuit": candidate, "dropped": dropped, "names": names, "units": units, "values": values, "errors": errors,
-                    "chi2": chi2, "n_starts": n_starts, "bic": bic(chi2, 2 * f.size, values.size),
+                    "chi2": chi2, "n_starts": n_starts, "n_drt": n_drt, "bic": bic(chi2, 2 * f.size, values.size),
                     "determined": arcs_determined(candidate, names, values, errors),
                 }
             )
@@ -632,13 +629,14 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt
         if full is not None and not full["determined"]:
             why = f"an arc resistance of the full circuit within {CI_FACTOR:g} standard errors of zero"
         note = (
-            f"{', '.join(e for e in best['dropped'] if element_kind(e) == 'R')} arc not resolved by the data "
+            f"{', '.join(e for e in best['dropped'] if kind_of(e) == 'R')} arc not resolved by the data "
             f"({why}): fitted {best['circuit']}"
         )
     return CircuitFit(
         best["circuit"], best["names"], best["units"], best["values"], best["errors"], _predict(best["circuit"], best["values"], f),
         best["chi2"], sum(fit["n_starts"] for fit in fits), best["dropped"], note,
         dict(zip(full["names"], full["values"])) if full is not None else {},
+        full["n_drt"] if full is not None else 0,
     )
 
 
@@ -737,24 +735,24 @@ def window(clean: xr.Dataset, fmin, fmax) -> tuple[np.ndarray, np.ndarray]:
     return f[order], z[order]
 
 
-def closure_note(values: dict, rct: str, circuit: str, f_min: float, f_max: float, margin: float, reduced: bool = False) -> tuple[float, str]:
+def closure_note(values: dict, rct: str, circuit: str, f_min: float, f_max: float, margin: float, full: tuple[dict, str] | None = None) -> tuple[float, str]:
     """Apex frequency of the Rct arc and a note when the data do not show it closing.
 
-    Flagged when the apex lies outside the window shrunk by ``margin`` decades, when the
-    series tail outweighs R_ct at the apex (the arc is not seen), and, for a fit without an
-    unresolved arc (``reduced``), when the tail outweighs R_ct at the lowest frequency: then the
-    one arc left may be another one and the Rct arc the beginning of the 'tail'.
+    Flagged when the apex lies outside the window shrunk by ``margin`` decades, or when the
+    series tail outweighs R_ct at the apex (the arc is not seen). For a fit without an
+    unresolved arc (``full`` = the configured circuit's own fit: values, circuit), also when
+    the tail outweighs R_ct at the lowest frequency or the full fit put the R_ct apex outside
+    the window: then the one arc left may be another one and the Rct arc the 'tail'.
     """
     if not any(p.r == rct for p in pairs_of(circuit)):
         return math.nan, ""
     f_apex = apex_frequency(values, rct, circuit)
     if not math.isfinite(f_apex):
         return math.nan, f"{rct} arc time constant undefined"
-    lo, hi = f_min * 10**margin, f_max / 10**margin
-    if not lo <= f_apex <= hi:
+    if not inside_window(f_apex, f_min, f_max, margin):
         return f_apex, (
             f"arc does not close inside the measured window: {rct} apex at {f_apex:.3g} Hz, "
-            f"outside [{lo:.3g}, {hi:.3g}] Hz"
+            f"outside [{f_min * 10**margin:.3g}, {f_max / 10**margin:.3g}] Hz"
         )
     tail_at_apex = tail_impedance(values, circuit, f_apex)
     if tail_at_apex > TAIL_TO_RCT * values[rct]:
@@ -762,14 +760,29 @@ def closure_note(values: dict, rct: str, circuit: str, f_min: float, f_max: floa
             f"arc does not close inside the measured window: at its apex ({f_apex:.3g} Hz) the "
             f"low-frequency tail (|Z| = {tail_at_apex:.3g} ohm) outweighs {rct} ({values[rct]:.3g} ohm)"
         )
+    if full is None:
+        return f_apex, ""
     tail_at_end = tail_impedance(values, circuit, f_min)
-    if reduced and tail_at_end > TAIL_TO_RCT * values[rct]:
+    if tail_at_end > TAIL_TO_RCT * values[rct]:
         return f_apex, (
             f"arc may not close inside the measured window: an arc of the circuit is not resolved and at the "
             f"lowest frequency the tail (|Z| = {tail_at_end:.3g} ohm) outweighs {rct} ({values[rct]:.3g} ohm); "
             f"the {rct} arc may be below the window, absorbed by the tail"
         )
+    full_values, full_circuit = full
+    full_apex = apex_frequency(full_values, rct, full_circuit) if full_values else f_apex
+    if not inside_window(full_apex, f_min, f_max, margin):
+        return f_apex, (
+            f"arc may not close inside the measured window: fitted with all its arcs, the circuit puts "
+            f"the {rct} arc apex at {full_apex:.3g} Hz, at or beyond the window's end; the arc taken as "
+            f"{rct} without the unresolved one may be another"
+        )
     return f_apex, ""
+
+
+def inside_window(f_apex: float, f_min: float, f_max: float, margin: float) -> bool:
+    """True when f_apex lies inside [f_min, f_max] shrunk by ``margin`` decades at both ends."""
+    return f_min * 10**margin <= f_apex <= f_max / 10**margin
 
 
 def apex_frequency(values: dict, r: str, circuit: str) -> float:
@@ -777,7 +790,7 @@ def apex_frequency(values: dict, r: str, circuit: str) -> float:
     pair = next((p for p in pairs_of(circuit) if p.r == r), None)
     if pair is None:
         return math.nan
-    if element_kind(pair.c) == "CPE":
+    if kind_of(pair.c) == "CPE":
         tau = time_constant(values[r], values[pair.c + "_0"], values[pair.c + "_1"])
     else:
         tau = time_constant(values[r], values[pair.c], 1.0)
@@ -904,17 +917,8 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
     ds["kk_residual_real"] = datasets.variable("frequency", 100 * kk.residual_real, "percent", "lin-KK residual of the real part, percent of |Z|")
     ds["kk_residual_imag"] = datasets.variable("frequency", 100 * kk.residual_imag, "percent", "lin-KK residual of the imaginary part, percent of |Z|")
     ds["kk_residual_max"] = scalar(kk.max_percent, "percent", "largest lin-KK residual, percent of |Z|")
-    f_apex, closure = closure_note(
-        by_name, rct, result.circuit, float(f.min()), float(f.max()), p["closure_margin_decades"], reduced=bool(result.dropped)
-    )
-    if result.dropped and result.full_values and not closure:
-        full_apex = apex_frequency(result.full_values, rct, p["circuit"])
-        if not f.min() * 10 ** p["closure_margin_decades"] <= full_apex <= f.max() / 10 ** p["closure_margin_decades"]:
-            closure = (
-                f"arc may not close inside the measured window: fitted with all its arcs, the circuit puts "
-                f"the {rct} arc apex at {full_apex:.3g} Hz, at or beyond the window's end; the arc taken as "
-                f"{rct} without the unresolved one may be another"
-            )
+    full = (result.full_values, p["circuit"]) if result.dropped else None
+    f_apex, closure = closure_note(by_name, rct, result.circuit, float(f.min()), float(f.max()), p["closure_margin_decades"], full=full)
     ds["rct_apex_frequency"] = scalar(f_apex, "Hz", f"apex frequency 1/(2 pi tau) of the {rct} arc")
 
     notes = notes_kk + ([drt_problem] if drt_problem else [])
@@ -938,7 +942,7 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
             "kk_n_rc": kk.n_rc,
             "kk_mu": kk.mu,
             "R_ct_stderr_method": method,
-            "drt_starts": len(drt_arcs(*peaks, geometry(f, z), len(pairs_of(p["circuit"])))) if peaks else 0,
+            "drt_starts": result.drt_starts,
         }
     )
     return ds

@@ -265,15 +265,8 @@ def grid_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], si
 def term_column(term: Term, w: np.ndarray, values: dict[str, float]) -> np.ndarray:
     """The column of a term with its shape (τ, n) taken from fitted parameter values."""
     if term.kind == "pair":
-        r = values[term.r]
-        if kind_of(term.c) == "CPE":
-            q, n = values[term.c + "_0"], values[term.c + "_1"]
-        else:
-            q, n = values[term.c], 1.0
-        tau = (r * q) ** (1.0 / n) if r > 0 and q > 0 else 0.0
-        return column(term, w, tau, n)
-    n = values.get(term.r + "_1", 1.0) if term.kind == "CPE" else 1.0
-    return column(term, w, 0.0, n)
+        return column(term, w, _tau_of(term, values), _n_of(term, values))
+    return column(term, w, 0.0, values.get(term.r + "_1", 1.0) if term.kind == "CPE" else 1.0)
 
 
 def reseed_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], fitted: np.ndarray, sigma: np.ndarray | None) -> list[list[float]]:
@@ -321,18 +314,22 @@ def reseed_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], 
     return starts
 
 
+def _n_of(term: Term, values: dict[str, float]) -> float:
+    """Exponent of a fitted pair (1 for R||C)."""
+    return values[term.c + "_1"] if kind_of(term.c) == "CPE" else 1.0
+
+
 def _tau_of(term: Term, values: dict[str, float]) -> float:
-    """Time constant of a fitted pair (0 when undefined)."""
-    r = values[term.r]
-    q, n = (values[term.c + "_0"], values[term.c + "_1"]) if kind_of(term.c) == "CPE" else (values[term.c], 1.0)
+    """Time constant (R Q)^(1/n) of a fitted pair (0 when undefined)."""
+    r, n = values[term.r], _n_of(term, values)
+    q = values[term.c + "_0"] if kind_of(term.c) == "CPE" else values[term.c]
     return (r * q) ** (1.0 / n) if r > 0 and q > 0 else 0.0
 
 
 def _scaled(term: Term, coef: float, values: dict[str, float], z_max: float, w_min: float) -> dict[str, float]:
     """Parameters of a term whose scale is re-solved (coef) while its shape (τ, n) is kept."""
     if term.kind == "pair":
-        n = values[term.c + "_1"] if kind_of(term.c) == "CPE" else 1.0
-        return parameters([term], np.array([coef]), [_tau_of(term, values)], {term.c: n}, z_max, w_min)
+        return parameters([term], np.array([coef]), [_tau_of(term, values)], {term.c: _n_of(term, values)}, z_max, w_min)
     if term.kind == "CPE":
         return parameters([term], np.array([coef]), [], {term.r: values[term.r + "_1"]}, z_max, w_min)
     return parameters([term], np.array([coef]), [], {}, z_max, w_min)
