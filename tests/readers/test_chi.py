@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import READERS, chi, detect, head_of
-from tests.conftest import REALDATA, real_file
+from interphase.readers import chi, detect, head_of
+from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
 
 EIS_FILE = "electrochem/eis/chi_txt/impedancepy_exampleDataCHInstruments.txt"
 OWN_FILES = ("electrochem/eis/chi_txt/",)
@@ -109,18 +108,11 @@ def test_real_eis_header_values_become_attributes():
 def test_real_file_is_detected_as_chi_and_claimed_by_no_other_reader():
     path = real_file(EIS_FILE)
     assert detect(path, "eis") is chi
-    head = head_of(path)
-    for name in READERS:
-        module = importlib.import_module(f"interphase.readers.{name}")
-        if module is not chi:
-            assert not module.sniff(path, head), name
+    assert other_readers_claiming(path, chi) == []
 
 
 def test_sniff_refuses_every_other_real_file(realdata):
-    for path in sorted(p for p in REALDATA.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md")):
-        relative = path.relative_to(REALDATA).as_posix()
-        if not relative.startswith(OWN_FILES):
-            assert not chi.sniff(path, head_of(path)), relative
+    assert real_files_sniffed_by(chi, OWN_FILES) == []
 
 
 def test_cv_current_is_negated_to_anodic_positive_with_cycles_time_and_scan_rate(tmp_path):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import READERS, detect, head_of, parstat
-from tests.conftest import REALDATA, real_file
+from interphase.readers import detect, head_of, parstat
+from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
 
 PARSTAT_FILE = "electrochem/eis/parstat_txt/impedancepy_exampleDataParstat.txt"
 POWERSUITE_FILE = "electrochem/eis/powersuite_txt/impedancepy_exampleDataPowersuite.txt"
@@ -77,18 +76,11 @@ def test_real_powersuite_file_with_cr_cr_lf_and_ascending_frequency():
 def test_real_files_are_detected_as_parstat_and_claimed_by_no_other_reader(relative):
     path = real_file(relative)
     assert detect(path, "eis") is parstat
-    head = head_of(path)
-    for name in READERS:
-        module = importlib.import_module(f"interphase.readers.{name}")
-        if module is not parstat:
-            assert not module.sniff(path, head), name
+    assert other_readers_claiming(path, parstat) == []
 
 
 def test_sniff_refuses_every_other_real_file(realdata):
-    for path in sorted(p for p in REALDATA.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md")):
-        relative = path.relative_to(REALDATA).as_posix()
-        if not relative.startswith(OWN_FILES):
-            assert not parstat.sniff(path, head_of(path)), relative
+    assert real_files_sniffed_by(parstat, OWN_FILES) == []
 
 
 def test_dc_only_file_gives_a_clear_read_error_for_eis(tmp_path):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import READERS, detect, head_of, versastudio
-from tests.conftest import REALDATA, real_file
+from interphase.readers import detect, versastudio
+from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
 
 EIS_FILE = "electrochem/eis/versastudio_par/impedancepy_exampleDataVersaStudio.par"
 OWN_FILES = ("electrochem/eis/versastudio_par/",)
@@ -97,18 +96,11 @@ def test_real_eis_header_values_and_japanese_comment():
 def test_real_file_is_detected_as_versastudio_and_claimed_by_no_other_reader():
     path = real_file(EIS_FILE)
     assert detect(path, "eis") is versastudio
-    head = head_of(path)
-    for name in READERS:
-        module = importlib.import_module(f"interphase.readers.{name}")
-        if module is not versastudio:
-            assert not module.sniff(path, head), name
+    assert other_readers_claiming(path, versastudio) == []
 
 
 def test_sniff_refuses_every_other_real_file(realdata):
-    for path in sorted(p for p in REALDATA.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md")):
-        relative = path.relative_to(REALDATA).as_posix()
-        if not relative.startswith(OWN_FILES):
-            assert not versastudio.sniff(path, head_of(path)), relative
+    assert real_files_sniffed_by(versastudio, OWN_FILES) == []
 
 
 def test_cv_segment_with_scan_rate_cycles_and_area(tmp_path):
