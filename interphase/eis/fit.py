@@ -86,6 +86,9 @@ N_GRID_STARTS = 8
 # confidence interval includes zero) is not supported by the data (Orazem & Tribollet,
 # Electrochemical Impedance Spectroscopy, 2nd ed., 2017, ch. 19: drop such parameters).
 CI_FACTOR = 2.0
+# Arcs closer than this in time constant are not told apart: two R||CPE arcs with n ~ 0.8 less
+# than a decade apart show as one distorted arc (a rule of thumb, see docs/eis.md, Known limits).
+ARC_SEPARATION_DECADES = 1.0
 # Fixed seed of the residual bootstrap, so that a rerun gives the same standard errors.
 BOOTSTRAP_SEED = 20150483
 # Central-difference step of the covariance Jacobian (in log units for scale parameters).
@@ -529,11 +532,12 @@ def parameter_names(circuit: str) -> tuple[list[str], list[str]]:
     return list(names), list(units)
 
 
-def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None) -> tuple[np.ndarray, float, int, int] | None:
+def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None, more_starts: list[list[float]] = ()) -> tuple[np.ndarray, float, int, int] | None:
     """Best parameters of one circuit from many starts: (values in τ order, chi-square, starts tried, of them from the DRT).
 
     Starts: the best distinct points of the separable grid (:mod:`interphase.eis.separable`),
-    the DRT peaks, and the spectrum's geometry. Every start gets a short log-parameter least
+    the DRT peaks, the spectrum's geometry, and ``more_starts`` (fits of the circuit without some
+    pairs, with those pairs put back: ``separable.grow_starts``). Every start gets a short log-parameter least
     squares, the N_REFINE best a long one; then each arc of the best is moved to its best
     place elsewhere on the grid (``separable.reseed_starts``) and refitted, and the best of
     all is polished by impedance.py's CustomCircuit.fit.
@@ -546,7 +550,7 @@ def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_p
     extra = drt_arcs(drt_peaks[0], drt_peaks[1], g, n_pairs) if drt_peaks is not None else []
     hypotheses = extra + [a for a in arc_starts(g, n_pairs) if a not in extra]
     guesses = separable.grid_starts(f, z, circuit, names, sigma, N_GRID_STARTS)
-    guesses += [initial_guess(names, circuit, g, arcs, 1.0) for arcs in hypotheses]
+    guesses += [initial_guess(names, circuit, g, arcs, 1.0) for arcs in hypotheses] + [list(x) for x in more_starts]
     explored = [r for r in (log_fit(f, z, circuit, names, guess, lower, upper, sigma, MAX_NFEV_EXPLORE) for guess in guesses) if r is not None]
     explored.sort(key=lambda r: r[1])
     refined = [log_fit(f, z, circuit, names, r[0], lower, upper, sigma, MAX_NFEV_REFINE) for r in explored[:N_REFINE]]
@@ -591,12 +595,14 @@ def bic(chi2: float, n_residuals: int, n_params: int) -> float:
     return n_residuals * math.log(max(chi2, 1e-300) / n_residuals) + n_params * math.log(n_residuals)
 
 
-def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None, keep: str = "") -> CircuitFit | None:
+def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None, keep: str = "", margin: float = 0.0) -> CircuitFit | None:
     """The configured circuit fitted, or, when the data do not resolve all its arcs, the circuit without them.
 
     The configured circuit and each of its reductions (:func:`reduced_circuits`) are fitted;
     the one with the lowest BIC is kept, among those whose arc resistances are all more than
-    CI_FACTOR standard errors from zero (among all when there is none such). Reductions that would drop the
+    CI_FACTOR standard errors from zero (among all when there is none such); the R_ct
+    resistance ``keep`` is exempt when its arc lies inside the window, apart from the others
+    (:func:`rct_arc_in_data`, with the closure check's ``margin``). Reductions that would drop the
     element ``keep`` (the R_ct element) are not tried. With an arc the data cannot resolve (a small
     grain-boundary arc under a large charge-transfer arc), the spare R||CPE pair would
     otherwise split another arc or the tail in two, and time-constant order would then name
@@ -605,8 +611,12 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt
     candidates = [(circuit, [])] + [c for c in reduced_circuits(circuit) if keep not in c[1]]
     sigma = sigma_for(z, weighting)
     fits = []
-    for candidate, dropped in candidates:
-        result = multistart(f, z, candidate, weighting, drt_peaks)
+    # the most reduced circuit first: each fit then also starts from the smaller ones' fits with
+    # their missing pairs put back (a small arc beside a large one is found that way)
+    for candidate, dropped in reversed(candidates):
+        names, _ = parameter_names(candidate)
+        grown = [start for smaller in fits for start in separable.grow_starts(f, z, candidate, names, dict(zip(smaller["names"], smaller["values"])), sigma)]
+        result = multistart(f, z, candidate, weighting, drt_peaks, grown)
         if result is not None:
             values, chi2, n_starts, n_drt = result
             names, units = parameter_names(candidate)
@@ -615,11 +625,14 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt
                 {
                     "circuit": candidate, "dropped": dropped, "names": names, "units": units, "values": values, "errors": errors,
                     "chi2": chi2, "n_starts": n_starts, "n_drt": n_drt, "bic": bic(chi2, 2 * f.size, values.size),
-                    "determined": arcs_determined(candidate, names, values, errors),
+                    "determined": arcs_determined(
+                        candidate, names, values, errors, skip=keep if rct_arc_in_data(candidate, dict(zip(names, values)), keep, f, margin) else ""
+                    ),
                 }
             )
     if not fits:
         return None
+    fits.reverse()  # the configured circuit first
     determined = [fit for fit in fits if fit["determined"]] or fits
     best = min(determined, key=lambda fit: fit["bic"])
     full = fits[0] if fits[0]["circuit"] == circuit else None
@@ -640,9 +653,28 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt
     )
 
 
-def arcs_determined(circuit: str, names: list[str], values: np.ndarray, errors: np.ndarray) -> bool:
-    """True when every arc resistance is more than CI_FACTOR standard errors from zero."""
+def rct_arc_in_data(circuit: str, values: dict, rct: str, f: np.ndarray, margin: float) -> bool:
+    """True when the R_ct arc passes the closure checks and lies ARC_SEPARATION_DECADES or more from every other arc.
+
+    Such an arc is a feature of the data: if its resistance is uncertain, R_ct is uncertain
+    (and flagged so), which is no reason to drop another arc. An R_ct 'arc' beyond the window,
+    under the tail or on top of another arc is a spare pair splitting the tail or a large arc.
+    """
+    pairs = pairs_of(circuit)
+    if not any(p.r == rct for p in pairs):
+        return False
+    apex, note = closure_note(values, rct, circuit, float(np.min(f)), float(np.max(f)), margin)
+    if note or not math.isfinite(apex):
+        return False
+    others = [apex_frequency(values, p.r, circuit) for p in pairs if p.r != rct]
+    return all(math.isfinite(o) and abs(math.log10(apex / o)) >= ARC_SEPARATION_DECADES for o in others)
+
+
+def arcs_determined(circuit: str, names: list[str], values: np.ndarray, errors: np.ndarray, skip: str = "") -> bool:
+    """True when every arc resistance but ``skip`` is more than CI_FACTOR standard errors from zero."""
     for pair in pairs_of(circuit):
+        if pair.r == skip:
+            continue
         k = names.index(pair.r)
         if not (math.isfinite(errors[k]) and values[k] > CI_FACTOR * errors[k]):
             return False
@@ -868,7 +900,7 @@ def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
         return failed(ds, problem)
     drt_result, drt_problem = run_drt(f, z, p["drt_lambda"])
     peaks = (drt_result.peak_tau, drt_result.peak_r) if drt_result is not None else None
-    result = fit_spectrum(f, z, p["circuit"], p["weighting"], drt_peaks=peaks, keep=p["rct_element"])
+    result = fit_spectrum(f, z, p["circuit"], p["weighting"], drt_peaks=peaks, keep=p["rct_element"], margin=p["closure_margin_decades"])
     ds = add_drt(ds, drt_result, z)
     if result is None:
         return failed(ds, "no start of the least-squares fit converged")

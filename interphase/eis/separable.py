@@ -278,40 +278,85 @@ def reseed_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], 
     shapes and all scale parameters are re-solved by NNLS. One start a pair, for pairs whose
     best place is at least GRID_DISTINCT_DECADES from where the fit put them.
     """
-    from scipy.optimize import nnls
-
     terms = terms_of(circuit)
     if terms is None:
         return []
     values = dict(zip(names, (float(v) for v in fitted)))
-    w = 2 * math.pi * np.asarray(f, dtype=float)
-    z_max = float(np.max(np.abs(z)))
-    weight = 1.0 / sigma if sigma is not None else np.full(2 * z.size, 1.0 / z_max)
-    target = np.hstack([z.real, z.imag]) * weight
-    pairs = [t for t in terms if t.kind == "pair"]
-    grid = tau_grid(float(np.min(f)), float(np.max(f)), 1)
-    base = [np.hstack([c.real, c.imag]) * weight for c in (term_column(t, w, values) for t in terms)]
+    scan = _Scan(f, z, sigma)
     starts = []
-    for moved in pairs:
-        index = terms.index(moved)
-        best = None
-        for n in ARC_N if kind_of(moved.c) == "CPE" else (1.0,):
-            for tau in grid:
-                col = column(moved, w, float(tau), n)
-                matrix = np.column_stack([np.hstack([col.real, col.imag]) * weight if i == index else c for i, c in enumerate(base)])
-                coefs, rnorm = nnls(matrix, target)
-                if best is None or rnorm < best[0]:
-                    best = (rnorm, float(tau), n, coefs)
-        _, tau, n, coefs = best
+    for moved in (t for t in terms if t.kind == "pair"):
+        others = [t for t in terms if t is not moved]
+        tau, n, coefs = scan.best_place(moved, others, values)
         tau_now = _tau_of(moved, values)
         if tau_now > 0 and abs(math.log10(tau / tau_now)) < GRID_DISTINCT_DECADES:
             continue
-        new = dict(values)
-        for term, coef in zip(terms, coefs):
-            new.update(_scaled(term, coef, values, z_max, float(np.min(w))))
-        new.update(parameters([moved], np.array([coefs[index]]), [tau], {moved.c: n}, z_max, float(np.min(w))))
+        new = scan.placed(others, moved, tau, n, coefs, values)
         starts.append([new[name] for name in names])
     return starts
+
+
+def grow_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], reduced: dict[str, float], sigma: np.ndarray | None) -> list[list[float]]:
+    """A start of the full circuit from a fit of the circuit without some of its pairs.
+
+    The missing pairs are put back one at a time, each at its best place on the grid (time
+    constant and exponent scanned, the fitted terms' shapes kept, all scales re-solved by NNLS).
+    The reduced fit describes the large arcs and the tail well, so what is left is the small
+    arc: this finds a grain-boundary arc at the window's top beside a megaohm arc, which the
+    global grid misses when the big arc's exponent falls between its grid values (its
+    high-frequency flank then outweighs the small arc).
+    """
+    terms = terms_of(circuit)
+    if terms is None:
+        return []
+    values = dict(reduced)
+    present = [t for t in terms if t.kind != "pair" or t.r in values]
+    missing = [t for t in terms if t.kind == "pair" and t.r not in values]
+    if not missing:
+        return []
+    scan = _Scan(f, z, sigma)
+    for added in missing:
+        tau, n, coefs = scan.best_place(added, present, values)
+        values = scan.placed(present, added, tau, n, coefs, values)
+        present = present + [added]
+    return [[values[name] for name in names]]
+
+
+class _Scan:
+    """One pair's time constant and exponent scanned over the grid, the other terms' shapes fixed."""
+
+    def __init__(self, f: np.ndarray, z: np.ndarray, sigma: np.ndarray | None):
+        self.w = 2 * math.pi * np.asarray(f, dtype=float)
+        self.z_max = float(np.max(np.abs(z)))
+        self.weight = 1.0 / sigma if sigma is not None else np.full(2 * z.size, 1.0 / self.z_max)
+        self.target = np.hstack([z.real, z.imag]) * self.weight
+        self.grid = tau_grid(float(np.min(f)), float(np.max(f)), 1)
+
+    def _stacked(self, col: np.ndarray) -> np.ndarray:
+        """Real and imaginary parts of a column, weighted."""
+        return np.hstack([col.real, col.imag]) * self.weight
+
+    def best_place(self, moved: Term, others: list[Term], values: dict[str, float]) -> tuple[float, float, np.ndarray]:
+        """(τ, n, NNLS scales of others + moved) with the smallest residual."""
+        from scipy.optimize import nnls
+
+        base = [self._stacked(term_column(t, self.w, values)) for t in others]
+        best = None
+        for n in ARC_N if kind_of(moved.c) == "CPE" else (1.0,):
+            for tau in self.grid:
+                matrix = np.column_stack(base + [self._stacked(column(moved, self.w, float(tau), n))])
+                coefs, rnorm = nnls(matrix, self.target)
+                if best is None or rnorm < best[0]:
+                    best = (rnorm, float(tau), n, coefs)
+        return best[1], best[2], best[3]
+
+    def placed(self, others: list[Term], moved: Term, tau: float, n: float, coefs: np.ndarray, values: dict[str, float]) -> dict[str, float]:
+        """Parameter values with the others rescaled (shapes kept) and the moved pair placed at (τ, n)."""
+        new = dict(values)
+        w_min = float(np.min(self.w))
+        for term, coef in zip(others, coefs[:-1]):
+            new.update(_scaled(term, coef, values, self.z_max, w_min))
+        new.update(parameters([moved], np.array([coefs[-1]]), [tau], {moved.c: n}, self.z_max, w_min))
+        return new
 
 
 def _n_of(term: Term, values: dict[str, float]) -> float:

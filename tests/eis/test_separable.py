@@ -9,6 +9,7 @@ import pytest
 
 from interphase.demo import eis as demo
 from interphase.eis import fit, separable
+from tests.eis.cases import SMALL_GB_TOP
 
 
 def test_series_terms_of_the_project_circuit():
@@ -100,3 +101,27 @@ def test_reseeding_moves_a_spare_pair_from_the_big_arc_to_the_small_one():
     near_gb = [m for m in moved if abs(math.log10(fit.time_constant(m["R1"], m["CPE1_0"], m["CPE1_1"]) / tau1)) < 0.5]
     assert near_gb, "no start puts the spare pair at the grain-boundary arc"
     assert near_gb[0]["R1"] == pytest.approx(truth["R1"], rel=0.5)
+
+
+
+def test_growing_a_reduced_fit_puts_the_missing_pair_at_the_small_arc():
+    names = list(demo.PARAM_NAMES)
+    f = np.logspace(5, -1, 61)
+    z = fit.compile_circuit(demo.CIRCUIT)(f, [SMALL_GB_TOP[n] for n in names])
+    sigma = fit.sigma_for(z, "modulus")
+    # what a fit without the grain-boundary pair finds: its resistance merged into R0
+    reduced = {k: v for k, v in SMALL_GB_TOP.items() if k not in ("R1", "CPE1_0", "CPE1_1")}
+    reduced["R0"] = SMALL_GB_TOP["R0"] + SMALL_GB_TOP["R1"]
+    [start] = separable.grow_starts(f, z, demo.CIRCUIT, names, reduced, sigma)
+    grown = dict(zip(names, start))
+    tau_gb = fit.time_constant(SMALL_GB_TOP["R1"], SMALL_GB_TOP["CPE1_0"], SMALL_GB_TOP["CPE1_1"])
+    assert abs(math.log10(fit.time_constant(grown["R1"], grown["CPE1_0"], grown["CPE1_1"]) / tau_gb)) < 0.5
+    assert grown["R1"] == pytest.approx(SMALL_GB_TOP["R1"], rel=0.5)
+    assert grown["R2"] == pytest.approx(SMALL_GB_TOP["R2"], rel=0.01)  # the big arc's shape is kept
+
+
+def test_growing_needs_a_missing_pair():
+    names = list(demo.PARAM_NAMES)
+    f = np.logspace(5, -1, 61)
+    z = fit.compile_circuit(demo.CIRCUIT)(f, [SMALL_GB_TOP[n] for n in names])
+    assert separable.grow_starts(f, z, demo.CIRCUIT, names, dict(SMALL_GB_TOP), fit.sigma_for(z, "modulus")) == []
