@@ -104,24 +104,17 @@ def spectrum(case: dict) -> np.ndarray:
 def cramer_rao_relative(case: dict) -> float:
     """Cramér–Rao bound on the relative standard deviation of R_ct at the true parameters.
 
-    The smallest standard deviation any unbiased estimator can reach with this window and noise
-    (inverse Fisher information of the Gaussian noise model the corpus uses, derivatives by
-    central differences in log-parameters). It says how well the data could determine R_ct at
-    all, independent of the fitting method.
+    The smallest standard deviation any unbiased estimator can reach with this window and noise:
+    the inverse Fisher information of the Gaussian noise model the corpus uses, with the fit's
+    own Jacobian (``fit.log_jacobian``; R_ct's column is in log R_ct, so its variance is relative).
+    It says how well the data could determine R_ct at all, independent of the fitting method.
     """
-    from interphase.eis.fit import compile_circuit
+    from interphase.eis import fit
 
-    impedance = compile_circuit(CIRCUIT)
-    f, theta = case["f"], np.log([case["params"][n] for n in NAMES])
-    z = impedance(f, np.exp(theta))
+    values = np.array([case["params"][n] for n in NAMES])
+    z = fit.compile_circuit(CIRCUIT)(case["f"], values)
     sigma = case["noise"] * np.abs(z)
-    columns = []
-    for k in range(theta.size):
-        step = np.zeros_like(theta)
-        step[k] = 1e-6
-        dz = (impedance(f, np.exp(theta + step)) - impedance(f, np.exp(theta - step))) / 2e-6
-        columns.append(np.hstack([dz.real, dz.imag]) / np.hstack([sigma, sigma]))
-    jac = np.column_stack(columns)
+    jac, _ = fit.log_jacobian(case["f"], CIRCUIT, NAMES, values, 1.0 / np.hstack([sigma, sigma]))
     cov = np.linalg.pinv(jac.T @ jac)
     return float(math.sqrt(max(cov[NAMES.index("R2"), NAMES.index("R2")], 0.0)))
 

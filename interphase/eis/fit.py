@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -478,31 +479,41 @@ def standard_errors(f, z, circuit, names, values, sigma) -> np.ndarray:
     well scaled; the result is the same estimate (curve_fit, absolute_sigma=False).
     """
     values = np.asarray(values, dtype=float)
+    weight = 1.0 / sigma if sigma is not None else np.full(2 * z.size, 1.0 / float(np.max(np.abs(z))))
+    jac, is_log = log_jacobian(f, circuit, names, values, weight)
+    dz = compile_circuit(circuit)(f, values) - z
+    s2 = float(np.sum((np.hstack([dz.real, dz.imag]) * weight) ** 2)) / max(2 * z.size - values.size, 1)
+    try:
+        cov = np.linalg.pinv(jac.T @ jac, rcond=1e-14, hermitian=True) * s2
+    except np.linalg.LinAlgError:
+        return np.full(values.size, math.nan)
+    sx = np.sqrt(np.clip(np.diag(cov), 0, None))
+    return np.where(is_log, values * sx, sx)
+
+
+def log_jacobian(f: np.ndarray, circuit: str, names: list[str], values: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Jacobian of the weighted model (real parts, then imaginary) by central differences: (jacobian, which columns are log).
+
+    Positive scale parameters are differentiated in their logarithm (a column is then
+    d Z / d ln p, the response to a relative change), exponents as they are.
+    """
+    values = np.asarray(values, dtype=float)
     is_log = np.array([is_log_parameter(n) for n in names]) & (values > 0)
     x = np.where(is_log, np.log(np.where(is_log, values, 1.0)), values)
     model = compile_circuit(circuit)
-    data = np.hstack([z.real, z.imag])
-    weight = 1.0 / sigma if sigma is not None else np.full(data.size, 1.0 / float(np.max(np.abs(z))))
 
-    def residuals(xx):
-        dz = model(f, np.where(is_log, np.exp(xx), xx)) - z
-        return np.hstack([dz.real, dz.imag]) * weight
+    def weighted(xx):
+        zz = model(f, np.where(is_log, np.exp(xx), xx))
+        return np.hstack([zz.real, zz.imag]) * weight
 
-    jac = np.empty((data.size, x.size))
+    jac = np.empty((weight.size, x.size))
     for k in range(x.size):
         h = COV_STEP * max(1.0, abs(x[k])) if is_log[k] else COV_STEP * max(abs(x[k]), 1e-3)
         up, down = x.copy(), x.copy()
         up[k] += h
         down[k] -= h
-        jac[:, k] = (residuals(up) - residuals(down)) / (2 * h)
-    dof = max(data.size - x.size, 1)
-    s2 = float(np.sum(residuals(x) ** 2)) / dof
-    try:
-        cov = np.linalg.pinv(jac.T @ jac, rcond=1e-14, hermitian=True) * s2
-    except np.linalg.LinAlgError:
-        return np.full(x.size, math.nan)
-    sx = np.sqrt(np.clip(np.diag(cov), 0, None))
-    return np.where(is_log, values * sx, sx)
+        jac[:, k] = (weighted(up) - weighted(down)) / (2 * h)
+    return jac, is_log
 
 
 @dataclass
@@ -532,7 +543,7 @@ def parameter_names(circuit: str) -> tuple[list[str], list[str]]:
     return list(names), list(units)
 
 
-def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None, more_starts: list[list[float]] = ()) -> tuple[np.ndarray, float, int, int] | None:
+def multistart(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt_peaks=None, more_starts: Sequence[list[float]] = ()) -> tuple[np.ndarray, float, int, int] | None:
     """Best parameters of one circuit from many starts: (values in τ order, chi-square, starts tried, of them from the DRT).
 
     Starts: the best distinct points of the separable grid (:mod:`interphase.eis.separable`),
@@ -614,12 +625,11 @@ def fit_spectrum(f: np.ndarray, z: np.ndarray, circuit: str, weighting: str, drt
     # the most reduced circuit first: each fit then also starts from the smaller ones' fits with
     # their missing pairs put back (a small arc beside a large one is found that way)
     for candidate, dropped in reversed(candidates):
-        names, _ = parameter_names(candidate)
+        names, units = parameter_names(candidate)
         grown = [start for smaller in fits for start in separable.grow_starts(f, z, candidate, names, dict(zip(smaller["names"], smaller["values"])), sigma)]
         result = multistart(f, z, candidate, weighting, drt_peaks, grown)
         if result is not None:
             values, chi2, n_starts, n_drt = result
-            names, units = parameter_names(candidate)
             errors = standard_errors(f, z, candidate, names, values, sigma)
             fits.append(
                 {
@@ -660,13 +670,10 @@ def rct_arc_in_data(circuit: str, values: dict, rct: str, f: np.ndarray, margin:
     (and flagged so), which is no reason to drop another arc. An R_ct 'arc' beyond the window,
     under the tail or on top of another arc is a spare pair splitting the tail or a large arc.
     """
-    pairs = pairs_of(circuit)
-    if not any(p.r == rct for p in pairs):
-        return False
     apex, note = closure_note(values, rct, circuit, float(np.min(f)), float(np.max(f)), margin)
-    if note or not math.isfinite(apex):
+    if note or not math.isfinite(apex):  # NaN also when rct is in no pair
         return False
-    others = [apex_frequency(values, p.r, circuit) for p in pairs if p.r != rct]
+    others = [apex_frequency(values, p.r, circuit) for p in pairs_of(circuit) if p.r != rct]
     return all(math.isfinite(o) and abs(math.log10(apex / o)) >= ARC_SEPARATION_DECADES for o in others)
 
 
