@@ -10,20 +10,15 @@ and the column (or the config key).
 
 from __future__ import annotations
 
-import copy
 import csv
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
+from interphase.defaults import CONFIG_SCHEMA, MEASUREMENTS_SCHEMA, SAMPLES_SCHEMA, SCHEMAS, schema_defaults  # noqa: F401 (re-exported)
 from interphase.errors import ConfigError
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
-CONFIG_SCHEMA = SCHEMAS / "config.schema.yaml"
-SAMPLES_SCHEMA = SCHEMAS / "samples.schema.yaml"
-MEASUREMENTS_SCHEMA = SCHEMAS / "measurements.schema.yaml"
 
 # Columns read as numbers; every other column stays text.
 NUMERIC_COLUMNS = {"sintering_temperature_C", "electrode_area_cm2", "potential_V", "scan_rate_mV_s"}
@@ -242,18 +237,3 @@ def config_defaults(validate: Callable | None = None) -> dict:
     config = {"samples": "", "measurements": "", "raw_dir": ""}
     validate(config, str(CONFIG_SCHEMA))
     return {key: value for key, value in config.items() if isinstance(value, dict)}
-
-
-@lru_cache(maxsize=None)
-def _schema_sections() -> dict:
-    """The config schema's technique sections, read once."""
-    import yaml
-
-    schema = yaml.safe_load(CONFIG_SCHEMA.read_text(encoding="utf-8"))
-    return {name: spec for name, spec in schema["properties"].items() if spec.get("type") == "object"}
-
-
-def schema_defaults(section: str) -> dict:
-    """The defaults of one config section, straight from the schema (the one place they live)."""
-    properties = _schema_sections()[section].get("properties", {})
-    return {key: copy.deepcopy(spec["default"]) for key, spec in properties.items() if "default" in spec}

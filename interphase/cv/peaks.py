@@ -46,7 +46,7 @@ import numpy as np
 import xarray as xr
 from scipy.signal import find_peaks, peak_widths, savgol_coeffs, savgol_filter
 
-from interphase.sheets import schema_defaults
+from interphase.defaults import schema_defaults
 from interphase.datasets import variable
 from interphase.summary import row
 

@@ -57,7 +57,7 @@ from scipy.optimize import curve_fit
 from scipy.stats import f as f_distribution
 from scipy.special import erf
 
-from interphase.sheets import schema_defaults
+from interphase.defaults import schema_defaults
 from interphase import datasets
 from interphase.summary import row
 

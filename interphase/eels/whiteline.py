@@ -56,7 +56,7 @@ from scipy.optimize import curve_fit
 from scipy.signal import find_peaks
 from scipy.special import erfc, erfcinv
 
-from interphase.sheets import schema_defaults
+from interphase.defaults import schema_defaults
 from interphase.datasets import variable
 from interphase.eels import valence as valence_cal
 from interphase.eels.edges import EDGES, Edge, covers, with_overrides

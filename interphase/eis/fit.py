@@ -49,7 +49,7 @@ import numpy as np
 import xarray as xr
 
 from interphase import datasets, summary
-from interphase.sheets import schema_defaults
+from interphase.defaults import schema_defaults
 from interphase.eis import drt as drt_module
 from interphase.eis import separable
 from interphase.eis.separable import kind_of

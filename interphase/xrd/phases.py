@@ -30,7 +30,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from interphase.sheets import schema_defaults
+from interphase.defaults import schema_defaults
 from interphase.datasets import variable
 from interphase.summary import row
 from interphase.xrd import peaks as peakfit

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from interphase.sheets import schema_defaults
+from interphase.defaults import schema_defaults
 from interphase import datasets
 from interphase.demo import eis as demo
 from interphase.eis import fit
