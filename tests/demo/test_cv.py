@@ -6,15 +6,30 @@ import numpy as np
 import pytest
 
 from interphase import readers
-from interphase.cv import peaks
+from interphase.cv import analysis
 from interphase.demo import SEED
 from interphase.demo import cv as demo
 
 SAMPLES = [
-    {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
-    {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196},
+    {
+        "sample": "NMC-700",
+        "label": "NMC-700",
+        "sintering_temperature_C": 700.0,
+        "electrode_area_cm2": 0.196,
+    },
+    {
+        "sample": "NMC-900",
+        "label": "NMC-900",
+        "sintering_temperature_C": 900.0,
+        "electrode_area_cm2": 0.196,
+    },
 ]
-PARAMS = {"cycle": 2, "smoothing_window_V": 0.02, "min_peak_snr": 8.0, "min_peak_charge_C_cm2": 1.0e-6}
+PARAMS = {
+    "cycle": 2,
+    "smoothing_window_V": 0.02,
+    "min_peak_snr": 8.0,
+    "min_peak_charge_C_cm2": 1.0e-6,
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +40,11 @@ def demo_dir(tmp_path_factory):
 
 
 def analysed(raw, row) -> tuple:
-    """Read a demo file through the registry (format detected) and analyse it as the workflow does."""
+    """Read a demo file through the registry (format detected), analyse it as the workflow does."""
     sample = next(s for s in SAMPLES if s["sample"] == row["sample"])
     clean = readers.read(raw / row["file"], "cv", row["format"] or None)
     clean.attrs.update({**sample, "measurement": row["measurement"], "technique": "cv"})
-    return clean, peaks.analyse(clean, PARAMS)
+    return clean, analysis.analyse(clean, PARAMS)
 
 
 def test_measurement_rows_follow_the_sheet_contract(demo_dir):
@@ -60,8 +75,18 @@ def test_biologic_file_mimics_an_ec_lab_cv_export(demo_dir):
     assert lines[0] == "EC-Lab ASCII FILE"
     n_header = int(lines[1].split(":")[1])
     assert lines[n_header - 1].split("\t")[:11] == [
-        "mode", "ox/red", "error", "control changes", "counter inc.", "time/s",
-        "control/V", "Ewe/V", "<I>/mA", "cycle number", "(Q-Qo)/C"]
+        "mode",
+        "ox/red",
+        "error",
+        "control changes",
+        "counter inc.",
+        "time/s",
+        "control/V",
+        "Ewe/V",
+        "<I>/mA",
+        "cycle number",
+        "(Q-Qo)/C",
+    ]
     assert b"Electrode surface area : 0.196 cm\xb2" in data  # cp1252 superscript two
     settings = [line.rstrip() for line in lines[:n_header]]
     assert "dE/dt               1.000" in settings  # 20-character setting columns
@@ -74,7 +99,12 @@ def test_gamry_file_mimics_a_framework_cv_export(demo_dir):
     text = (raw / "cv/NMC-900_cv_1mVs.DTA").read_bytes().decode("iso-8859-1")
     assert text.startswith("EXPLAIN\r\nTAG\tCV\r\n")
     assert "SCANRATE\tQUANT\t1.00000E+000\t" in text
-    assert [line.split("\t")[0] for line in text.split("\r\n") if "\tTABLE" in line] == ["CURVE1", "CURVE2", "CURVE3", "CURVE4"]
+    assert [line.split("\t")[0] for line in text.split("\r\n") if "\tTABLE" in line] == [
+        "CURVE1",
+        "CURVE2",
+        "CURVE3",
+        "CURVE4",
+    ]
     clean = readers.read(raw / "cv/NMC-900_cv_1mVs.DTA", "cv")
     # cycle 1: the OCV point + 644 steps up from 3.012 V + 650 down; cycle 3 gives its
     # last point to the closing 1-point CURVE4, as in the real Framework file.
@@ -115,7 +145,7 @@ def test_nmc900_shows_no_redox_peaks(demo_dir):
     assert fit.attrs["status"] == "ok"
     assert int(fit["redox_peaks_detected"]) == demo.TRUTH["NMC-900"]["redox_peaks_detected"] == 0
     assert "no anodic or cathodic peak above 8× noise" in fit.attrs["status_note"]
-    assert [r["quantity"] for r in peaks.rows(fit)] == ["redox_peaks_detected"]
+    assert [r["quantity"] for r in analysis.rows(fit)] == ["redox_peaks_detected"]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, SEED])

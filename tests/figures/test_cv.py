@@ -6,13 +6,23 @@ import pytest
 from PIL import Image
 
 from interphase import readers
-from interphase.cv import peaks
+from interphase.cv import analysis
 from interphase.demo import cv as demo
 from interphase.figures import cv as figure
 
 SAMPLES = [
-    {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196},
-    {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
+    {
+        "sample": "NMC-900",
+        "label": "NMC-900",
+        "sintering_temperature_C": 900.0,
+        "electrode_area_cm2": 0.196,
+    },
+    {
+        "sample": "NMC-700",
+        "label": "NMC-700",
+        "sintering_temperature_C": 700.0,
+        "electrode_area_cm2": 0.196,
+    },
 ]
 
 
@@ -24,7 +34,7 @@ def fits(tmp_path_factory):
     for row in sorted(demo.generate(raw, SAMPLES, 0), key=lambda r: r["sample"], reverse=True):
         clean = readers.read(raw / row["file"], "cv")
         clean.attrs.update(next(s for s in SAMPLES if s["sample"] == row["sample"]))
-        out.append(peaks.analyse(clean, {}))
+        out.append(analysis.analyse(clean, {}))
     return out
 
 
@@ -41,7 +51,9 @@ def test_no_panel_is_magnified_when_all_samples_are_alike(fits):
 
 
 def test_figure_files_are_written_with_metadata(fits, tmp_path):
-    paths = figure.cv_overlay(fits, tmp_path / "cv_overlay", {"Title": "CV", "interphase_version": "test"})
+    paths = figure.cv_overlay(
+        fits, tmp_path / "cv_overlay", {"Title": "CV", "interphase_version": "test"}
+    )
     assert [p.suffix for p in paths] == [".pdf", ".png"]
     assert paths[0].read_bytes().startswith(b"%PDF")
     with Image.open(paths[1]) as png:
