@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from interphase.cv.couples import Couple
+from interphase.cv.detection import DetectionLimit
 from interphase.cv.peaks import Peak
 from interphase.datasets import variable
 
@@ -37,6 +38,16 @@ class Noise:
     def value(self) -> float:
         """The noise used: the larger branch value (a spiky branch must not lend a quiet one's)."""
         return max(self.anodic, self.cathodic)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the cycle shows: every peak, the couples, the peaks without a partner, the limit."""
+
+    peaks: list[Peak]
+    couples: list[Couple]
+    unpaired: list[Peak]
+    limit: DetectionLimit
 
 
 def curve_variables(c: Curves) -> dict[str, xr.Variable]:
@@ -76,11 +87,18 @@ def noise_variables(noise: Noise) -> dict[str, xr.Variable]:
     }
 
 
-def peak_variables(peaks: list[Peak]) -> dict[str, xr.Variable]:
-    """The table of every peak found, along ``peak``."""
+def peak_variables(found: Detection) -> dict[str, xr.Variable]:
+    """The table of every peak found (in order of acquisition), along ``peak``."""
+    peaks = sorted(found.peaks, key=lambda pk: pk.index)
     directions = np.array([pk.direction for pk in peaks], dtype=np.int8)
     return {
         "peak_potential": variable("peak", [pk.potential for pk in peaks], "V", "peak potential"),
+        "peak_potential_stderr": variable(
+            "peak",
+            [pk.potential_stderr for pk in peaks],
+            "V",
+            "standard error of the peak potential (parabola vertex)",
+        ),
         "peak_direction": variable("peak", directions, "1", "1 anodic, -1 cathodic"),
         "peak_height": variable(
             "peak",
@@ -96,6 +114,43 @@ def peak_variables(peaks: list[Peak]) -> dict[str, xr.Variable]:
             [pk.charge for pk in peaks],
             "C cm-2",
             "charge under the peak above baseline (magnitude)",
+        ),
+        "peak_couple": variable(
+            "peak",
+            np.array([couple_of(pk, found.couples) for pk in peaks], dtype=np.int32),
+            "1",
+            "index of the couple the peak belongs to, -1 for none",
+        ),
+        "peak_unpaired": variable(
+            "peak",
+            np.array([pk in found.unpaired for pk in peaks], dtype=np.int8),
+            "1",
+            "1 when the peak passes the gates but has no partner (reported on its own)",
+        ),
+    }
+
+
+def couple_of(peak: Peak, couples: list[Couple]) -> int:
+    """The index of the couple holding ``peak``, -1 for none."""
+    for k, c in enumerate(couples):
+        if peak in (c.anodic, c.cathodic):
+            return k
+    return -1
+
+
+def detection_variables(limit: DetectionLimit) -> dict[str, xr.Variable]:
+    """The detection limit and the measured sweep rate it uses."""
+    return {
+        "peak_charge_detection_limit": variable(
+            (),
+            limit.charge,
+            "C cm-2",
+            "smallest peak charge the data would have shown (see interphase.cv.detection)",
+            gate=limit.gate,
+            reference_fwhm_V=limit.fwhm,
+        ),
+        "scan_rate_measured": variable(
+            (), limit.scan_rate, "V s-1", "median |dE/dt| of the analysed sweeps"
         ),
     }
 
@@ -156,26 +211,34 @@ def couple_variables(couples: list[Couple], noise: float) -> dict[str, xr.Variab
             "1",
             "1 when both peaks pass prominence and charge criteria",
         ),
+        "couple_flagged": var(
+            np.array([bool(c.flags) for c in couples], dtype=np.int8),
+            "1",
+            "1 when a passing couple is wide, weak or unbalanced (couple_note says which)",
+        ),
+        "couple_note": var(
+            np.array(["; ".join(c.flags) for c in couples], dtype=object),
+            "1",
+            "why the couple is flagged (empty when it is not)",
+        ),
     }
 
 
-def build_fit(
-    clean: xr.Dataset, curves: Curves, noise: Noise, peaks: list[Peak], couples: list[Couple]
-) -> xr.Dataset:
-    """The fit dataset: analysed cycle's curves, the peak and couple tables, noise."""
-    peaks = sorted(peaks, key=lambda pk: pk.index)
-    n = curves.potential.size
+def build_fit(clean: xr.Dataset, curves: Curves, noise: Noise, found: Detection) -> xr.Dataset:
+    """The fit dataset: analysed cycle's curves, the peak and couple tables, noise, limit."""
+    n, n_peaks, n_couples = curves.potential.size, len(found.peaks), len(found.couples)
     ds = xr.Dataset(
         {
             **curve_variables(curves),
             **noise_variables(noise),
-            **peak_variables(peaks),
-            **couple_variables(couples, noise.value),
+            **detection_variables(found.limit),
+            **peak_variables(found),
+            **couple_variables(found.couples, noise.value),
         },
         coords={
             "point": variable("point", np.arange(n), "1", "point index in the analysed cycle"),
-            "peak": variable("peak", np.arange(len(peaks)), "1", "peak index"),
-            "couple": variable("couple", np.arange(len(couples)), "1", "redox couple index"),
+            "peak": variable("peak", np.arange(n_peaks), "1", "peak index"),
+            "couple": variable("couple", np.arange(n_couples), "1", "redox couple index"),
         },
     )
     ds.attrs = dict(clean.attrs)

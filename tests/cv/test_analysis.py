@@ -132,8 +132,13 @@ def test_background_only_reports_zero_with_the_prominence_reason():
         " A cm-2)"
     )
     assert float(note.split("(")[1].split()[0]) == pytest.approx(SIGMA_J, rel=0.15)
-    assert [r["quantity"] for r in analysis.rows(fit)] == ["redox_peaks_detected"]
-    assert analysis.rows(fit)[0]["value"] == 0.0
+    rows = analysis.rows(fit)
+    assert [r["quantity"] for r in rows] == ["redox_peaks_detected", "peak_charge_detection_limit"]
+    assert rows[0]["value"] == 0.0 and rows[0]["status"] == "ok"
+    # Q_lim = (e / 2.4464) x 8 sigma x 0.125 V / v: 1.11 mC cm-2 for sigma = 1 uA cm-2, 1 mV s-1
+    expected = math.e / 2.4464 * 8 * SIGMA_J * 0.125 / SCAN * 1e3
+    assert rows[1]["value"] == pytest.approx(expected, rel=0.15) and rows[1]["unit"] == "mC cm-2"
+    assert "FWHM 0.125 V at 1 mV s-1" in rows[1]["note"]
 
 
 def test_charge_criterion_decides_when_prominent_peaks_hold_too_little_charge():

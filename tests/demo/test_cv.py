@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from interphase import readers
 from interphase.cv import analysis
+from interphase.datasets import variable
 from interphase.demo import SEED
 from interphase.demo import cv as demo
 
@@ -145,7 +147,39 @@ def test_nmc900_shows_no_redox_peaks(demo_dir):
     assert fit.attrs["status"] == "ok"
     assert int(fit["redox_peaks_detected"]) == demo.TRUTH["NMC-900"]["redox_peaks_detected"] == 0
     assert "no anodic or cathodic peak above 8× noise" in fit.attrs["status_note"]
-    assert [r["quantity"] for r in analysis.rows(fit)] == ["redox_peaks_detected"]
+    rows = analysis.rows(fit)
+    assert [r["quantity"] for r in rows] == ["redox_peaks_detected", "peak_charge_detection_limit"]
+    # 8 x 1.02 uA cm-2 noise at 1 mV s-1 for a 0.125 V wide peak: ~1.1 mC cm-2
+    assert rows[1]["value"] == pytest.approx(1.13, abs=0.15) and rows[1]["unit"] == "mC cm-2"
+
+
+def couple_fit(charge: float, seed: int):
+    """The demo's own NMC-700 couple with another peak charge, on the demo background."""
+    truth = {**demo.TRUTH["NMC-700"], "Q_peak_C_cm2": charge}
+    data = demo.simulate(truth, 0.196, np.random.default_rng(seed))
+    clean = xr.Dataset(
+        {
+            "time": variable("point", data["time"], "s", "time"),
+            "potential": variable("point", data["ewe"], "V", "potential"),
+            "current": variable("point", data["current"], "A", "current"),
+            "cycle": variable("point", data["cycle"], "1", "cycle"),
+        },
+        attrs={"electrode_area_cm2": 0.196},
+    )
+    return analysis.analyse(clean, PARAMS)
+
+
+def test_the_reported_limit_separates_the_charges_the_issue_probed(demo_dir):
+    # Issue 17: on the demo background 0/3 couples were found at 0.3-0.8 mC cm-2, 3/3 at 1.2.
+    raw, rows = demo_dir
+    _, fit = analysed(raw, rows[1])
+    limit = float(fit["peak_charge_detection_limit"])
+    assert 0.8e-3 < limit <= 1.2e-3
+    for seed in range(3):
+        assert int(couple_fit(1.2e-3, seed)["redox_peaks_detected"]) == 1
+        assert int(couple_fit(2 * limit, seed)["redox_peaks_detected"]) == 1
+        for charge in (0.3e-3, 0.8e-3, 0.5 * limit):
+            assert int(couple_fit(charge, seed)["redox_peaks_detected"]) == 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, SEED])
