@@ -5,7 +5,7 @@ pairing rules on hand-made peaks."""
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache, lru_cache
+from functools import cache
 
 import pytest
 

@@ -5,7 +5,7 @@ Laviron current model that shares nothing with the peak finder) on the demo's ba
 from __future__ import annotations
 
 import math
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 import pytest

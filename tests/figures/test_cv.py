@@ -70,3 +70,24 @@ def test_failed_fits_are_skipped_and_an_empty_list_still_draws(fits, tmp_path):
     with Image.open(paths[1]) as png:
         assert png.height < png.width  # one panel only
     assert all(p.exists() for p in figure.cv_overlay([], tmp_path / "none", {}))
+
+
+def test_the_magnified_panel_says_how_large_an_absent_peak_would_have_had_to_be(fits):
+    text = figure.zoom_text([fits[0]], 12.0)
+    assert text.startswith("NMC-900 magnified (×12): no redox peaks (limit 1.1 mC cm")
+
+
+def test_unpaired_peaks_are_marked_open_and_couples_filled():
+    from tests.cv import simulate as sim
+
+    protocol = sim.Protocol(e_low=3.2, e_high=4.8)
+    couple = sim.Couple(charge=3e-3, k_s=1e-8, k_chem_red=2e-3)
+    lonely = analysis.analyse(sim.simulate(sim.Cell(protocol=protocol, couples=(couple,)), 3), {})
+    [(name, potential, height, unpaired)] = figure.marked_peaks(lonely)
+    assert name == "E_pa" and unpaired and height > 0
+    assert potential == pytest.approx(float(lonely["peak_potential"][0]), abs=1e-9)
+    paired = analysis.analyse(sim.simulate(sim.Cell(couples=(sim.Couple(k_s=0.02),)), 3), {})
+    assert [(p[0], p[3]) for p in figure.marked_peaks(paired)] == [
+        ("E_pa", False),
+        ("E_pc", False),
+    ]
