@@ -25,6 +25,8 @@ MILLI = 1e3  # C cm-2 -> mC cm-2 for the detection limit
 MAGNIFY_BELOW = 0.5
 # Marker offset from the peak, as a fraction of the sample's current span.
 MARKER_OFFSET = 0.06
+# Peaks beyond this fraction of the potential window are labelled on their left (stay inside).
+LABEL_LEFT_OF = 0.7
 
 
 def temperature(fit: xr.Dataset) -> float:
@@ -84,12 +86,13 @@ def draw_peak(ax, fit: xr.Dataset, peak: tuple[str, float, float, bool], color) 
     face = "none" if lonely else color
     ax.plot([ep], [y], marker=marker, color=color, mfc=face, ms=4, ls="none")
     text = f"{label.replace('_', '$_{')}}}$ {ep:.2f} V" + (", unpaired" if lonely else "")
+    right = ep > np.nanmin(e) + LABEL_LEFT_OF * (np.nanmax(e) - np.nanmin(e))
     ax.annotate(
         text,
         (ep, y),
         textcoords="offset points",
-        xytext=(5, 0),
-        ha="left",
+        xytext=(-5 if right else 5, 0),
+        ha="right" if right else "left",
         va="center",
         fontsize=7,
         color=color,
@@ -134,8 +137,8 @@ def zoom_text(weak: list[xr.Dataset], factor: float) -> str:
         for f in weak
         if "peak_charge_detection_limit" in f
     ]
-    limit = f" (limit {max(limits):.2g} mC cm$^{{-2}}$)" if limits else ""
-    return f"{text}: no redox peaks{limit}"
+    limit = f" (detection limit {max(limits):.2g} mC cm$^{{-2}}$)" if limits else ""
+    return f"{text}\nno redox peaks{limit}"
 
 
 def cv_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
@@ -165,6 +168,7 @@ def cv_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]
     if good:
         ax.legend(loc="upper left", title=legend_title(good), title_fontsize=7)
     if ax_zoom is not None:
+        ax_zoom.margins(y=0.3)  # room for the two-line caption above the data
         largest = max(span(f) for f in good)
         factor = largest / max(max(span(f) for f in weak), 1e-30)
         ax_zoom.text(

@@ -74,7 +74,7 @@ def test_failed_fits_are_skipped_and_an_empty_list_still_draws(fits, tmp_path):
 
 def test_the_magnified_panel_says_how_large_an_absent_peak_would_have_had_to_be(fits):
     text = figure.zoom_text([fits[0]], 12.0)
-    assert text.startswith("NMC-900 magnified (×12): no redox peaks (limit 1.1 mC cm")
+    assert text.startswith("NMC-900 magnified (×12)\nno redox peaks (detection limit 1.1 mC cm")
 
 
 def test_unpaired_peaks_are_marked_open_and_couples_filled():
