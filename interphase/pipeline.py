@@ -19,7 +19,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from interphase import datasets, readers, summary
+from interphase import datasets, readers, reference, summary
 from interphase.errors import InterphaseError
 from interphase.provenance import append_history, source_provenance
 from interphase.techniques import analysis_module
@@ -63,13 +63,14 @@ def clean_measurement(
 
 
 def _apply_sheet_values(ds: xr.Dataset, measurement: dict) -> xr.Dataset:
-    """Let measurements.tsv's potential_V and scan_rate_mV_s override what the file says."""
+    """measurements.tsv's potential_V, scan_rate_mV_s and reference_electrode override the file."""
     if measurement["technique"] == "eis" and "potential_V" in measurement:
         ds.attrs["dc_potential_V"] = float(measurement["potential_V"])
         ds.attrs["dc_potential_source"] = "measurements.tsv"
     if measurement["technique"] == "cv" and "scan_rate_mV_s" in measurement:
         ds.attrs["scan_rate_V_s"] = float(measurement["scan_rate_mV_s"]) / 1000.0
         ds.attrs["scan_rate_source"] = "measurements.tsv"
+    ds.attrs.update(reference.clean_attrs(ds.attrs, measurement))
     return ds
 
 
@@ -149,7 +150,7 @@ def build_summary(
         rows.append(summary.failed_row(row, samples[row["sample"]], reason))
     rows.extend(scan_rate_rows(cv_fits))
     rows.extend(registration_rows(lines))
-    return summary.to_frame(rows)
+    return summary.to_frame(reference.mark_references(rows))
 
 
 def registration_rows(lines: dict[tuple[str, str], list[xr.Dataset]]) -> list[dict]:

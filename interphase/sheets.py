@@ -18,6 +18,7 @@ from pathlib import Path
 
 from interphase.defaults import CONFIG_SCHEMA, MEASUREMENTS_SCHEMA, SAMPLES_SCHEMA, SCHEMAS, schema_defaults  # noqa: F401 (re-exported)
 from interphase.errors import ConfigError
+from interphase.reference import CONFIG_KEY, DEFAULT_REFERENCE, ELECTROCHEMICAL
 
 
 # Columns read as numbers; every other column stays text.
@@ -215,6 +216,9 @@ def load_study(config: dict, validate: Callable, config_source: str = "config.ya
                 f"{record['file']!r} (no such path)",
             )
     measurements = {record["measurement"]: record for _, record in measurement_rows}
+    for record in measurements.values():  # the reference where neither sheet nor file states one
+        if record["technique"] in ELECTROCHEMICAL:
+            record[CONFIG_KEY] = config.get("reference_electrode", DEFAULT_REFERENCE)
     return Study(config=config, samples=samples, measurements=measurements)
 
 

@@ -76,7 +76,10 @@ def complete(rows: list[dict], attrs: dict) -> list[dict]:
         "technique": attrs.get("technique", ""),
         "measurement": attrs.get("measurement", ""),
     }
-    return [{**ident, **r} for r in rows]
+    # Carried for the reference post-pass (interphase.reference.mark_references); not a column.
+    reference = attrs.get("reference_electrode")
+    extra = {"reference_electrode": str(reference)} if reference else {}
+    return [{**ident, **r, **extra} for r in rows]
 
 
 def failed_row(measurement: dict, sample: dict, reason: str) -> dict:
@@ -111,7 +114,7 @@ def to_dataset(frame: pd.DataFrame, attrs: dict | None = None) -> xr.Dataset:
     """The summary as a netCDF-ready dataset: one variable a column along ``row``."""
     units = {
         "sintering_temperature_C": ("degC", "sintering temperature"),
-        "potential_V": ("V", "DC potential vs Li/Li+"),
+        "potential_V": ("V", "DC potential vs the reference electrode the row's note names"),
         "value": ("1", "value of the quantity, in the unit given by 'unit'"),
         "stderr": ("1", "standard error of the value, in the unit given by 'unit'"),
     }

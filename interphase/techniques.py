@@ -7,7 +7,7 @@ from types import ModuleType
 
 ANALYSIS_MODULES = {
     "eis": "interphase.eis.fit",
-    "cv": "interphase.cv.peaks",
+    "cv": "interphase.cv.analysis",
     "xrd": "interphase.xrd.phases",
     "edx_line": "interphase.edx.profile",
     "eels_line": "interphase.eels.whiteline",

@@ -73,7 +73,7 @@ def test_an_area_within_1_percent_is_not_flagged_and_provenance_is_attached():
 
 
 def test_cvs_of_one_sample_at_several_scan_rates_give_the_log_log_slope(tmp_path):
-    from interphase.cv.peaks import analyse
+    from interphase.cv.analysis import analyse
     from interphase.ncio import write_netcdf
     from interphase.pipeline import build_summary
     from tests.cv.test_scan_rate import power_law_cv

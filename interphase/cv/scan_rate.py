@@ -8,7 +8,7 @@ least-squares slope of log10|j_p| on log10 v (``scipy.stats.linregress``), its s
 from the same regression (none with only two scan rates: a line through two points has no
 residual to estimate it from).
 
-Input: the CV fit datasets (:func:`interphase.cv.peaks.analyse`) of ONE sample at several
+Input: the CV fit datasets (:func:`interphase.cv.analysis.analyse`) of ONE sample at several
 scan rates (attr ``scan_rate_V_s``). The first passing couple of each fit (lowest E_half) is
 used; fits that failed, have no passing couple or no scan rate are left out (the note counts
 them). Fewer than two distinct scan rates give no rows.
@@ -29,7 +29,9 @@ SLOPE_NOTE = "0.5 = diffusion-limited, 1 = thin film / surface-confined"
 
 def first_couple_currents(fit: xr.Dataset) -> tuple[float, float] | None:
     """|j_pa| and |j_pc| (A cm-2) of the first passing couple of a fit; None when it has none."""
-    if fit.attrs.get("status") == "failed" or "couple_passes" not in fit or fit.sizes.get("couple", 0) == 0:
+    if fit.attrs.get("status") == "failed" or "couple_passes" not in fit:
+        return None
+    if fit.sizes.get("couple", 0) == 0:
         return None
     passing = np.flatnonzero(np.asarray(fit["couple_passes"].values) == 1)
     if passing.size == 0:
@@ -71,7 +73,8 @@ def scan_rate_series(fits: list[xr.Dataset]) -> list[dict]:
     left_out = len(fits) - len(usable)
     n = f"{rates.size} scan rates ({rates.min() * 1e3:g}-{rates.max() * 1e3:g} mV s-1)"
     if left_out:
-        n += f", {left_out} CV{'s' if left_out > 1 else ''} without a passing couple or scan rate left out"
+        plural = "s" if left_out > 1 else ""
+        n += f", {left_out} CV{plural} without a passing couple or scan rate left out"
     out = []
     for name, column in (("ip_scan_rate_slope_anodic", 1), ("ip_scan_rate_slope_cathodic", 2)):
         slope, stderr = log_slope(rates, np.array([u[column] for u in usable], dtype=float))

@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 
 from interphase.figures.style import new_figure, save_figure, temperature_colors, temperature_label
+from interphase.reference import axis_reference
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">")
 # Lightest shade (fraction of the way from white to the temperature colour) for the lowest potential.
@@ -195,6 +196,6 @@ def rct_vs_potential(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list
         e_all = [float(f.attrs.get("dc_potential_V", np.nan)) for f in good]
         ax.set_xlim(np.nanmin(e_all) - 0.08, np.nanmax(e_all) + 0.08)
         ax.legend(loc="center right")
-    ax.set_xlabel("DC potential vs Li/Li⁺ (V)")
+    ax.set_xlabel(f"DC potential vs {axis_reference([f.attrs for f in good])} (V)")
     ax.set_ylabel("$R_\\mathrm{ct}$ × A (Ω cm²)")
     return save_figure(fig, stem, metadata)

@@ -8,10 +8,15 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from interphase.cv import peaks, scan_rate
+from interphase.cv import analysis, scan_rate
 from interphase.datasets import variable
 
-PARAMS = {"cycle": 2, "smoothing_window_V": 0.02, "min_peak_snr": 8.0, "min_peak_charge_C_cm2": 1.0e-6}
+PARAMS = {
+    "cycle": 2,
+    "smoothing_window_V": 0.02,
+    "min_peak_snr": 8.0,
+    "min_peak_charge_C_cm2": 1.0e-6,
+}
 RATES_V_S = (0.1e-3, 0.2e-3, 0.5e-3, 1.0e-3, 2.0e-3)
 REFERENCE_RATE = 1.0e-3  # V/s at which the peak height is HEIGHT_AT_REFERENCE
 HEIGHT_AT_REFERENCE = 20e-6  # A cm-2
@@ -22,7 +27,7 @@ WIDTH_V = 0.04  # Gaussian sigma of the peaks
 
 
 def power_law_cv(rate: float, exponent: float, seed: int, sample: str = "S") -> xr.Dataset:
-    """Three triangular 3.0-4.3 V cycles at ``rate`` with peaks of height ∝ rate**exponent (clean-dataset layout)."""
+    """Three triangular 3.0-4.3 V cycles at ``rate``, peak height ∝ rate**exponent (clean)."""
     n = int(round(1.3 / STEP_V))
     one = np.concatenate([np.linspace(3.0, 4.3, n + 1)[:-1], np.linspace(4.3, 3.0, n + 1)[:-1]])
     e = np.tile(one, 3)
@@ -30,7 +35,9 @@ def power_law_cv(rate: float, exponent: float, seed: int, sample: str = "S") -> 
     direction = np.sign(np.gradient(e))
     height = HEIGHT_AT_REFERENCE * (rate / REFERENCE_RATE) ** exponent
     centre = np.where(direction > 0, 3.78, 3.68)
-    j = CAPACITANCE * rate * direction + direction * height * np.exp(-0.5 * ((e - centre) / WIDTH_V) ** 2)
+    j = CAPACITANCE * rate * direction + direction * height * np.exp(
+        -0.5 * ((e - centre) / WIDTH_V) ** 2
+    )
     j = j + np.random.default_rng(seed).normal(0.0, SIGMA_J, e.size)
     return xr.Dataset(
         {
@@ -39,14 +46,22 @@ def power_law_cv(rate: float, exponent: float, seed: int, sample: str = "S") -> 
             "current": variable("point", j * 0.196, "A", "current"),
             "cycle": variable("point", cycle, "1", "cycle"),
         },
-        attrs={"sample": sample, "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196,
-               "scan_rate_V_s": rate, "technique": "cv", "measurement": f"{sample}_cv_{rate * 1e3:g}mVs"},
+        attrs={
+            "sample": sample,
+            "sintering_temperature_C": 700.0,
+            "electrode_area_cm2": 0.196,
+            "scan_rate_V_s": rate,
+            "technique": "cv",
+            "measurement": f"{sample}_cv_{rate * 1e3:g}mVs",
+        },
     )
 
 
 def series(exponent: float) -> list[xr.Dataset]:
     """The fits of one sample at every rate in RATES_V_S."""
-    return [peaks.analyse(power_law_cv(v, exponent, seed=k), PARAMS) for k, v in enumerate(RATES_V_S)]
+    return [
+        analysis.analyse(power_law_cv(v, exponent, seed=k), PARAMS) for k, v in enumerate(RATES_V_S)
+    ]
 
 
 @pytest.mark.parametrize(("exponent", "regime"), [(1.0, "thin film"), (0.5, "diffusion")])
@@ -80,8 +95,10 @@ def test_one_scan_rate_gives_no_rows_and_two_give_a_slope_without_stderr():
 
 def test_cv_without_peaks_is_left_out_and_counted():
     fits = series(1.0)
-    flat = peaks.analyse(power_law_cv(5.0e-3, 1.0, seed=9).assign(
-        current=lambda ds: ds["current"] * 0 + 1e-9), PARAMS)
+    flat = analysis.analyse(
+        power_law_cv(5.0e-3, 1.0, seed=9).assign(current=lambda ds: ds["current"] * 0 + 1e-9),
+        PARAMS,
+    )
     assert int(flat["redox_peaks_detected"]) == 0
     rows = scan_rate.scan_rate_series(fits + [flat])
     assert rows[0]["value"] == pytest.approx(1.0, abs=0.05)
@@ -89,7 +106,7 @@ def test_cv_without_peaks_is_left_out_and_counted():
 
 
 def test_fits_of_several_samples_are_refused():
-    a = peaks.analyse(power_law_cv(1e-3, 1.0, 0, sample="A"), PARAMS)
-    b = peaks.analyse(power_law_cv(2e-3, 1.0, 1, sample="B"), PARAMS)
+    a = analysis.analyse(power_law_cv(1e-3, 1.0, 0, sample="A"), PARAMS)
+    b = analysis.analyse(power_law_cv(2e-3, 1.0, 1, sample="B"), PARAMS)
     with pytest.raises(ValueError, match="one sample"):
         scan_rate.scan_rate_series([a, b])

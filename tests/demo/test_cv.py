@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from interphase import readers
-from interphase.cv import peaks
+from interphase.cv import analysis
+from interphase.datasets import variable
 from interphase.demo import SEED
 from interphase.demo import cv as demo
 
 SAMPLES = [
-    {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
-    {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196},
+    {
+        "sample": "NMC-700",
+        "label": "NMC-700",
+        "sintering_temperature_C": 700.0,
+        "electrode_area_cm2": 0.196,
+    },
+    {
+        "sample": "NMC-900",
+        "label": "NMC-900",
+        "sintering_temperature_C": 900.0,
+        "electrode_area_cm2": 0.196,
+    },
 ]
-PARAMS = {"cycle": 2, "smoothing_window_V": 0.02, "min_peak_snr": 8.0, "min_peak_charge_C_cm2": 1.0e-6}
+PARAMS = {
+    "cycle": 2,
+    "smoothing_window_V": 0.02,
+    "min_peak_snr": 8.0,
+    "min_peak_charge_C_cm2": 1.0e-6,
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +42,11 @@ def demo_dir(tmp_path_factory):
 
 
 def analysed(raw, row) -> tuple:
-    """Read a demo file through the registry (format detected) and analyse it as the workflow does."""
+    """Read a demo file through the registry (format detected), analyse it as the workflow does."""
     sample = next(s for s in SAMPLES if s["sample"] == row["sample"])
     clean = readers.read(raw / row["file"], "cv", row["format"] or None)
     clean.attrs.update({**sample, "measurement": row["measurement"], "technique": "cv"})
-    return clean, peaks.analyse(clean, PARAMS)
+    return clean, analysis.analyse(clean, PARAMS)
 
 
 def test_measurement_rows_follow_the_sheet_contract(demo_dir):
@@ -60,8 +77,18 @@ def test_biologic_file_mimics_an_ec_lab_cv_export(demo_dir):
     assert lines[0] == "EC-Lab ASCII FILE"
     n_header = int(lines[1].split(":")[1])
     assert lines[n_header - 1].split("\t")[:11] == [
-        "mode", "ox/red", "error", "control changes", "counter inc.", "time/s",
-        "control/V", "Ewe/V", "<I>/mA", "cycle number", "(Q-Qo)/C"]
+        "mode",
+        "ox/red",
+        "error",
+        "control changes",
+        "counter inc.",
+        "time/s",
+        "control/V",
+        "Ewe/V",
+        "<I>/mA",
+        "cycle number",
+        "(Q-Qo)/C",
+    ]
     assert b"Electrode surface area : 0.196 cm\xb2" in data  # cp1252 superscript two
     settings = [line.rstrip() for line in lines[:n_header]]
     assert "dE/dt               1.000" in settings  # 20-character setting columns
@@ -74,7 +101,12 @@ def test_gamry_file_mimics_a_framework_cv_export(demo_dir):
     text = (raw / "cv/NMC-900_cv_1mVs.DTA").read_bytes().decode("iso-8859-1")
     assert text.startswith("EXPLAIN\r\nTAG\tCV\r\n")
     assert "SCANRATE\tQUANT\t1.00000E+000\t" in text
-    assert [line.split("\t")[0] for line in text.split("\r\n") if "\tTABLE" in line] == ["CURVE1", "CURVE2", "CURVE3", "CURVE4"]
+    assert [line.split("\t")[0] for line in text.split("\r\n") if "\tTABLE" in line] == [
+        "CURVE1",
+        "CURVE2",
+        "CURVE3",
+        "CURVE4",
+    ]
     clean = readers.read(raw / "cv/NMC-900_cv_1mVs.DTA", "cv")
     # cycle 1: the OCV point + 644 steps up from 3.012 V + 650 down; cycle 3 gives its
     # last point to the closing 1-point CURVE4, as in the real Framework file.
@@ -115,7 +147,39 @@ def test_nmc900_shows_no_redox_peaks(demo_dir):
     assert fit.attrs["status"] == "ok"
     assert int(fit["redox_peaks_detected"]) == demo.TRUTH["NMC-900"]["redox_peaks_detected"] == 0
     assert "no anodic or cathodic peak above 8× noise" in fit.attrs["status_note"]
-    assert [r["quantity"] for r in peaks.rows(fit)] == ["redox_peaks_detected"]
+    rows = analysis.rows(fit)
+    assert [r["quantity"] for r in rows] == ["redox_peaks_detected", "peak_charge_detection_limit"]
+    # 8 x 1.02 uA cm-2 noise at 1 mV s-1 for a 0.125 V wide peak: ~1.1 mC cm-2
+    assert rows[1]["value"] == pytest.approx(1.13, abs=0.15) and rows[1]["unit"] == "mC cm-2"
+
+
+def couple_fit(charge: float, seed: int):
+    """The demo's own NMC-700 couple with another peak charge, on the demo background."""
+    truth = {**demo.TRUTH["NMC-700"], "Q_peak_C_cm2": charge}
+    data = demo.simulate(truth, 0.196, np.random.default_rng(seed))
+    clean = xr.Dataset(
+        {
+            "time": variable("point", data["time"], "s", "time"),
+            "potential": variable("point", data["ewe"], "V", "potential"),
+            "current": variable("point", data["current"], "A", "current"),
+            "cycle": variable("point", data["cycle"], "1", "cycle"),
+        },
+        attrs={"electrode_area_cm2": 0.196},
+    )
+    return analysis.analyse(clean, PARAMS)
+
+
+def test_the_reported_limit_separates_the_charges_the_issue_probed(demo_dir):
+    # Issue 17: on the demo background 0/3 couples were found at 0.3-0.8 mC cm-2, 3/3 at 1.2.
+    raw, rows = demo_dir
+    _, fit = analysed(raw, rows[1])
+    limit = float(fit["peak_charge_detection_limit"])
+    assert 0.8e-3 < limit <= 1.2e-3
+    for seed in range(3):
+        assert int(couple_fit(1.2e-3, seed)["redox_peaks_detected"]) == 1
+        assert int(couple_fit(2 * limit, seed)["redox_peaks_detected"]) == 1
+        for charge in (0.3e-3, 0.8e-3, 0.5 * limit):
+            assert int(couple_fit(charge, seed)["redox_peaks_detected"]) == 0
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, SEED])

@@ -8,22 +8,35 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from interphase import ncio
-from interphase.cv import peaks
+from interphase import ncio, readers
+from interphase.cv import analysis, branches
 from interphase.datasets import variable
-from interphase import readers
 from interphase.readers import gamry
 from tests.conftest import real_file
 
-PARAMS = {"cycle": 2, "smoothing_window_V": 0.02, "min_peak_snr": 8.0, "min_peak_charge_C_cm2": 1.0e-6}
+PARAMS = {
+    "cycle": 2,
+    "smoothing_window_V": 0.02,
+    "min_peak_snr": 8.0,
+    "min_peak_charge_C_cm2": 1.0e-6,
+}
 SIGMA_J = 1.0e-6  # A cm-2 white noise of the synthetic data
 SCAN = 1.0e-3  # V/s
 STEP = 2.0e-3  # V
 WIDTH = 0.04  # V, Gaussian sigma of the synthetic peaks
 
 
-def synthetic_cv(height: float, e_pa=3.78, e_pc=3.68, seed=0, cycles=3, area=1.0, sigma=SIGMA_J, last_partial=False) -> xr.Dataset:
-    """Triangular 3.0-4.3 V sweeps: capacitive box + leak + Gaussian peaks of ``height`` (A cm-2) + noise."""
+def synthetic_cv(
+    height: float,
+    e_pa=3.78,
+    e_pc=3.68,
+    seed=0,
+    cycles=3,
+    area=1.0,
+    sigma=SIGMA_J,
+    last_partial=False,
+) -> xr.Dataset:
+    """Triangular 3.0-4.3 V sweeps: capacitive box + leak + Gaussian peaks (A cm-2) + noise."""
     n = int(round(1.3 / STEP))
     one = np.concatenate([np.linspace(3.0, 4.3, n + 1)[:-1], np.linspace(4.3, 3.0, n + 1)[:-1]])
     e = np.tile(one, cycles)
@@ -44,8 +57,14 @@ def synthetic_cv(height: float, e_pa=3.78, e_pc=3.68, seed=0, cycles=3, area=1.0
             "current": variable("point", j * area, "A", "current"),
             "cycle": variable("point", cycle, "1", "cycle"),
         },
-        attrs={"sample": "synthetic", "sintering_temperature_C": 700.0, "electrode_area_cm2": area,
-               "scan_rate_V_s": SCAN, "technique": "cv", "measurement": "synthetic_cv"},
+        attrs={
+            "sample": "synthetic",
+            "sintering_temperature_C": 700.0,
+            "electrode_area_cm2": area,
+            "scan_rate_V_s": SCAN,
+            "technique": "cv",
+            "measurement": "synthetic_cv",
+        },
     )
     return ds
 
@@ -57,7 +76,7 @@ def gaussian_charge(height: float) -> float:
 
 def test_clear_couple_gives_positions_charges_and_noise():
     height = 20e-6
-    fit = peaks.analyse(synthetic_cv(height, area=0.196), PARAMS)
+    fit = analysis.analyse(synthetic_cv(height, area=0.196), PARAMS)
     assert fit.attrs["status"] == "ok"
     assert int(fit["redox_peaks_detected"]) == 1
     assert fit.sizes["couple"] == 1
@@ -76,7 +95,7 @@ def test_clear_couple_gives_positions_charges_and_noise():
 @pytest.mark.parametrize("seed", range(4))
 def test_peak_at_twice_the_threshold_is_found(seed):
     height = 2 * PARAMS["min_peak_snr"] * SIGMA_J
-    fit = peaks.analyse(synthetic_cv(height, seed=seed), PARAMS)
+    fit = analysis.analyse(synthetic_cv(height, seed=seed), PARAMS)
     assert int(fit["redox_peaks_detected"]) == 1
     assert float(fit["E_pa"][0]) == pytest.approx(3.78, abs=0.015)
     assert float(fit["E_pc"][0]) == pytest.approx(3.68, abs=0.015)
@@ -85,7 +104,7 @@ def test_peak_at_twice_the_threshold_is_found(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_peak_at_half_the_threshold_is_not_found(seed):
     height = 0.5 * PARAMS["min_peak_snr"] * SIGMA_J
-    fit = peaks.analyse(synthetic_cv(height, seed=seed), PARAMS)
+    fit = analysis.analyse(synthetic_cv(height, seed=seed), PARAMS)
     assert int(fit["redox_peaks_detected"]) == 0
     assert fit.sizes["couple"] == 0
     assert "peak above 8× noise" in fit.attrs["status_note"]
@@ -94,27 +113,38 @@ def test_peak_at_half_the_threshold_is_not_found(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_near_threshold_peaks_fall_on_the_right_side(seed):
     # 1.4× and 0.7× the prominence threshold (min_peak_snr × noise): found and not found
-    above = peaks.analyse(synthetic_cv(1.4 * PARAMS["min_peak_snr"] * SIGMA_J, seed=seed), PARAMS)
-    below = peaks.analyse(synthetic_cv(0.7 * PARAMS["min_peak_snr"] * SIGMA_J, seed=seed), PARAMS)
+    above = analysis.analyse(
+        synthetic_cv(1.4 * PARAMS["min_peak_snr"] * SIGMA_J, seed=seed), PARAMS
+    )
+    below = analysis.analyse(
+        synthetic_cv(0.7 * PARAMS["min_peak_snr"] * SIGMA_J, seed=seed), PARAMS
+    )
     assert int(above["redox_peaks_detected"]) == 1
     assert float(above["E_half"][0]) == pytest.approx(3.73, abs=0.02)
     assert int(below["redox_peaks_detected"]) == 0 and below.sizes["couple"] == 0
 
 
 def test_background_only_reports_zero_with_the_prominence_reason():
-    fit = peaks.analyse(synthetic_cv(0.0), PARAMS)
+    fit = analysis.analyse(synthetic_cv(0.0), PARAMS)
     assert int(fit["redox_peaks_detected"]) == 0
     note = fit.attrs["status_note"]
-    assert note.startswith("no anodic or cathodic peak above 8× noise (") and note.endswith(" A cm-2)")
+    assert note.startswith("no anodic or cathodic peak above 8× noise (") and note.endswith(
+        " A cm-2)"
+    )
     assert float(note.split("(")[1].split()[0]) == pytest.approx(SIGMA_J, rel=0.15)
-    assert [r["quantity"] for r in peaks.rows(fit)] == ["redox_peaks_detected"]
-    assert peaks.rows(fit)[0]["value"] == 0.0
+    rows = analysis.rows(fit)
+    assert [r["quantity"] for r in rows] == ["redox_peaks_detected", "peak_charge_detection_limit"]
+    assert rows[0]["value"] == 0.0 and rows[0]["status"] == "ok"
+    # Q_lim = (e / 2.4464) x 8 sigma x 0.125 V / v: 1.11 mC cm-2 for sigma = 1 uA cm-2, 1 mV s-1
+    expected = math.e / 2.4464 * 8 * SIGMA_J * 0.125 / SCAN * 1e3
+    assert rows[1]["value"] == pytest.approx(expected, rel=0.15) and rows[1]["unit"] == "mC cm-2"
+    assert "FWHM 0.125 V at 1 mV s-1" in rows[1]["note"]
 
 
 def test_charge_criterion_decides_when_prominent_peaks_hold_too_little_charge():
     height = 20e-6
     params = {**PARAMS, "min_peak_charge_C_cm2": 2 * gaussian_charge(height)}
-    fit = peaks.analyse(synthetic_cv(height), params)
+    fit = analysis.analyse(synthetic_cv(height), params)
     assert fit.sizes["couple"] == 1
     assert int(fit["couple_passes"][0]) == 0
     assert int(fit["redox_peaks_detected"]) == 0
@@ -125,20 +155,20 @@ def test_two_couples_are_paired_by_potential():
     ds = synthetic_cv(20e-6)
     extra = synthetic_cv(15e-6, e_pa=4.10, e_pc=4.02, seed=1, sigma=0.0)
     ds["current"] = ds["current"] + extra["current"] - synthetic_cv(0.0, sigma=0.0)["current"]
-    fit = peaks.analyse(ds, PARAMS)
+    fit = analysis.analyse(ds, PARAMS)
     assert fit.sizes["couple"] == 2
     assert np.allclose(fit["E_pa"].values, [3.78, 4.10], atol=0.006)
     assert np.allclose(fit["E_pc"].values, [3.68, 4.02], atol=0.006)
-    rows = peaks.rows(fit)
+    rows = analysis.rows(fit)
     e_half = [r for r in rows if r["quantity"] == "E_half"]
     assert [r["note"] for r in e_half] == ["couple 1 of 2", "couple 2 of 2"]
 
 
 def test_missing_or_partial_cycle_falls_back_to_the_last_complete_one():
-    fit = peaks.analyse(synthetic_cv(20e-6, last_partial=True), {**PARAMS, "cycle": 4})
+    fit = analysis.analyse(synthetic_cv(20e-6, last_partial=True), {**PARAMS, "cycle": 4})
     assert fit.attrs["cycle_analysed"] == 3
     assert "cycle 4 requested" in fit.attrs["status_note"]
-    assert peaks.complete_cycles(*_arrays(synthetic_cv(0.0, last_partial=True))) == [1, 2, 3]
+    assert branches.complete_cycles(*_arrays(synthetic_cv(0.0, last_partial=True))) == [1, 2, 3]
 
 
 def _arrays(ds):
@@ -149,42 +179,46 @@ def _arrays(ds):
 def test_no_area_gives_a_failed_fit_and_a_failed_row():
     ds = synthetic_cv(20e-6)
     ds.attrs.pop("electrode_area_cm2")
-    fit = peaks.analyse(ds, PARAMS)
+    fit = analysis.analyse(ds, PARAMS)
     assert fit.attrs["status"] == "failed"
-    [r] = peaks.rows(fit)
+    [r] = analysis.rows(fit)
     assert r["status"] == "failed" and "electrode area" in r["note"]
 
 
 def test_rows_carry_the_contract_quantities_with_units():
-    fit = peaks.analyse(synthetic_cv(20e-6), PARAMS)
-    rows = {r["quantity"]: r for r in peaks.rows(fit)}
-    assert rows["redox_peaks_detected"]["value"] == 1.0 and rows["redox_peaks_detected"]["unit"] == "1"
+    fit = analysis.analyse(synthetic_cv(20e-6), PARAMS)
+    rows = {r["quantity"]: r for r in analysis.rows(fit)}
+    assert (
+        rows["redox_peaks_detected"]["value"] == 1.0 and rows["redox_peaks_detected"]["unit"] == "1"
+    )
     for q in ("E_pa", "E_pc", "E_half", "delta_Ep"):
-        assert rows[q]["unit"] == "V" and rows[q]["element"] == "" and np.isfinite(rows[q]["stderr"])
+        assert (
+            rows[q]["unit"] == "V" and rows[q]["element"] == "" and np.isfinite(rows[q]["stderr"])
+        )
     assert rows["j_pa"]["unit"] == "A cm-2" and rows["Q_pa"]["unit"] == "C cm-2"
     assert rows["E_half"]["value"] == pytest.approx(3.73, abs=0.004)
 
 
 def test_fit_dataset_is_cf_complete_and_survives_netcdf_with_zero_couples(tmp_path):
     for height in (20e-6, 0.0):
-        fit = peaks.analyse(synthetic_cv(height), PARAMS)
+        fit = analysis.analyse(synthetic_cv(height), PARAMS)
         for name, var in fit.variables.items():
             assert "units" in var.attrs and "long_name" in var.attrs, name
         path = tmp_path / f"fit_{height:g}.nc"
         ncio.write_netcdf(fit, path)
         back = ncio.read_netcdf(path)
         assert back.sizes["couple"] == fit.sizes["couple"]
-        assert peaks.rows(back) == peaks.rows(fit)
+        assert analysis.rows(back) == analysis.rows(fit)
 
 
 def test_invalid_params_raise():
     with pytest.raises(ValueError):
-        peaks.analyse(synthetic_cv(0.0), {**PARAMS, "smoothing_window_V": 0.0})
+        analysis.analyse(synthetic_cv(0.0), {**PARAMS, "smoothing_window_V": 0.0})
 
 
 def test_real_gamry_cv_analyses_without_error():
     ds = gamry.read(real_file("electrochem/cv/gamry_dta/chemotion_01_CV.DTA"), "cv")
-    fit = peaks.analyse(ds, PARAMS)  # no electrode_area_cm2 attr: the file's AREA is used
+    fit = analysis.analyse(ds, PARAMS)  # no electrode_area_cm2 attr: the file's AREA is used
     assert fit.attrs["status"] == "ok"
     assert fit.attrs["cycle_analysed"] == 2
     assert fit.attrs["electrode_area_used_cm2"] == pytest.approx(0.19635)
@@ -192,15 +226,18 @@ def test_real_gamry_cv_analyses_without_error():
     # return sweep: no redox couple.
     assert int(fit["redox_peaks_detected"]) == 0 and fit.sizes["couple"] == 0
     # cycle 11 is the 1-point closing CURVE11: the last complete cycle, 10, is used instead.
-    fit11 = peaks.analyse(ds, {**PARAMS, "cycle": 11})
+    fit11 = analysis.analyse(ds, {**PARAMS, "cycle": 11})
     assert fit11.attrs["cycle_analysed"] == 10
-    assert peaks.rows(fit11)[0]["quantity"] == "redox_peaks_detected"
+    assert analysis.rows(fit11)[0]["quantity"] == "redox_peaks_detected"
 
 
-@pytest.mark.parametrize("relative", ["electrochem/cv/biologic_mpt/yadg_cv.mpt", "electrochem/cv/biologic_mpr/yadg_cv.mpr"])
+@pytest.mark.parametrize(
+    "relative",
+    ["electrochem/cv/biologic_mpt/yadg_cv.mpt", "electrochem/cv/biologic_mpr/yadg_cv.mpr"],
+)
 def test_real_biologic_cv_analyses_without_error(relative):
     ds = readers.read(real_file(relative), "cv")
-    fit = peaks.analyse(ds, PARAMS)
+    fit = analysis.analyse(ds, PARAMS)
     # cycle 2 of this file stops at 3.16 V of a 1.5-5.5 V window: cycle 1 is analysed.
     assert fit.attrs["cycle_analysed"] == 1
     assert "cycle 2 requested" in fit.attrs["status_note"]
@@ -216,15 +253,20 @@ def test_real_biologic_cv_analyses_without_error(relative):
 
 
 def test_real_nova_cv_without_area_gives_a_failed_row_that_says_why():
-    ds = readers.read(real_file("electrochem/cv/autolab_nova_txt/chemotion_Cu-TMG2cHexqu2-PF6_comma.txt"), "cv")
-    fit = peaks.analyse(ds, PARAMS)  # the NOVA export holds no area and the test gives no sample sheet
+    ds = readers.read(
+        real_file("electrochem/cv/autolab_nova_txt/chemotion_Cu-TMG2cHexqu2-PF6_comma.txt"), "cv"
+    )
+    fit = analysis.analyse(
+        ds, PARAMS
+    )  # the NOVA export holds no area and the test gives no sample sheet
     assert fit.attrs["status"] == "failed" and "electrode area" in fit.attrs["status_note"]
     ds.attrs["electrode_area_cm2"] = 0.0707  # a 3 mm disc
-    fit = peaks.analyse(ds, PARAMS)
+    fit = analysis.analyse(ds, PARAMS)
     # only scan 3 is in the file (0.2-0.7 V): it is the last complete one and is analysed
     assert fit.attrs["status"] == "ok" and fit.attrs["cycle_analysed"] == 3
     assert "cycle 2 requested" in fit.attrs["status_note"]
-    # Seen by eye: one reversible Cu(II)/Cu(I) couple, anodic maximum at ~0.49 V, cathodic at ~0.385 V
+    # Seen by eye: one reversible Cu(II)/Cu(I) couple, anodic maximum at ~0.49 V, cathodic
+    # at ~0.385 V
     assert int(fit["redox_peaks_detected"]) == 1 and fit.sizes["couple"] == 1
     assert float(fit["E_pa"][0]) == pytest.approx(0.489, abs=0.01)
     assert float(fit["E_pc"][0]) == pytest.approx(0.384, abs=0.01)
