@@ -49,7 +49,8 @@ from pathlib import Path
 import numpy as np
 from scipy.special import erfc
 
-from interphase.demo.edx import INTERFACE_NM, WIDTH_NM, WIDTH_PER_SIGMA
+from interphase.demo.edx import INTERFACE_NM, WIDTH_NM
+from interphase.interface import WIDTH_10_90_PER_SIGMA
 from interphase.eels.edges import EDGES
 
 RNG_STREAM = 6  # this module's fixed int for np.random.default_rng([seed, RNG_STREAM])
@@ -96,7 +97,7 @@ TRUTH = {sample: _truth(sample) for sample in INTERFACE_NM}
 
 def concentration(sample: str, element: str, x: np.ndarray) -> np.ndarray:
     """Fraction of the film's concentration of an element at distance x (erf step)."""
-    sigma = WIDTH_NM[sample][element] / WIDTH_PER_SIGMA
+    sigma = WIDTH_NM[sample][element] / WIDTH_10_90_PER_SIGMA
     return 0.5 * erfc((np.asarray(x, float) - INTERFACE_NM[sample]) / (math.sqrt(2.0) * sigma))
 
 
@@ -114,7 +115,12 @@ def gaussian(energy: np.ndarray, centre: float, fwhm: float, area: float) -> np.
     """Counts per channel of a Gaussian line holding ``area`` counts in all (eV axis, uniform)."""
     sigma = fwhm / (2.0 * math.sqrt(2.0 * math.log(2.0)))
     per_channel = float(energy[1] - energy[0])
-    return area * per_channel / (sigma * math.sqrt(2.0 * math.pi)) * np.exp(-0.5 * ((energy - centre) / sigma) ** 2)
+    return (
+        area
+        * per_channel
+        / (sigma * math.sqrt(2.0 * math.pi))
+        * np.exp(-0.5 * ((energy - centre) / sigma) ** 2)
+    )
 
 
 def arctan_step(energy: np.ndarray, at: float) -> np.ndarray:
@@ -125,7 +131,14 @@ def arctan_step(energy: np.ndarray, at: float) -> np.ndarray:
 def edge_signal(energy: np.ndarray, element: str, fraction: float, ratio: float) -> np.ndarray:
     """Continuum double step plus white lines of one element, film concentration × fraction."""
     e = EDGES[element]
-    continuum = STEP[element] * fraction * ((2.0 / 3.0) * arctan_step(energy, e.l3_max) + (1.0 / 3.0) * arctan_step(energy, e.l2_max))
+    continuum = (
+        STEP[element]
+        * fraction
+        * (
+            (2.0 / 3.0) * arctan_step(energy, e.l3_max)
+            + (1.0 / 3.0) * arctan_step(energy, e.l2_max)
+        )
+    )
     end = e.post[1]
     continuum = continuum * np.where(energy > end, (energy / end) ** -3.0, 1.0)
     area = WHITE_LINE_AREA[element] * fraction
@@ -138,7 +151,9 @@ def expected_spectrum(sample: str, x: float, energy: np.ndarray = ENERGY_EV) -> 
     """The noise-free spectrum (counts/channel) at distance x."""
     spectrum = BACKGROUND_AT_600 * (energy / 600.0) ** -BACKGROUND_EXPONENT
     for el in ELEMENTS:
-        spectrum = spectrum + edge_signal(energy, el, float(concentration(sample, el, x)), float(l3_l2(sample, el, x)))
+        spectrum = spectrum + edge_signal(
+            energy, el, float(concentration(sample, el, x)), float(l3_l2(sample, el, x))
+        )
     return spectrum
 
 
@@ -174,12 +189,14 @@ def msa_text(sample: dict, x: float, counts: np.ndarray, meta: dict) -> str:
 
 
 def truth_for(sample: dict) -> tuple[str, dict]:
-    """The TRUTH entry for a sample: its own, else the demo sample nearest in sintering temperature."""
+    """The TRUTH entry of a sample: its own, else the demo sample nearest in temperature."""
     name = str(sample["sample"])
     if name in TRUTH:
         return name, TRUTH[name]
     temps = {"NMC-700": 700.0, "NMC-900": 900.0}
-    nearest = min(temps, key=lambda k: (abs(temps[k] - float(sample["sintering_temperature_C"])), k))
+    nearest = min(
+        temps, key=lambda k: (abs(temps[k] - float(sample["sintering_temperature_C"])), k)
+    )
     return nearest, TRUTH[nearest]
 
 
@@ -189,7 +206,7 @@ def file_name(sample: str, x: float) -> str:
 
 
 def generate(raw_dir: Path, samples: list[dict], seed: int) -> list[dict]:
-    """Write one folder of .msa spectra per sample under raw_dir/eels/; return measurements.tsv rows."""
+    """Write one folder of .msa spectra a sample under raw_dir/eels/; return the sheet rows."""
     rng = np.random.default_rng([seed, RNG_STREAM])
     rows = []
     for sample in samples:

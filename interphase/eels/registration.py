@@ -29,7 +29,11 @@ def interface(fit: xr.Dataset) -> tuple[float, float]:
     if "interface_position_nm" not in fit:
         return math.nan, math.nan
     value = float(fit["interface_position_nm"].values)
-    err = float(fit["interface_position_nm_stderr"].values) if "interface_position_nm_stderr" in fit else math.nan
+    err = (
+        float(fit["interface_position_nm_stderr"].values)
+        if "interface_position_nm_stderr" in fit
+        else math.nan
+    )
     return value, err
 
 

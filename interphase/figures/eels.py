@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.figures.style import finite, new_figure, save_figure, temperature_colors, temperature_label
+from interphase.figures.style import (
+    finite,
+    new_figure,
+    save_figure,
+    temperature_colors,
+    temperature_label,
+)
 
 # Panel order: the elements the contract names first (Co, Mn), then the rest.
 ELEMENT_ORDER = ("Co", "Mn", "Ni", "Fe", "Ti", "Cu")
@@ -34,7 +40,7 @@ def panel_elements(fits: list[xr.Dataset]) -> list[str]:
 
 
 def _y_limits(values: list[np.ndarray], errors: list[np.ndarray]) -> tuple[float, float]:
-    """Limits holding every ratio known to 25 % or better, so one noisy point cannot squash the rest."""
+    """Limits holding every ratio known to 25 % or better: one noisy point cannot squash the rest."""
     if not values:
         return 0.0, 5.0
     v, e = np.concatenate(values), np.concatenate(errors)
@@ -52,7 +58,7 @@ def _y_limits(values: list[np.ndarray], errors: list[np.ndarray]) -> tuple[float
 
 
 def standards(fits: list[xr.Dataset], element: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """(ratios, valences) of the element's calibration standards, sorted by ratio; None without any."""
+    """(ratios, valences) of the element's calibration standards, by ratio; None without any."""
     for fit in fits:
         if "standard_ratio" not in fit or element not in [str(e) for e in fit["element"].values]:
             continue
@@ -87,15 +93,27 @@ def add_valence_axis(ax, ratios: np.ndarray, valences: np.ndarray, element: str)
 
 def l3l2_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
     """L3/L2 against distance from the interface, a panel per element, a series per sample."""
-    usable = [f for f in fits if "interface_position_nm" in f and math.isfinite(float(f["interface_position_nm"].values))]
+    usable = [
+        f
+        for f in fits
+        if "interface_position_nm" in f and math.isfinite(float(f["interface_position_nm"].values))
+    ]
     usable.sort(key=lambda f: float(f.attrs.get("sintering_temperature_C", math.nan)))
     elements = panel_elements(usable) or ["Co"]
     colors = temperature_colors([f.attrs.get("sintering_temperature_C", 0.0) for f in usable])
-    fig, axes = new_figure("single", height_ratio=0.42 * len(elements) + 0.12, nrows=len(elements), ncols=1, sharex=True)
+    fig, axes = new_figure(
+        "single",
+        height_ratio=0.42 * len(elements) + 0.12,
+        nrows=len(elements),
+        ncols=1,
+        sharex=True,
+    )
     axes = np.atleast_1d(axes)
     window = max((float(f.attrs.get("interface_window_nm", 5.0)) for f in usable), default=5.0)
     bulk = min((float(f.attrs.get("bulk_distance_nm", 20.0)) for f in usable), default=20.0)
-    x_all = [np.asarray(f["distance"].values) - float(f["interface_position_nm"].values) for f in usable]
+    x_all = [
+        np.asarray(f["distance"].values) - float(f["interface_position_nm"].values) for f in usable
+    ]
     has_ratio = [np.any(np.isfinite(f["L3_L2"].values), axis=1) for f in usable]
     x_lo = min((x.min() for x in x_all), default=-60.0)
     x_hi = max((x[r].max() for x, r in zip(x_all, has_ratio) if r.any()), default=60.0)
@@ -111,10 +129,20 @@ def l3l2_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Pa
             ratio = fit["L3_L2"].sel(element=el).values
             err = fit["L3_L2_stderr"].sel(element=el).values
             ok = np.isfinite(ratio)
-            offset = (k - (len(usable) - 1) / 2) * 0.5  # nudge series apart so error bars do not overlap
+            offset = (
+                k - (len(usable) - 1) / 2
+            ) * 0.5  # nudge series apart so error bars do not overlap
             ax.errorbar(
-                x[ok] + offset, ratio[ok], yerr=err[ok], fmt="o-", ms=2.5, lw=0.8, elinewidth=0.6, capsize=0,
-                color=colors[t], label=temperature_label(t, fit.attrs.get("label")),
+                x[ok] + offset,
+                ratio[ok],
+                yerr=err[ok],
+                fmt="o-",
+                ms=2.5,
+                lw=0.8,
+                elinewidth=0.6,
+                capsize=0,
+                color=colors[t],
+                label=temperature_label(t, fit.attrs.get("label")),
             )
             b = float(fit["L3_L2_bulk"].sel(element=el).values)
             if math.isfinite(b):
@@ -127,13 +155,35 @@ def l3l2_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Pa
         if cal is not None:
             add_valence_axis(ax, *cal, el)
         ax.text(0.02, 0.95, el, transform=ax.transAxes, ha="left", va="top", fontweight="bold")
-    axes[0].text(-bulk, 1.0, " bulk ", transform=axes[0].get_xaxis_transform(), ha="right", va="bottom", fontsize=7, color="0.35")
-    axes[0].text(0.0, 1.0, "interface", transform=axes[0].get_xaxis_transform(), ha="center", va="bottom", fontsize=7, color="0.35")
+    axes[0].text(
+        -bulk,
+        1.0,
+        " bulk ",
+        transform=axes[0].get_xaxis_transform(),
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        color="0.35",
+    )
+    axes[0].text(
+        0.0,
+        1.0,
+        "interface",
+        transform=axes[0].get_xaxis_transform(),
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        color="0.35",
+    )
     axes[-1].set_xlim(x_lo - 3, x_hi + 3)
     axes[-1].set_xlabel("distance from interface (nm)  (film ← → LATP)")
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
-        axes[0].legend(handles, labels, loc="upper left", bbox_to_anchor=(0.07, 1.0), handlelength=1.5)
+        axes[0].legend(
+            handles, labels, loc="upper left", bbox_to_anchor=(0.07, 1.0), handlelength=1.5
+        )
     if not usable:
-        axes[0].text(0.5, 0.5, "no line with an interface", transform=axes[0].transAxes, ha="center")
+        axes[0].text(
+            0.5, 0.5, "no line with an interface", transform=axes[0].transAxes, ha="center"
+        )
     return save_figure(fig, stem, metadata)

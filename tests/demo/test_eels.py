@@ -11,10 +11,15 @@ import pytest
 from interphase.demo import SAMPLES, SEED
 from interphase.demo import eels as demo
 from interphase.demo.edx import INTERFACE_NM
-from interphase.eels import whiteline
+from interphase.eels import analysis
 from interphase.readers import detect, read
 
-PARAMS = {"interface_window_nm": 5.0, "bulk_distance_nm": 20.0, "elements": ["Mn", "Co", "Ni"], "min_edge_snr": 5.0}
+PARAMS = {
+    "interface_window_nm": 5.0,
+    "bulk_distance_nm": 20.0,
+    "elements": ["Mn", "Co", "Ni"],
+    "min_edge_snr": 5.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +35,7 @@ def fits(demo_dir) -> dict:
     out = {}
     for row in rows:
         ds = read(raw / row["file"], "eels_line")
-        out[row["sample"]] = whiteline.analyse(ds, PARAMS)
+        out[row["sample"]] = analysis.analyse(ds, PARAMS)
     return out
 
 
@@ -92,8 +97,13 @@ def test_interface_is_where_the_edx_demo_puts_it(fits, sample):
 
 def _excess(fit) -> float:
     """(interface - bulk) Co L3/L2 in units of its combined stderr."""
-    co = {q: float(fit[q].sel(element="Co")) for q in ("L3_L2_bulk", "L3_L2_bulk_stderr", "L3_L2_interface", "L3_L2_interface_stderr")}
-    return (co["L3_L2_interface"] - co["L3_L2_bulk"]) / math.hypot(co["L3_L2_bulk_stderr"], co["L3_L2_interface_stderr"])
+    co = {
+        q: float(fit[q].sel(element="Co"))
+        for q in ("L3_L2_bulk", "L3_L2_bulk_stderr", "L3_L2_interface", "L3_L2_interface_stderr")
+    }
+    return (co["L3_L2_interface"] - co["L3_L2_bulk"]) / math.hypot(
+        co["L3_L2_bulk_stderr"], co["L3_L2_interface_stderr"]
+    )
 
 
 def test_co_is_reduced_at_the_interface_only_at_900(fits):
@@ -103,9 +113,14 @@ def test_co_is_reduced_at_the_interface_only_at_900(fits):
 
 
 def test_summary_rows_have_co_and_mn_and_no_ni(fits):
-    rows = whiteline.rows(fits["NMC-900"])
+    rows = analysis.rows(fits["NMC-900"])
     keys = {(r["quantity"], r["element"]) for r in rows}
-    assert {("L3_L2_bulk", "Co"), ("L3_L2_interface", "Co"), ("L3_L2_bulk", "Mn"), ("L3_L2_interface", "Mn")} <= keys
+    assert {
+        ("L3_L2_bulk", "Co"),
+        ("L3_L2_interface", "Co"),
+        ("L3_L2_bulk", "Mn"),
+        ("L3_L2_interface", "Mn"),
+    } <= keys
     assert not any(r["element"] == "Ni" for r in rows)  # Ni L3 at 855 eV is beyond the 850 eV range
     assert all(r["status"] == "ok" and r["unit"] in ("1", "nm") for r in rows)
     assert fits["NMC-900"].attrs["status"] == "ok"

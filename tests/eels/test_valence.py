@@ -12,7 +12,11 @@ MN = valence.STANDARDS["Mn"]
 
 
 def test_builtin_standards_cover_mn_and_co_and_cite_their_sources():
-    assert [s.valence for s in MN] == [2.0, 3.0, 4.0] and [s.compound for s in MN] == ["MnO", "Mn2O3", "MnO2"]
+    assert [s.valence for s in MN] == [2.0, 3.0, 4.0] and [s.compound for s in MN] == [
+        "MnO",
+        "Mn2O3",
+        "MnO2",
+    ]
     assert {s.compound for s in valence.STANDARDS["Co"]} == {"CoO", "LiCoO2"}
     assert all("Wang" in s.source for el in ("Mn", "Co") for s in valence.STANDARDS[el])
     # white-line ratios fall as the 3d band empties from d5/d7 towards d3/d6
@@ -35,9 +39,13 @@ def test_interpolation_and_its_stderr():
 
 def test_standard_uncertainties_are_propagated():
     lab = (valence.Standard(2.0, 4.0, 0.2), valence.Standard(3.0, 2.0, 0.1))
-    v, se, _ = valence.estimate(3.5, 0.05, lab)  # u = 0.75 of the way from ratio 2.0 (3+) to 4.0 (2+)
+    v, se, _ = valence.estimate(
+        3.5, 0.05, lab
+    )  # u = 0.75 of the way from ratio 2.0 (3+) to 4.0 (2+)
     assert v == pytest.approx(2.25)
-    assert se == pytest.approx(0.5 * math.sqrt(0.05**2 + (0.25 * 0.1) ** 2 + (0.75 * 0.2) ** 2))  # = 0.080
+    assert se == pytest.approx(
+        0.5 * math.sqrt(0.05**2 + (0.25 * 0.1) ** 2 + (0.75 * 0.2) ** 2)
+    )  # = 0.080
 
 
 def test_extrapolation_is_marked_and_nan_stays_nan():
@@ -48,10 +56,14 @@ def test_extrapolation_is_marked_and_nan_stays_nan():
 
 
 def test_lab_standards_from_config_replace_one_element():
-    table = valence.standards_from_config({"Co": [{"valence": 2, "ratio": 4.5, "source": "our CoO"}, {"valence": 3, "ratio": 2.2}]})
+    table = valence.standards_from_config(
+        {"Co": [{"valence": 2, "ratio": 4.5, "source": "our CoO"}, {"valence": 3, "ratio": 2.2}]}
+    )
     assert [s.ratio for s in table["Co"]] == [4.5, 2.2] and table["Co"][0].source == "our CoO"
     assert table["Mn"] == valence.STANDARDS["Mn"]
     with pytest.raises(ValueError, match="ratio"):
         valence.standards_from_config({"Co": [{"valence": 2}, {"valence": 3, "ratio": 2.2}]})
     with pytest.raises(ValueError, match="differ"):
-        valence.standards_from_config({"Co": [{"valence": 2, "ratio": 2.2}, {"valence": 3, "ratio": 2.2}]})
+        valence.standards_from_config(
+            {"Co": [{"valence": 2, "ratio": 2.2}, {"valence": 3, "ratio": 2.2}]}
+        )

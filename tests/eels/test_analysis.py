@@ -10,13 +10,20 @@ import xarray as xr
 from scipy.special import erfc
 
 from interphase import datasets
-from interphase.eels import whiteline
+from interphase.eels import analysis, integration
+from interphase.eels import line as eels_line
+from interphase.eels import rows as eels_rows
 from interphase.eels.edges import EDGES
 from interphase.readers import read
 from tests.conftest import real_file
 
 ENERGY = 600.0 + 0.5 * np.arange(501)  # 600-850 eV
-PARAMS = {"interface_window_nm": 5.0, "bulk_distance_nm": 20.0, "elements": ["Mn", "Co", "Ni"], "min_edge_snr": 5.0}
+PARAMS = {
+    "interface_window_nm": 5.0,
+    "bulk_distance_nm": 20.0,
+    "elements": ["Mn", "Co", "Ni"],
+    "min_edge_snr": 5.0,
+}
 
 
 def edge(element: str, ratio: float, area: float, step: float) -> np.ndarray:
@@ -34,16 +41,26 @@ def edge(element: str, ratio: float, area: float, step: float) -> np.ndarray:
     return lines + continuum * np.where(ENERGY > e.post[1], (ENERGY / e.post[1]) ** -3.0, 1.0)
 
 
-def spectrum(mn: float = 1.0, co: float = 1.0, co_ratio: float = 2.3, mn_ratio: float = 2.0) -> np.ndarray:
+def spectrum(
+    mn: float = 1.0, co: float = 1.0, co_ratio: float = 2.3, mn_ratio: float = 2.0
+) -> np.ndarray:
     """Background 8000·(E/600)^-3 plus Mn and Co edges scaled by their concentrations."""
     background = 8000.0 * (ENERGY / 600.0) ** -3.0
-    return background + edge("Mn", mn_ratio, 20000.0 * mn, 800.0 * mn) + edge("Co", co_ratio, 16000.0 * co, 600.0 * co)
+    return (
+        background
+        + edge("Mn", mn_ratio, 20000.0 * mn, 800.0 * mn)
+        + edge("Co", co_ratio, 16000.0 * co, 600.0 * co)
+    )
 
 
 def line(spectra: np.ndarray, distance: np.ndarray) -> xr.Dataset:
     """An eels_line dataset of the given spectra."""
     return xr.Dataset(
-        {"intensity": datasets.variable(("distance", "energy_loss"), spectra, "count", "intensity")},
+        {
+            "intensity": datasets.variable(
+                ("distance", "energy_loss"), spectra, "count", "intensity"
+            )
+        },
         coords={
             "distance": datasets.variable("distance", distance, "nm", "distance"),
             "energy_loss": datasets.variable("energy_loss", ENERGY, "eV", "energy loss"),
@@ -54,7 +71,7 @@ def line(spectra: np.ndarray, distance: np.ndarray) -> xr.Dataset:
 
 @pytest.mark.parametrize("ratio", [2.0, 3.0, 4.5])
 def test_noise_free_spectrum_gives_its_ratio(ratio):
-    result = whiteline.integrate_edge(ENERGY, spectrum(co_ratio=ratio), EDGES["Co"])
+    result = integration.integrate_edge(ENERGY, spectrum(co_ratio=ratio), EDGES["Co"])
     assert result.l3 / result.l2 == pytest.approx(ratio, rel=0.01)
 
 
@@ -63,8 +80,8 @@ def test_ratio_stderr_matches_the_scatter_of_poisson_repeats():
     expected = spectrum()
     ratios, errors = [], []
     for _ in range(200):
-        r = whiteline.integrate_edge(ENERGY, rng.poisson(expected).astype(float), EDGES["Co"])
-        value, err = whiteline.ratio_with_stderr(r)
+        r = integration.integrate_edge(ENERGY, rng.poisson(expected).astype(float), EDGES["Co"])
+        value, err = integration.ratio_with_stderr(r)
         ratios.append(value)
         errors.append(err)
     assert np.std(ratios) == pytest.approx(np.mean(errors), rel=0.2)
@@ -77,15 +94,20 @@ def test_line_with_known_ratios_and_interface_is_recovered():
     x = np.arange(0.0, 100.0, 2.5)
     conc = 0.5 * erfc((x - 47.0) / (math.sqrt(2) * 30.0 / 2.5631))
     co_ratio = np.where(np.abs(x - 47.0) <= 6.0, 3.8, 2.3)
-    spectra = np.array([rng.poisson(spectrum(c, c, r)) for c, r in zip(conc, co_ratio)], dtype=float)
-    fit = whiteline.analyse(line(spectra, x), PARAMS)
+    spectra = np.array(
+        [rng.poisson(spectrum(c, c, r)) for c, r in zip(conc, co_ratio)], dtype=float
+    )
+    fit = analysis.analyse(line(spectra, x), PARAMS)
     assert fit.attrs["status"] == "ok"
     assert fit["element"].values.tolist() == ["Mn", "Co"]  # Ni L3 at 855 eV is beyond 850 eV
     assert "Ni" in fit.attrs["elements_out_of_range"]
     assert float(fit["interface_position_nm"]) == pytest.approx(47.0, abs=1.5)
     assert fit.attrs["interface_method"].startswith("erf fit")
     for el, truth in (("Mn", 2.0), ("Co", 2.3)):
-        bulk, se = float(fit["L3_L2_bulk"].sel(element=el)), float(fit["L3_L2_bulk_stderr"].sel(element=el))
+        bulk, se = (
+            float(fit["L3_L2_bulk"].sel(element=el)),
+            float(fit["L3_L2_bulk_stderr"].sel(element=el)),
+        )
         assert abs(bulk - truth) < 3 * se and abs(bulk - truth) < 0.05 * truth
     co_iface = float(fit["L3_L2_interface"].sel(element="Co"))
     assert co_iface == pytest.approx(3.8, rel=0.1)
@@ -97,8 +119,10 @@ def test_line_with_known_ratios_and_interface_is_recovered():
 def test_low_signal_position_gives_nan():
     rng = np.random.default_rng(11)
     x = np.array([0.0, 3.0])
-    spectra = np.array([rng.poisson(spectrum(1.0, 1.0)), rng.poisson(spectrum(0.01, 0.01))], dtype=float)
-    fit = whiteline.analyse(line(spectra, x), PARAMS)
+    spectra = np.array(
+        [rng.poisson(spectrum(1.0, 1.0)), rng.poisson(spectrum(0.01, 0.01))], dtype=float
+    )
+    fit = analysis.analyse(line(spectra, x), PARAMS)
     assert np.all(np.isfinite(fit["L3_L2"].values[0]))
     assert np.all(np.isnan(fit["L3_L2"].values[1]))
     assert np.all(fit["edge_snr"].values[1] < 5.0)
@@ -108,10 +132,10 @@ def test_spectrum_without_a_co_edge_gives_no_co_ratio():
     rng = np.random.default_rng(5)
     x = np.arange(0.0, 30.0, 3.0)
     spectra = np.array([rng.poisson(spectrum(1.0, 0.0)) for _ in x], dtype=float)
-    fit = whiteline.analyse(line(spectra, x), PARAMS)
+    fit = analysis.analyse(line(spectra, x), PARAMS)
     assert np.all(np.isnan(fit["L3_L2"].sel(element="Co").values))
     assert np.all(np.isfinite(fit["L3_L2"].sel(element="Mn").values))
-    rows = {(r["quantity"], r["element"]): r for r in whiteline.rows(fit)}
+    rows = {(r["quantity"], r["element"]): r for r in analysis.rows(fit)}
     assert rows[("L3_L2_bulk", "Co")]["status"] == "failed"
     assert "no Co L2,3 edge" in rows[("L3_L2_bulk", "Co")]["note"]
     assert rows[("L3_L2_bulk", "Mn")]["value"] == pytest.approx(2.0, rel=0.05)
@@ -119,11 +143,13 @@ def test_spectrum_without_a_co_edge_gives_no_co_ratio():
 
 
 def test_no_edge_in_range_fails_without_raising():
-    ds = read(real_file("tem/msa_eels/rsciio_example1_EMSA-spec_NiO_OK.msa"), "eels_line")  # O K only, 520-580 eV
-    fit = whiteline.analyse(ds, PARAMS)
+    ds = read(
+        real_file("tem/msa_eels/rsciio_example1_EMSA-spec_NiO_OK.msa"), "eels_line"
+    )  # O K only, 520-580 eV
+    fit = analysis.analyse(ds, PARAMS)
     assert fit.attrs["status"] == "failed"
     assert "no L2,3 edge of Mn, Co, Ni" in fit.attrs["status_note"]
-    (row,) = whiteline.rows(fit)
+    (row,) = analysis.rows(fit)
     assert row["status"] == "failed" and math.isnan(row["value"])
 
 
@@ -137,15 +163,17 @@ def test_real_mn_l23_spectrum_gives_a_plausible_ratio():
     Wang et al., Micron 31, 571 (2000); Riedl et al., Ultramicroscopy 106, 284 (2006)).
     """
     ds = read(real_file("tem/msa_eels/exspy_coreloss_spectrum_MnL23_OK.msa"), "eels_line")
-    fit = whiteline.analyse(ds, PARAMS)
+    fit = analysis.analyse(ds, PARAMS)
     assert fit["element"].values.tolist() == ["Mn"]  # Co and Ni lie beyond 769.4 eV
     assert float(fit["energy_shift"].sel(element="Mn")) == pytest.approx(6.1, abs=0.5)
     ratio = float(fit["L3_L2"].sel(element="Mn").values[0])
     assert ratio == pytest.approx(3.97, abs=0.2)
     assert 1.5 < ratio < 5.0
     assert float(fit["L3_L2_stderr"].sel(element="Mn").values[0]) < 0.3
-    rows = {(r["quantity"], r["element"]): r for r in whiteline.rows(fit)}
-    assert rows[("L3_L2_bulk", "Mn")]["status"] == "flagged"  # one spectrum: no interface on the line
+    rows = {(r["quantity"], r["element"]): r for r in analysis.rows(fit)}
+    assert (
+        rows[("L3_L2_bulk", "Mn")]["status"] == "flagged"
+    )  # one spectrum: no interface on the line
     assert rows[("L3_L2_interface", "Mn")]["status"] == "failed"
     # by the literature standards (MnO 4.0 = 2+, Mn2O3 2.7 = 3+): 2 + (4.0 - 3.97)/1.3 = 2.02, a Mn2+ oxide
     assert rows[("valence_bulk", "Mn")]["value"] == pytest.approx(2.0 + (4.0 - ratio) / 1.3)
@@ -155,15 +183,15 @@ def test_real_mn_l23_spectrum_gives_a_plausible_ratio():
 def test_weighted_mean_is_not_pulled_low_by_ratio_dependent_errors():
     values = np.array([2.0 * 0.9, 2.0 * 1.1])
     errors = 0.1 * values  # the same relative error
-    mean, se, n = whiteline.weighted_mean(values, errors)
+    mean, se, n = eels_line.weighted_mean(values, errors)
     assert mean == pytest.approx(2.0 * (0.9 + 1.1) / 2) and n == 2 and se > 0
 
 
 def test_invalid_params_raise():
     with pytest.raises(ValueError, match="min_edge_snr"):
-        whiteline.check_params({"min_edge_snr": 0})
+        analysis.check_params({"min_edge_snr": 0})
     with pytest.raises(ValueError, match="Zr"):
-        whiteline.check_params({"elements": ["Zr"]})
+        analysis.check_params({"elements": ["Zr"]})
 
 
 def test_config_overrides_move_an_edge_window():
@@ -171,26 +199,32 @@ def test_config_overrides_move_an_edge_window():
     rng = np.random.default_rng(31)
     x = np.arange(0.0, 30.0, 3.0)
     spectra = np.array([rng.poisson(spectrum(1.0, 1.0)) for _ in x], dtype=float)
-    default = whiteline.analyse(line(spectra, x), PARAMS)
-    narrow = whiteline.analyse(line(spectra, x), {**PARAMS, "edges": {"Co": {"l3": [778.0, 783.0]}}})
-    assert float(narrow["window_l3_start"].sel(element="Co")) == pytest.approx(778.0 + float(narrow["energy_shift"].sel(element="Co")))
-    assert float(narrow["window_l2_start"].sel(element="Co")) == float(default["window_l2_start"].sel(element="Co"))
+    default = analysis.analyse(line(spectra, x), PARAMS)
+    narrow = analysis.analyse(line(spectra, x), {**PARAMS, "edges": {"Co": {"l3": [778.0, 783.0]}}})
+    assert float(narrow["window_l3_start"].sel(element="Co")) == pytest.approx(
+        778.0 + float(narrow["energy_shift"].sel(element="Co"))
+    )
+    assert float(narrow["window_l2_start"].sel(element="Co")) == float(
+        default["window_l2_start"].sel(element="Co")
+    )
     # a window holding only the L3 core (+-2.5 eV of a 1.2 eV Gaussian: 96 % of it) gives a lower ratio
     ratio_default = float(default["L3_L2_bulk"].sel(element="Co"))
     ratio_narrow = float(narrow["L3_L2_bulk"].sel(element="Co"))
     assert ratio_narrow < ratio_default and ratio_narrow == pytest.approx(2.3 * 0.96, rel=0.05)
-    np.testing.assert_allclose(narrow["L3_L2"].sel(element="Mn"), default["L3_L2"].sel(element="Mn"))
+    np.testing.assert_allclose(
+        narrow["L3_L2"].sel(element="Mn"), default["L3_L2"].sel(element="Mn")
+    )
 
 
 def test_bad_edge_overrides_and_standards_raise():
     with pytest.raises(ValueError, match="Zr"):
-        whiteline.check_params({"edges": {"Zr": {"l3": [1, 2]}}})
+        analysis.check_params({"edges": {"Zr": {"l3": [1, 2]}}})
     with pytest.raises(ValueError, match="l4"):
-        whiteline.check_params({"edges": {"Co": {"l4": [775, 786]}}})
+        analysis.check_params({"edges": {"Co": {"l4": [775, 786]}}})
     with pytest.raises(ValueError, match="start < end"):
-        whiteline.check_params({"edges": {"Co": {"l3": [786, 775]}}})
+        analysis.check_params({"edges": {"Co": {"l3": [786, 775]}}})
     with pytest.raises(ValueError, match="at least two"):
-        whiteline.check_params({"valence_standards": {"Co": [{"valence": 2, "ratio": 4.6}]}})
+        analysis.check_params({"valence_standards": {"Co": [{"valence": 2, "ratio": 4.6}]}})
 
 
 def test_valences_follow_the_ratios_along_the_line():
@@ -199,21 +233,31 @@ def test_valences_follow_the_ratios_along_the_line():
     x = np.arange(0.0, 100.0, 2.5)
     conc = 0.5 * erfc((x - 47.0) / (math.sqrt(2) * 30.0 / 2.5631))
     co_ratio = np.where(np.abs(x - 47.0) <= 6.0, 3.8, 2.3)
-    spectra = np.array([rng.poisson(spectrum(c, c, r)) for c, r in zip(conc, co_ratio)], dtype=float)
-    fit = whiteline.analyse(line(spectra, x), PARAMS)
-    rows = {(r["quantity"], r["element"]): r for r in whiteline.rows(fit)}
+    spectra = np.array(
+        [rng.poisson(spectrum(c, c, r)) for c, r in zip(conc, co_ratio)], dtype=float
+    )
+    fit = analysis.analyse(line(spectra, x), PARAMS)
+    rows = {(r["quantity"], r["element"]): r for r in analysis.rows(fit)}
     co_iface = rows[("L3_L2_interface", "Co")]
     v_iface = rows[("valence_interface", "Co")]
     # linear interpolation CoO (2+, 4.8) - LiCoO2 (3+, 2.4): V = 3 - (R - 2.4)/2.4
     assert v_iface["value"] == pytest.approx(3.0 - (co_iface["value"] - 2.4) / 2.4)
     assert v_iface["stderr"] == pytest.approx(co_iface["stderr"] / 2.4)
-    assert v_iface["value"] == pytest.approx(3.0 - 1.4 / 2.4, abs=0.1) and v_iface["unit"] == "1" and v_iface["status"] == "ok"
+    assert (
+        v_iface["value"] == pytest.approx(3.0 - 1.4 / 2.4, abs=0.1)
+        and v_iface["unit"] == "1"
+        and v_iface["status"] == "ok"
+    )
     v_bulk = rows[("valence_bulk", "Co")]
-    assert v_bulk["value"] == pytest.approx(3.04, abs=0.03) and v_bulk["status"] == "ok"  # slightly extrapolated, within tolerance
+    assert (
+        v_bulk["value"] == pytest.approx(3.04, abs=0.03) and v_bulk["status"] == "ok"
+    )  # slightly extrapolated, within tolerance
     assert "extrapolated" in v_bulk["note"]
     # Mn 2.0: between MnO2 (4+, 1.9) and Mn2O3 (3+, 2.7)
     assert rows[("valence_bulk", "Mn")]["value"] == pytest.approx(4.0 - 0.1 / 0.8, abs=0.05)
-    assert "MnO2" in fit.attrs["valence_standards_Mn"] and "Wang" in fit.attrs["valence_standards_Mn"]
+    assert (
+        "MnO2" in fit.attrs["valence_standards_Mn"] and "Wang" in fit.attrs["valence_standards_Mn"]
+    )
     assert "thickness" in fit.attrs["valence_caveat"]
     per_position = fit["valence"].sel(element="Co").values
     assert np.all(np.isnan(per_position[np.isnan(fit["L3_L2"].sel(element="Co").values)]))
@@ -223,8 +267,13 @@ def test_lab_standards_replace_the_literature_ones():
     rng = np.random.default_rng(5)
     x = np.arange(0.0, 30.0, 3.0)
     spectra = np.array([rng.poisson(spectrum(1.0, 1.0)) for _ in x], dtype=float)
-    lab = {"Co": [{"valence": 2, "ratio": 4.3, "ratio_stderr": 0.1, "compound": "CoO"}, {"valence": 3, "ratio": 2.3, "ratio_stderr": 0.1}]}
-    fit = whiteline.analyse(line(spectra, x), {**PARAMS, "valence_standards": lab})
+    lab = {
+        "Co": [
+            {"valence": 2, "ratio": 4.3, "ratio_stderr": 0.1, "compound": "CoO"},
+            {"valence": 3, "ratio": 2.3, "ratio_stderr": 0.1},
+        ]
+    }
+    fit = analysis.analyse(line(spectra, x), {**PARAMS, "valence_standards": lab})
     ratio = float(fit["L3_L2_bulk"].sel(element="Co"))
     ratio_se = float(fit["L3_L2_bulk_stderr"].sel(element="Co"))
     v = float(fit["valence_bulk"].sel(element="Co"))
@@ -239,13 +288,15 @@ def test_far_extrapolation_is_flagged_and_missing_calibration_gives_no_row():
     rng = np.random.default_rng(8)
     x = np.arange(0.0, 30.0, 3.0)
     spectra = np.array([rng.poisson(spectrum(1.0, 1.0, co_ratio=1.2)) for _ in x], dtype=float)
-    fit = whiteline.analyse(line(spectra, x), PARAMS)
-    rows = {(r["quantity"], r["element"]): r for r in whiteline.rows(fit)}
-    assert rows[("valence_bulk", "Co")]["status"] == "flagged"  # 1.2 << 2.4: valence ~3.5, beyond Co3+
+    fit = analysis.analyse(line(spectra, x), PARAMS)
+    rows = {(r["quantity"], r["element"]): r for r in analysis.rows(fit)}
+    assert (
+        rows[("valence_bulk", "Co")]["status"] == "flagged"
+    )  # 1.2 << 2.4: valence ~3.5, beyond Co3+
     assert rows[("valence_bulk", "Co")]["value"] == pytest.approx(3.0 + 1.2 / 2.4, abs=0.05)
-    fit = whiteline.analyse(line(spectra, x), {**PARAMS, "valence_standards": {}})
-    assert whiteline.valence_rows(fit)  # Mn and Co have literature standards
-    ti_only = whiteline.rows(fit)
+    fit = analysis.analyse(line(spectra, x), {**PARAMS, "valence_standards": {}})
+    assert eels_rows.valence_rows(fit)  # Mn and Co have literature standards
+    ti_only = analysis.rows(fit)
     assert not any(r["element"] == "Ni" for r in ti_only)
 
 
@@ -268,7 +319,7 @@ def test_real_srtio3_ti_l23_spectrum_gives_a_ti_ratio():
     The tallest peak is L2 eg (461.25 eV): aligning on it (the old rule) gave a wild 12.
     """
     ds = real_dm_line("tem/dm_eels/pytemlib_EELS_STO_TiL23_OK.dm3")
-    fit = whiteline.analyse(ds, {**PARAMS, "elements": ["Ti", "Mn", "Co", "Ni"]})
+    fit = analysis.analyse(ds, {**PARAMS, "elements": ["Ti", "Mn", "Co", "Ni"]})
     assert float(fit["energy_shift"].sel(element="Ti")) == pytest.approx(-3.75, abs=0.5)
     ratio = float(fit["L3_L2"].sel(element="Ti").values[0])
     assert ratio == pytest.approx(0.56, abs=0.05)
@@ -278,6 +329,6 @@ def test_real_srtio3_ti_l23_spectrum_gives_a_ti_ratio():
 def test_real_rsciio_eels_test_spectrum_has_no_edge_and_says_so():
     """rosettasciio's test-EELS_spectrum.dm3 (-100 to 923.5 eV): no L2,3 edge stands above the noise."""
     ds = real_dm_line("tem/dm_eels/rsciio_test-EELS_spectrum.dm3")
-    fit = whiteline.analyse(ds, {**PARAMS, "elements": ["Ti", "Mn", "Fe", "Co", "Ni"]})
+    fit = analysis.analyse(ds, {**PARAMS, "elements": ["Ti", "Mn", "Fe", "Co", "Ni"]})
     assert fit.attrs["status"] == "failed"
     assert "no Mn L2,3 edge above min_edge_snr" in fit.attrs["status_note"]
