@@ -4,8 +4,11 @@ Entry module of the edx_line technique: :func:`analyse` (clean dataset -> fit da
 :func:`rows` (fit dataset -> summary rows). Each element's profile is fitted with an erf step
 (:mod:`interphase.edx.profile`); its interdiffusion width is the 10-90 % width of that step,
 optionally corrected for probe and beam broadening (:mod:`interphase.edx.broadening`).
-The interface (CONTRACT.md §2, :mod:`interphase.interface`) is where the film's
-transition-metal signal (sum of ``film_elements``) falls to half its film plateau.
+The interface (CONTRACT.md §2, :func:`interphase.interface.locate`) is where the film's
+transition-metal signal (sum of ``film_elements``) falls to half its film plateau, found the
+same way as on an EELS line. A line recorded from the electrolyte into the film (the film
+metals richer at its end) is read from its film end, so it gives the numbers of the same
+line recorded the other way.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ import xarray as xr
 from interphase.defaults import schema_defaults
 from interphase.edx.broadening import corrected_width, instrument_sigma
 from interphase.edx.dataset import LineFits, Options, build_fit
-from interphase.edx.profile import PROFILE_MODELS, StepFit, fit_profile, fit_step, model_curve
+from interphase.edx.profile import PROFILE_MODELS, StepFit, fit_profile, model_curve
 from interphase.edx.rows import rows
+from interphase.interface import InterfaceFit, film_is_last, locate, reverse_line
 
 __all__ = ["analyse", "rows", "check_params", "model_options"]
+
+REVERSED_NOTE = "line recorded from the electrolyte into the film: read from its film end"
 
 
 def check_params(params: dict) -> tuple[list[str], list[str]]:
@@ -47,13 +53,20 @@ def model_options(params: dict) -> tuple[str, float]:
     return model, float(p_threshold)
 
 
-def fit_interface(x: np.ndarray, signal: np.ndarray) -> StepFit:
-    """The erf step of the film signal, checked for direction."""
-    interface = fit_step(x, signal)
-    if interface.status != "failed" and interface.value["c_b"] >= interface.value["c_a"]:
-        interface.status = "flagged"
-        interface.note = "film signal rises along the line: film side is not first"
-    return interface
+def film_signal(clean: xr.Dataset, film: list[str]) -> tuple[np.ndarray, list[str]]:
+    """The summed profile of the film elements present (NaN without any), and their names."""
+    present = [str(e) for e in clean["element"].values]
+    film_present = [e for e in film if e in present]
+    if not film_present:
+        return np.full(clean.sizes["distance"], np.nan), film_present
+    values = clean["composition"].sel(element=film_present).values
+    return np.nansum(values, axis=1), film_present
+
+
+def film_side_first(clean: xr.Dataset, film: list[str]) -> xr.Dataset:
+    """The line with its film side first: a line whose film metals are at its end is reversed."""
+    signal, _ = film_signal(clean, film)
+    return reverse_line(clean) if film_is_last(signal) else clean
 
 
 def overall_status(fits: dict[str, StepFit], interface_status: str) -> str:
@@ -72,6 +85,7 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     film, chosen = check_params(params)
     model, p_threshold = model_options(params)
     instrument = instrument_sigma(params, dict(clean.attrs))
+    clean = film_side_first(clean, film)
     x = np.asarray(clean["distance"].values, dtype=float)
     present = [str(e) for e in clean["element"].values]
     selected = [e for e in chosen if e in present] if chosen else present
@@ -88,17 +102,18 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     curves = [model_curve(x, fits[e]) for e in selected]
     curves = np.column_stack(curves) if curves else np.empty((x.size, 0))
 
-    film_present = [e for e in film if e in present]
-    signal = np.full(x.size, np.nan)
-    if film_present:
-        signal = np.nansum(clean["composition"].sel(element=film_present).values, axis=1)
-    interface = fit_interface(x, signal) if film_present else None
+    signal, film_present = film_signal(clean, film)
+    interface = locate(x, signal) if film_present else None
     if interface is None:
-        notes.append(f"no film element ({', '.join(film)}) in the file: no interface")
+        interface = InterfaceFit(model=np.full(x.size, np.nan))
+        interface.note = f"no film element ({', '.join(film)}) in the file: no interface"
+        notes.append(interface.note)
     elif interface.status != "ok":
         notes.append(f"interface: {interface.note}")
+    if int(clean.attrs.get("line_reversed", 0)):
+        notes.append(REVERSED_NOTE)
     notes.extend(f"{e}: {fits[e].note}" for e in selected if fits[e].status != "ok")
-    interface_status = interface.status if interface else "failed"
+    interface_status = interface.status
     line = LineFits(
         x=x,
         elements=selected,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,8 +9,8 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.edx.broadening import CorrectedWidth, Instrument
-from interphase.edx.profile import PARAMETERS, StepFit
-from interphase.interface import WIDTH_10_90_PER_SIGMA, erf_step
+from interphase.edx.profile import StepFit
+from interphase.interface import WIDTH_10_90_PER_SIGMA, InterfaceFit
 
 FIT_MODEL = (
     "C(x) = C_a + (C_b - C_a)/2 * (1 + erf((x - x0)/(sqrt(2) sigma))); "
@@ -47,7 +46,7 @@ class LineFits:
     instrument: Instrument
     film_present: list[str]
     signal: np.ndarray
-    interface: StepFit | None
+    interface: InterfaceFit
     interface_status: str
     status: str
     notes: list[str]
@@ -85,7 +84,8 @@ def element_vars(fits: dict[str, StepFit], unit: str) -> dict[str, xr.Variable]:
         "element",
         width,
         "nm",
-        "interdiffusion width: 10-90 % width of the fitted erf step (2.563 sigma)",
+        "interdiffusion width: 10-90 % width of the fitted erf step "
+        f"({WIDTH_10_90_PER_SIGMA:.4f} sigma)",
     )
     out["interdiffusion_width_stderr"] = datasets.variable(
         "element", width_err, "nm", "standard error of interdiffusion_width"
@@ -119,9 +119,7 @@ def element_vars(fits: dict[str, StepFit], unit: str) -> dict[str, xr.Variable]:
 
 def interface_vars(line: LineFits) -> dict[str, xr.Variable]:
     """The film signal, its erf fit and the interface position with its stderr."""
-    nan = dict.fromkeys(PARAMETERS, math.nan)
-    ipar = line.interface.value if line.interface else nan
-    ierr = line.interface.stderr if line.interface else nan
+    iface = line.interface
     unit = line.unit
     return {
         "film_signal": datasets.variable(
@@ -131,22 +129,28 @@ def interface_vars(line: LineFits) -> dict[str, xr.Variable]:
             f"film transition-metal signal ({'+'.join(line.film_present)})",
         ),
         "film_signal_fit": datasets.variable(
-            "distance",
-            erf_step(line.x, *(ipar[k] for k in PARAMETERS)),
-            unit,
-            "erf step fitted to the film signal",
+            "distance", iface.model, unit, "erf step fitted to the film signal"
+        ),
+        "film_signal_plateau": datasets.variable(
+            (), iface.plateau, unit, "film plateau of the erf step fitted to the film signal"
+        ),
+        "film_signal_far_level": datasets.variable(
+            (), iface.level, unit, "far-side level of the erf step fitted to the film signal"
         ),
         "interface_position_nm": datasets.variable(
-            (), ipar["x0"], "nm", "interface: where the film signal falls to half its film plateau"
+            (),
+            iface.position,
+            "nm",
+            "interface: where the film signal falls to half its film plateau",
         ),
         "interface_position_nm_stderr": datasets.variable(
-            (), ierr["x0"], "nm", "standard error of interface_position_nm"
+            (), iface.stderr, "nm", "standard error of interface_position_nm"
         ),
         "film_signal_width": datasets.variable(
-            (), WIDTH_10_90_PER_SIGMA * ipar["sigma"], "nm", "10-90 % width of the film signal step"
+            (), iface.width_10_90, "nm", "10-90 % width of the film signal step"
         ),
         "film_signal_width_stderr": datasets.variable(
-            (), WIDTH_10_90_PER_SIGMA * ierr["sigma"], "nm", "standard error of film_signal_width"
+            (), iface.width_10_90_stderr, "nm", "standard error of film_signal_width"
         ),
     }
 
@@ -198,6 +202,10 @@ def build_fit(clean: xr.Dataset, line: LineFits, options: Options) -> xr.Dataset
         **broadening_vars(line),
     }
     distance_name = clean["distance"].attrs.get("long_name", "distance along the line")
+    if "distance_in_file" in clean:
+        data_vars["distance_in_file"] = datasets.variable(
+            "distance", clean["distance_in_file"].values, "nm", "distance as recorded in the file"
+        )
     coords = {
         "distance": datasets.variable("distance", line.x, "nm", distance_name),
         "element": datasets.variable(
@@ -217,10 +225,12 @@ def build_fit(clean: xr.Dataset, line: LineFits, options: Options) -> xr.Dataset
             "broadening_note": line.instrument.note,
             "specimen_material": options.specimen_material,
             "broadening_reference": BROADENING_REFERENCE,
-            "width_definition": "10-90 % width = 2.563 sigma",
+            "width_definition": f"10-90 % width = {WIDTH_10_90_PER_SIGMA:.4f} sigma",
             "film_elements": ", ".join(options.film),
             "interface_status": line.interface_status,
-            "interface_note": interface.note if interface else "no film element in the file",
+            "interface_note": interface.note,
+            "interface_method": interface.method,
+            "line_reversed": int(clean.attrs.get("line_reversed", 0)),
             "status": line.status,
             "status_note": "; ".join(line.notes),
         }

@@ -58,13 +58,17 @@ def interface_row(fit: xr.Dataset) -> dict:
     """The interface_position row (nm)."""
     status = str(fit.attrs.get("interface_status", "failed"))
     failed = status == "failed"
+    note = str(fit.attrs.get("interface_note", ""))
+    if int(fit.attrs.get("line_reversed", 0)):
+        reversed_note = "line recorded from the electrolyte into the film: x from its film end"
+        note = "; ".join(filter(None, [note, reversed_note]))
     return row(
         "interface_position",
         None if failed else float(fit["interface_position_nm"].values),
         "nm",
         stderr=None if failed else float(fit["interface_position_nm_stderr"].values),
         status=status,
-        note=str(fit.attrs.get("interface_note", "")),
+        note=note,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import xarray as xr
@@ -11,7 +11,9 @@ import xarray as xr
 from interphase.datasets import variable
 from interphase.eels import valence as valence_cal
 from interphase.eels.edges import Edge
-from interphase.eels.line import ElementStats, Interface
+from interphase.eels.line import ElementStats
+from interphase.eels.thickness import Thickness, thickness_note
+from interphase.interface import InterfaceFit
 
 DE = ("distance", "element")
 METHOD = (
@@ -60,20 +62,32 @@ class Examples:
 
 
 @dataclass
+class Plan:
+    """Per requested element: the calibrated edge with its windows, or why it is not measured."""
+
+    edges: dict[str, Edge] = field(default_factory=dict)
+    shifts: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class LineResult:
     """Everything measured on one line, ready for the fit dataset."""
 
     x: np.ndarray
     energy: np.ndarray
-    edges: dict[str, Edge]
-    shifts: dict[str, float]
+    elements: list[str]
+    plan: Plan
     measured: Measured
     examples: Examples
     tm_signal: np.ndarray
     tm_se: np.ndarray
-    interface: Interface
-    stats: ElementStats
-    absent: list[str]
+    thickness: Thickness
+    reversed: bool = False
+    interface: InterfaceFit = field(default_factory=InterfaceFit)
+    usable: np.ndarray | None = None
+    stats: ElementStats = field(default_factory=ElementStats)
 
 
 def position_vars(m: Measured) -> dict[str, xr.Variable]:
@@ -126,6 +140,32 @@ def interface_vars(line: LineResult) -> dict[str, xr.Variable]:
         ),
         "interface_width_nm": variable(
             (), iface.width_10_90, "nm", "10-90 % width of the erf fit of the edge signal"
+        ),
+        "interface_width_nm_stderr": variable(
+            (), iface.width_10_90_stderr, "nm", "standard error of interface_width_nm"
+        ),
+    }
+
+
+def thickness_vars(line: LineResult) -> dict[str, xr.Variable]:
+    """t/λ per position (NaN without low-loss spectra) and whether a position entered the means."""
+    t = line.thickness
+    usable = np.ones(line.x.size, bool) if line.usable is None else line.usable
+    return {
+        "t_over_lambda": variable(
+            "distance", t.t_over_lambda, "1", "relative thickness t/λ (log-ratio of the low loss)"
+        ),
+        "t_over_lambda_stderr": variable(
+            "distance", t.stderr, "1", "standard error of t/λ (Poisson counting)"
+        ),
+        "low_loss_tail_fraction": variable(
+            "distance", t.tail_fraction, "1", "part of I_t extrapolated beyond the low loss"
+        ),
+        "used_in_means": variable(
+            "distance",
+            usable.astype(np.int8),
+            "1",
+            "1: position enters the bulk/interface means; 0: t/λ above max_t_over_lambda",
         ),
     }
 
@@ -187,42 +227,47 @@ def example_vars(ex: Examples) -> dict[str, xr.Variable]:
     }
 
 
-def window_vars(edges: list[Edge]) -> dict[str, xr.Variable]:
-    """The step positions and the analysis windows of each element (eV)."""
+def window_vars(edges: list[Edge | None]) -> dict[str, xr.Variable]:
+    """The step positions and the analysis windows used for each element (eV; NaN if none)."""
+
+    def values(name: str, k: int | None = None) -> np.ndarray:
+        """One field of every edge (NaN for an element not measured)."""
+        out = [getattr(e, name) if e else math.nan for e in edges]
+        return _floats([v[k] if e and k is not None else v for v, e in zip(out, edges)])
+
     out = {
         "l3_max": variable(
-            "element",
-            _floats([e.l3_max for e in edges]),
-            "eV",
-            "L3 step position (white-line maximum)",
+            "element", values("l3_max"), "eV", "L3 step position (white-line maximum)"
         ),
         "l2_max": variable(
-            "element",
-            _floats([e.l2_max for e in edges]),
-            "eV",
-            "L2 step position (white-line maximum)",
+            "element", values("l2_max"), "eV", "L2 step position (white-line maximum)"
         ),
     }
     for name in ("pre", "l3", "l2", "post"):
         for k, bound in enumerate(("start", "end")):
             out[f"window_{name}_{bound}"] = variable(
-                "element",
-                _floats([getattr(e, name)[k] for e in edges]),
-                "eV",
-                f"{name} window {bound}",
+                "element", values(name, k), "eV", f"{name} window {bound} (as used)"
             )
     return out
 
 
 def build_fit(clean: xr.Dataset, p: dict, line: LineResult) -> xr.Dataset:
     """Assemble the fit dataset (every variable with units and long_name)."""
-    elements = list(line.edges)
+    elements = line.elements
+    plan = line.plan
     data = {
         **position_vars(line.measured),
         **interface_vars(line),
+        **thickness_vars(line),
         **stats_vars(line.stats),
         **example_vars(line.examples),
-        **window_vars(list(line.edges.values())),
+        **window_vars([plan.edges.get(el) for el in elements]),
+        "energy_shift": variable(
+            "element",
+            _floats([plan.shifts.get(el, math.nan) for el in elements]),
+            "eV",
+            "energy-calibration shift applied to the edge table (measured minus tabulated L3 max)",
+        ),
     }
     coords = {
         "distance": variable(
@@ -231,21 +276,28 @@ def build_fit(clean: xr.Dataset, p: dict, line: LineResult) -> xr.Dataset:
         "element": variable("element", np.array(elements, dtype=object), "1", "chemical element"),
         "energy_loss": variable("energy_loss", line.energy, "eV", "energy loss"),
     }
+    if "distance_in_file" in clean:
+        data["distance_in_file"] = variable(
+            "distance", clean["distance_in_file"].values, "nm", "distance as recorded in the file"
+        )
     ds = xr.Dataset(data, coords=coords)
     ds.attrs = dict(clean.attrs)
+    limit = float(p["max_t_over_lambda"])
     ds.attrs.update(
         interface_method=line.interface.method,
+        interface_status=line.interface.status,
+        interface_note=line.interface.note,
         interface_window_nm=float(p["interface_window_nm"]),
         bulk_distance_nm=float(p["bulk_distance_nm"]),
         min_edge_snr=float(p["min_edge_snr"]),
+        max_t_over_lambda=limit,
+        thickness_checked=int(line.thickness.checked),
+        thickness_note=thickness_note(line.thickness, limit),
+        line_reversed=int(line.reversed),
         elements_requested=", ".join(p["elements"]),
+        elements_out_of_range=", ".join(plan.reasons),
+        windows_note="; ".join(f"{el}: {n}" for el, n in plan.notes.items()),
         method=METHOD,
-    )
-    ds["energy_shift"] = variable(
-        "element",
-        _floats([line.shifts[el] for el in elements]),
-        "eV",
-        "energy-calibration shift applied to the edge table (measured minus tabulated L3 maximum)",
     )
     return ds
 
@@ -279,6 +331,7 @@ def add_valences(ds: xr.Dataset, table: dict[str, tuple]) -> None:
     n_std = max([len(table.get(el, ())) for el in elements] + [0])
     std_ratio = np.full((n_el, n_std), math.nan)
     std_valence = np.full((n_el, n_std), math.nan)
+    std_ratio_se = np.full((n_el, n_std), math.nan)
     per_position = np.full(ds["L3_L2"].shape, math.nan)
     per_position_se = np.full(ds["L3_L2"].shape, math.nan)
     wheres = ("bulk", "interface")
@@ -294,6 +347,7 @@ def add_valences(ds: xr.Dataset, table: dict[str, tuple]) -> None:
             continue
         for k, s in enumerate(sorted(standards, key=lambda s: s.valence)):
             std_ratio[j, k], std_valence[j, k] = s.ratio, s.valence
+            std_ratio_se[j, k] = s.ratio_stderr
         ds.attrs[f"valence_standards_{el}"] = valence_cal.describe(standards)
         ratios, ratio_errors = ds["L3_L2"].values[:, j], ds["L3_L2_stderr"].values[:, j]
         for i in range(ds.sizes["distance"]):
@@ -313,7 +367,7 @@ def add_valences(ds: xr.Dataset, table: dict[str, tuple]) -> None:
         DE,
         per_position_se,
         "1",
-        "standard error of the valence (ratio stderr through the calibration)",
+        "standard error of the valence (ratio and standards' stderrs through the calibration)",
     )
     for w in wheres:
         ds[f"valence_{w}"] = variable(
@@ -332,6 +386,9 @@ def add_valences(ds: xr.Dataset, table: dict[str, tuple]) -> None:
     ds["standard_ratio"] = variable(
         ("element", "standard"), std_ratio, "1", "L3/L2 of the valence calibration standards"
     )
+    ds["standard_ratio_stderr"] = variable(
+        ("element", "standard"), std_ratio_se, "1", "standard uncertainty of standard_ratio"
+    )
     ds["standard_valence"] = variable(
         ("element", "standard"), std_valence, "1", "oxidation state of the calibration standards"
     )
@@ -342,25 +399,29 @@ def add_valences(ds: xr.Dataset, table: dict[str, tuple]) -> None:
     )
 
 
+REVERSED_NOTE = "line recorded from the electrolyte into the film: read from its film end"
+
+
 def set_status(ds: xr.Dataset, line: LineResult) -> None:
-    """Overall status: failed without any ratio, flagged when an element or the interface fails."""
-    elements, absent, stats = list(line.edges), line.absent, line.stats
-    notes = []
-    if not elements:
+    """Overall status: failed without any ratio, flagged when a measured element or the
+    interface is not ok; elements that cannot be measured in the range only add a note."""
+    stats, plan = line.stats, line.plan
+    notes = [REVERSED_NOTE] if line.reversed else []
+    if not plan.edges:
         lo, hi = float(ds["energy_loss"].values[0]), float(ds["energy_loss"].values[-1])
-        asked = ", ".join(absent) or "the elements asked"
-        ds.attrs.update(
-            status="failed", status_note=f"no L2,3 edge of {asked} within {lo:g}-{hi:g} eV"
-        )
+        asked = ", ".join(line.elements) or "the elements asked"
+        notes.append(f"no L2,3 edge of {asked} measurable within {lo:g}-{hi:g} eV")
+        ds.attrs.update(status="failed", status_note="; ".join(notes + list(plan.reasons.values())))
         return
-    if absent:
-        notes.append(f"out of the energy range: {', '.join(absent)}")
-    values = np.concatenate([stats.bulk, stats.iface])
+    measured = [j for j, el in enumerate(line.elements) if el in plan.edges]
+    values = np.array([stats.bulk[j] for j in measured] + [stats.iface[j] for j in measured])
     if not np.any(np.isfinite(values)):
         status = "failed"
-    elif any(s != "ok" for s in stats.status) or not math.isfinite(line.interface.position):
+    elif any(stats.status[j] != "ok" for j in measured) or line.interface.status != "ok":
         status = "flagged"
     else:
         status = "ok"
-    notes.extend(f"{el}: {n}" for el, n in zip(elements, stats.note) if n)
+    if line.interface.note:
+        notes.append(f"interface: {line.interface.note}")
+    notes.extend(f"{el}: {n}" for el, n in zip(line.elements, stats.note) if n)
     ds.attrs.update(status=status, status_note="; ".join(notes))

@@ -28,7 +28,10 @@ which replaces the built-in list of that element.
 Uncertainty: the measured ratio's stderr is propagated through the interpolating segment,
 sigma_V^2 = s^2 [sigma_R^2 + (1 - u)^2 sigma_a^2 + u^2 sigma_b^2] with s the segment's slope
 dV/dR, u the fractional position between standards a and b, and sigma_a, sigma_b the standards'
-ratio stderrs where given (the built-in ones have none: their spread is systematic, above).
+own ratio stderrs: the lab's where given, and LITERATURE_RATIO_STDERR for every built-in
+standard (the upper end of the +-0.1-0.2 to which the literature values were read, as a
+standard uncertainty; the differences between laboratories can be larger, so this is a
+floor of the calibration's uncertainty, not its full size).
 
 Why not a library: no maintained package holds white-line calibrations (exspy and pyTEMlib
 fit edges but leave the valence to the user); the interpolation is a few lines of numpy.
@@ -52,34 +55,45 @@ class Standard:
 
 
 _WANG = "Z. L. Wang, J. S. Yin, Y. D. Jiang, Micron 31, 571 (2000)"
+# Standard uncertainty of every built-in ratio: the +-0.1-0.2 reading precision of the cited
+# tables and figures, at its upper end (module docstring).
+LITERATURE_RATIO_STDERR = 0.2
 STANDARDS: dict[str, tuple[Standard, ...]] = {
     "Mn": (
         Standard(
             2.0,
             4.0,
+            LITERATURE_RATIO_STDERR,
             compound="MnO",
             source=f"{_WANG}; T. Riedl et al., Ultramicroscopy 106, 284 (2006)",
         ),
         Standard(
             3.0,
             2.7,
+            LITERATURE_RATIO_STDERR,
             compound="Mn2O3",
             source=f"{_WANG}; H. Kurata, C. Colliex, Phys. Rev. B 48, 2102 (1993)",
         ),
         Standard(
             4.0,
             1.9,
+            LITERATURE_RATIO_STDERR,
             compound="MnO2",
             source=f"{_WANG}; T. Riedl et al., Ultramicroscopy 106, 284 (2006)",
         ),
     ),
     "Co": (
         Standard(
-            2.0, 4.8, compound="CoO", source=f"{_WANG}; Z. Zhang, Ultramicroscopy 107, 598 (2007)"
+            2.0,
+            4.8,
+            LITERATURE_RATIO_STDERR,
+            compound="CoO",
+            source=f"{_WANG}; Z. Zhang, Ultramicroscopy 107, 598 (2007)",
         ),
         Standard(
             3.0,
             2.4,
+            LITERATURE_RATIO_STDERR,
             compound="LiCoO2",
             source=f"{_WANG}; J. Graetz et al., Phys. Rev. B 69, 235103 (2004)",
         ),
@@ -172,9 +186,10 @@ def ratio_range(standards: tuple[Standard, ...]) -> str:
 
 
 def describe(standards: tuple[Standard, ...]) -> str:
-    """One line naming the standards: 'MnO 2+: 4.0; ... (sources)'."""
+    """One line naming the standards: 'MnO 2+: 4 ± 0.2; ... (sources)'."""
     parts = [
         f"{s.compound or 'standard'} {s.valence:g}+: {s.ratio:g}"
+        + (f" ± {s.ratio_stderr:g}" if math.isfinite(s.ratio_stderr) else "")
         for s in sorted(standards, key=lambda s: s.valence)
     ]
     sources = sorted({s.source for s in standards if s.source})

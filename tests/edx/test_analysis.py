@@ -9,7 +9,7 @@ import pytest
 
 from interphase.edx import analysis
 from interphase.ncio import read_netcdf, write_netcdf
-from tests.edx.lines import X, asym_step, clean_dataset, step, step_sigma
+from tests.edx.lines import TEN_NINETY, X, asym_step, clean_dataset, step, step_sigma
 
 PARAMS = {"film_elements": ["Ni", "Co", "Mn"], "elements": []}
 
@@ -27,9 +27,9 @@ def test_synthetic_profile_with_noise_recovers_sigma_and_centre():
         fit["x0_stderr"].sel(element="P")
     )
     width = float(fit["interdiffusion_width"].sel(element="P"))
-    assert width == pytest.approx(2.563 * sigma)
+    assert width == pytest.approx(TEN_NINETY * sigma)
     assert float(fit["interdiffusion_width_stderr"].sel(element="P")) == pytest.approx(
-        2.563 * sigma_err
+        TEN_NINETY * sigma_err
     )
     assert float(fit["noise"].sel(element="P")) == pytest.approx(noise, rel=0.25)
     assert str(fit["element_status"].sel(element="P").values) == "ok"
@@ -50,6 +50,53 @@ def test_interface_is_where_the_film_metal_sum_falls_to_half():
     half = 0.5 * float(fit["film_signal"].values[:10].mean())
     assert np.interp(-half, -fit["film_signal_fit"].values, X) == pytest.approx(x_if, abs=0.2)
     assert fit.attrs["status"] == "ok" and fit.attrs["interface_status"] == "ok"
+
+
+def test_interface_is_half_the_film_plateau_when_co_stays_on_the_latp_side():
+    """Co keeps 3 at% on the LATP side: the interface is where Ni+Co+Mn falls to half its film
+    plateau (33.3/2), ~1.2 nm beyond the erf midpoint the first EDX analysis reported."""
+    rng = np.random.default_rng(12)
+    centre, width = 60.0, 30.0
+    cols = {el: step(11.1, 0.0, centre, width) + rng.normal(0, 0.2, X.size) for el in ("Ni", "Mn")}
+    cols["Co"] = step(11.1, 3.0, centre, width) + rng.normal(0, 0.2, X.size)
+    fit = analysis.analyse(clean_dataset(cols), PARAMS)
+    total = step(33.3, 3.0, centre, width)
+    truth = float(np.interp(-33.3 / 2, -total, X))  # where the noise-free sum is 16.65
+    assert truth - centre > 1.0
+    x_if, err = float(fit["interface_position_nm"]), float(fit["interface_position_nm_stderr"])
+    assert abs(x_if - truth) < 3 * err + 0.05
+    assert abs(x_if - centre) > 3 * err
+    assert float(fit["film_signal_far_level"]) == pytest.approx(3.0, abs=0.3)
+
+
+def reverse(ds):
+    """The same line recorded from the other end: spectra reversed, positions as recorded."""
+    out = ds.isel(distance=slice(None, None, -1))
+    return out.assign_coords(distance=("distance", ds["distance"].values, ds["distance"].attrs))
+
+
+def test_a_reversed_line_gives_the_numbers_of_the_line_read_forwards():
+    rng = np.random.default_rng(13)
+    cols = {
+        el: step(11.1, 0.0, 52.0, w) + rng.normal(0, 0.3, X.size)
+        for el, w in (("Ni", 28.0), ("Co", 33.0), ("Mn", 30.0))
+    }
+    cols["Ti"] = step(0.0, 10.0, 52.0, 30.0) + rng.normal(0, 0.3, X.size)
+    cols["P"] = step(0.0, 17.6, 52.0, 26.0) + rng.normal(0, 0.3, X.size)
+    forward = clean_dataset(cols)
+    backward = reverse(forward)
+    assert float(backward["composition"].sel(element="Ni").values[-1]) > 5  # film at the end
+    a, b = analysis.analyse(forward, PARAMS), analysis.analyse(backward, PARAMS)
+    assert b.attrs["line_reversed"] == 1 and a.attrs["line_reversed"] == 0
+    rows_a, rows_b = analysis.rows(a), analysis.rows(b)
+    assert [(r["quantity"], r["element"], r["status"]) for r in rows_a] == [
+        (r["quantity"], r["element"], r["status"]) for r in rows_b
+    ]
+    for ra, rb in zip(rows_a, rows_b):
+        assert rb["value"] == pytest.approx(ra["value"], rel=1e-9)
+        assert rb["stderr"] == pytest.approx(ra["stderr"], rel=1e-6)
+    assert "film end" in [r for r in rows_b if r["quantity"] == "interface_position"][0]["note"]
+    np.testing.assert_allclose(b["distance_in_file"].values, X[::-1])
 
 
 def test_flat_element_gets_no_width_and_a_note():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from interphase.edx import analysis, broadening
-from tests.edx.lines import X, clean_dataset, step, step_sigma
+from tests.edx.lines import TEN_NINETY, X, clean_dataset, step, step_sigma
 
 PARAMS = {"film_elements": ["Ni", "Co", "Mn"], "elements": []}
 
@@ -56,8 +56,8 @@ def test_probe_and_beam_broadening_are_removed_in_quadrature():
     raw = float(fit["interdiffusion_width"].sel(element="Ni"))
     corr = float(fit["interdiffusion_width_corrected"].sel(element="Ni"))
     corr_err = float(fit["interdiffusion_width_corrected_stderr"].sel(element="Ni"))
-    assert raw == pytest.approx(2.563 * measured, rel=0.02)
-    assert abs(corr - 2.563 * true_sigma) < 3 * corr_err and corr < raw
+    assert raw == pytest.approx(TEN_NINETY * measured, rel=0.02)
+    assert abs(corr - TEN_NINETY * true_sigma) < 3 * corr_err and corr < raw
     raw_err = float(fit["interdiffusion_width_stderr"].sel(element="Ni"))
     assert corr_err == pytest.approx(
         raw_err * raw / corr, rel=1e-6

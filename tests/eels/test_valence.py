@@ -23,16 +23,23 @@ def test_builtin_standards_cover_mn_and_co_and_cite_their_sources():
     assert MN[0].ratio > MN[1].ratio > MN[2].ratio
 
 
-def test_standards_give_back_their_own_valence():
+def test_standards_give_back_their_own_valence_with_their_own_spread():
+    assert all(s.ratio_stderr == valence.LITERATURE_RATIO_STDERR == 0.2 for s in MN)
     for s in MN:
         v, se, inside = valence.estimate(s.ratio, 0.0, MN)
-        assert v == pytest.approx(s.valence) and se == 0.0 and inside
+        # at a standard, its own spread alone: slope x 0.2 (1.25 or 0.77 valence per unit ratio)
+        slopes = (
+            [1 / 0.8, 1 / 1.3] if s.compound == "Mn2O3" else [1 / 0.8 if s.ratio < 2 else 1 / 1.3]
+        )
+        assert v == pytest.approx(s.valence) and inside
+        assert any(se == pytest.approx(k * 0.2) for k in slopes)
 
 
 def test_interpolation_and_its_stderr():
     # halfway between MnO2 (1.9, 4+) and Mn2O3 (2.7, 3+): 3.5+, slope -1/0.8 per unit ratio
     v, se, inside = valence.estimate(2.3, 0.08, MN)
-    assert v == pytest.approx(3.5) and se == pytest.approx(0.1) and inside
+    expected = math.sqrt(0.08**2 + (0.5 * 0.2) ** 2 + (0.5 * 0.2) ** 2) / 0.8
+    assert v == pytest.approx(3.5) and se == pytest.approx(expected) and inside
     v, _, _ = valence.estimate(3.35, 0.1, MN)  # halfway between Mn2O3 and MnO (4.0)
     assert v == pytest.approx(2.5)
 

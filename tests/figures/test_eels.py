@@ -79,3 +79,25 @@ def test_valence_axis_maps_ratios_through_the_standards(tmp_path):
     assert figure.standards([fake_fit(700.0, np.full(30, 2.3))], "Mn") is None
     paths = figure.l3l2_profiles([fit], tmp_path / "with_valence", {})
     assert paths[1].stat().st_size > 5000
+
+
+def test_thickness_panel_and_open_circles_for_positions_left_out(tmp_path):
+    x = np.arange(0.0, 90.0, 3.0)
+    fit = fake_fit(900.0, np.full(x.size, 2.3))
+    tau = np.where(x < 12.0, 0.7, 0.3)
+    fit["t_over_lambda"] = datasets.variable("distance", tau, "1", "t/λ")
+    fit["t_over_lambda_stderr"] = datasets.variable("distance", 0.01 * tau, "1", "stderr")
+    fit["used_in_means"] = datasets.variable("distance", (tau <= 0.5).astype(np.int8), "1", "used")
+    fit.attrs["max_t_over_lambda"] = 0.5
+    assert figure.has_thickness([fit]) and not figure.has_thickness(
+        [fake_fit(700.0, np.full(x.size, 2.3))]
+    )
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    figure.draw_ratios(ax, fit, "Co", x - 50.0, "C0", 0.0)
+    open_markers = [line for line in ax.lines if line.get_markerfacecolor() == "white"]
+    assert len(open_markers) == 1 and len(open_markers[0].get_xdata()) == 4  # x = 0, 3, 6, 9
+    plt.close(fig)
+    paths = figure.l3l2_profiles([fit], tmp_path / "with_thickness", {})
+    assert paths[1].stat().st_size > 5000
