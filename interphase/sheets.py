@@ -37,6 +37,11 @@ class Study:
         """The raw file or folder of a measurement (relative to the working directory)."""
         return Path(self.config["raw_dir"]) / self.measurements[measurement]["file"]
 
+    def low_loss_path(self, measurement: str) -> Path | None:
+        """The low-loss EELS file or folder of a measurement (``low_loss`` column), or None."""
+        low_loss = self.measurements[measurement].get("low_loss")
+        return Path(self.config["raw_dir"]) / low_loss if low_loss else None
+
     def sample_of(self, measurement: str) -> dict:
         """The samples.tsv row of a measurement's sample."""
         return self.samples[self.measurements[measurement]["sample"]]
@@ -208,6 +213,7 @@ def load_study(config: dict, validate: Callable, config_source: str = "config.ya
             raise ConfigError(
                 measurements_path, f"line {number}, column 'format'", f"empty or a reader name ({', '.join(known_formats)})", repr(fmt)
             )
+        _check_low_loss(measurements_path, number, record, raw_dir, check_files)
         if check_files and not (raw_dir / record["file"]).exists():
             raise ConfigError(
                 measurements_path,
@@ -220,6 +226,20 @@ def load_study(config: dict, validate: Callable, config_source: str = "config.ya
         if record["technique"] in ELECTROCHEMICAL:
             record[CONFIG_KEY] = config.get("reference_electrode", DEFAULT_REFERENCE)
     return Study(config=config, samples=samples, measurements=measurements)
+
+
+def _check_low_loss(path: Path, number: int, record: dict, raw_dir: Path, check_files: bool) -> None:
+    """A ``low_loss`` cell belongs to an eels_line row and names an existing file or folder."""
+    low_loss = record.get("low_loss")
+    if not low_loss:
+        return
+    place = f"line {number}, column 'low_loss'"
+    if record["technique"] != "eels_line":
+        raise ConfigError(path, place, "empty except on eels_line rows", repr(low_loss))
+    if check_files and not (raw_dir / low_loss).exists():
+        raise ConfigError(
+            path, place, f"an existing file or folder under raw_dir ({raw_dir})", f"{low_loss!r} (no such path)"
+        )
 
 
 def _reader_names() -> list[str]:

@@ -9,8 +9,8 @@ ANALYSIS_MODULES = {
     "eis": "interphase.eis.fit",
     "cv": "interphase.cv.analysis",
     "xrd": "interphase.xrd.phases",
-    "edx_line": "interphase.edx.profile",
-    "eels_line": "interphase.eels.whiteline",
+    "edx_line": "interphase.edx.analysis",
+    "eels_line": "interphase.eels.analysis",
 }
 
 # The config section holding each technique's parameters.

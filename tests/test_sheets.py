@@ -128,3 +128,14 @@ def test_schema_defaults_are_what_validation_fills_in():
     for section in ("eis", "cv", "xrd", "edx", "eels", "figures"):
         assert schema_defaults(section) == filled[section], section
     assert schema_defaults("eis")["rct_element"] == "R2"
+
+
+def test_a_low_loss_companion_of_an_eels_line_is_checked(tmp_path):
+    eels = "measurement\tsample\ttechnique\tfile\tlow_loss\nm1\tS700\teels_line\ta.txt\t{}\nm2\tS900\txrd\tb.txt\t{}\n"
+    study = load_study(make_study(tmp_path, measurements=eels.format("b.txt", "")), validate)
+    assert study.low_loss_path("m1") == Path(study.config["raw_dir"]) / "b.txt"
+    assert study.low_loss_path("m2") is None
+    with pytest.raises(ConfigError, match=r"line 2, column 'low_loss'.*'ll\.msa' \(no such path\)"):
+        load_study(make_study(tmp_path, measurements=eels.format("ll.msa", "")), validate)
+    with pytest.raises(ConfigError, match=r"line 3, column 'low_loss'.*eels_line rows"):
+        load_study(make_study(tmp_path, measurements=eels.format("b.txt", "a.txt")), validate)

@@ -40,15 +40,16 @@ from pathlib import Path
 import numpy as np
 from scipy.special import erf
 
-RNG_STREAM = 5  # this module's fixed stream number for np.random.default_rng([seed, RNG_STREAM])
+from interphase.interface import WIDTH_10_90_PER_SIGMA
 
-# 10-90 % width of an erf step = 2 * 1.2816 sigma (1.2816 = 90 % quantile of the standard normal).
-WIDTH_PER_SIGMA = 2.563
+RNG_STREAM = 5  # this module's fixed stream number for np.random.default_rng([seed, RNG_STREAM])
 
 DISTANCE_NM = np.arange(0.0, 121.0, 1.0)  # 0-120 nm, 1 nm step, film side first
 
 INTERFACE_NM = {"NMC-700": 60.0, "NMC-900": 58.0}
-NOMINAL_WIDTH_NM = 30.0  # abstract: "mutual diffusion layer ... thickness of 30 nm" at both temperatures
+NOMINAL_WIDTH_NM = (
+    30.0  # abstract: "mutual diffusion layer ... thickness of 30 nm" at both temperatures
+)
 WIDTH_NM = {
     "NMC-700": {"O": 30.0, "Al": 30.0, "P": 28.0, "Ti": 30.0, "Mn": 30.0, "Co": 31.0, "Ni": 29.0},
     "NMC-900": {"O": 30.0, "Al": 30.0, "P": 28.0, "Ti": 31.0, "Mn": 30.0, "Co": 32.0, "Ni": 29.0},
@@ -63,8 +64,18 @@ def atomic_percent(formula: dict[str, float]) -> dict[str, float]:
 
 
 # LiNi1/3Co1/3Mn1/3O2 and Li1.3Al0.3Ti1.7(PO4)3 without Li (not seen by EDX).
-FILM_AT = {"Al": 0.0, "P": 0.0, "Ti": 0.0, **atomic_percent({"O": 2.0, "Mn": 1 / 3, "Co": 1 / 3, "Ni": 1 / 3})}
-LATP_AT = {"Mn": 0.0, "Co": 0.0, "Ni": 0.0, **atomic_percent({"O": 12.0, "Al": 0.3, "P": 3.0, "Ti": 1.7})}
+FILM_AT = {
+    "Al": 0.0,
+    "P": 0.0,
+    "Ti": 0.0,
+    **atomic_percent({"O": 2.0, "Mn": 1 / 3, "Co": 1 / 3, "Ni": 1 / 3}),
+}
+LATP_AT = {
+    "Mn": 0.0,
+    "Co": 0.0,
+    "Ni": 0.0,
+    **atomic_percent({"O": 12.0, "Al": 0.3, "P": 3.0, "Ti": 1.7}),
+}
 
 # Counts per at% and point (O K is absorbed and weakly detected) and background (at% equivalent).
 SENSITIVITY = {"O": 10.0, "Al": 150.0, "P": 50.0, "Ti": 60.0, "Mn": 55.0, "Co": 55.0, "Ni": 50.0}
@@ -78,7 +89,7 @@ def _truth(sample: str) -> dict:
         "interface_nm": INTERFACE_NM[sample],
         "x0_nm": {el: INTERFACE_NM[sample] for el in ELEMENTS},
         "width_nm": dict(widths),
-        "sigma_nm": {el: w / WIDTH_PER_SIGMA for el, w in widths.items()},
+        "sigma_nm": {el: w / WIDTH_10_90_PER_SIGMA for el, w in widths.items()},
         "film_at_percent": dict(FILM_AT),
         "latp_at_percent": dict(LATP_AT),
         "no_step": ("O",),
@@ -96,7 +107,7 @@ META = {
 
 def profile(x: np.ndarray, c_film: float, c_latp: float, x0: float, width: float) -> np.ndarray:
     """An erf step from c_film to c_latp centred at x0 with the given 10-90 % width."""
-    sigma = width / WIDTH_PER_SIGMA
+    sigma = width / WIDTH_10_90_PER_SIGMA
     return c_film + (c_latp - c_film) / 2.0 * (1.0 + erf((x - x0) / (math.sqrt(2.0) * sigma)))
 
 
@@ -104,7 +115,13 @@ def composition(truth: dict, rng: np.random.Generator) -> np.ndarray:
     """Measured atomic percent (distance x element, in ELEMENTS order) with counting noise."""
     out = np.empty((DISTANCE_NM.size, len(ELEMENTS)))
     for j, el in enumerate(ELEMENTS):
-        c = profile(DISTANCE_NM, truth["film_at_percent"][el], truth["latp_at_percent"][el], truth["x0_nm"][el], truth["width_nm"][el])
+        c = profile(
+            DISTANCE_NM,
+            truth["film_at_percent"][el],
+            truth["latp_at_percent"][el],
+            truth["x0_nm"][el],
+            truth["width_nm"][el],
+        )
         s = SENSITIVITY[el]
         counts = rng.poisson(s * (np.clip(c, 0.0, None) + BACKGROUND_AT))
         out[:, j] = counts / s - BACKGROUND_AT
@@ -152,17 +169,19 @@ def export_text(sample: dict, values: np.ndarray, meta: dict) -> bytes:
 
 
 def truth_for(sample: dict) -> tuple[str, dict]:
-    """The TRUTH entry for a sample: its own, else the demo sample nearest in sintering temperature."""
+    """The TRUTH entry of a sample: its own, else the demo sample nearest in temperature."""
     name = str(sample["sample"])
     if name in TRUTH:
         return name, TRUTH[name]
     temps = {"NMC-700": 700.0, "NMC-900": 900.0}
-    nearest = min(temps, key=lambda k: (abs(temps[k] - float(sample["sintering_temperature_C"])), k))
+    nearest = min(
+        temps, key=lambda k: (abs(temps[k] - float(sample["sintering_temperature_C"])), k)
+    )
     return nearest, TRUTH[nearest]
 
 
 def generate(raw_dir: Path, samples: list[dict], seed: int) -> list[dict]:
-    """Write one EDX line-scan export per sample under raw_dir/edx_line/; return measurements.tsv rows."""
+    """Write one EDX line-scan export a sample under raw_dir/edx_line/; return the sheet rows."""
     rng = np.random.default_rng([seed, RNG_STREAM])
     folder = Path(raw_dir) / "edx_line"
     folder.mkdir(parents=True, exist_ok=True)

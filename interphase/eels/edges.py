@@ -21,7 +21,8 @@ Ultramicroscopy 106, 284 (2006); for Co, Wang et al. 2000):
 - ``post``: the continuum that scales the double step, 20-45 eV past the L2 maximum and
   before the next element's edge (Mn 670-695 < Fe 708; Co 815-840 < Ni 855).
 
-The table is a plain dict; ``eels.edges`` in the config overrides entries partly (:func:`with_overrides`).
+The table is a plain dict; ``eels.edges`` in the config overrides entries partly
+(:func:`with_overrides`).
 """
 
 from __future__ import annotations
@@ -50,12 +51,72 @@ class Edge:
 
 
 EDGES: dict[str, Edge] = {
-    "Ti": Edge("Ti", 456.0, 462.0, 458.0, 463.5, (420.0, 450.0), (454.0, 461.0), (461.0, 468.0), (480.0, 515.0)),
-    "Mn": Edge("Mn", 640.0, 651.0, 642.5, 653.5, (605.0, 635.0), (637.0, 648.0), (648.0, 660.0), (670.0, 695.0)),
-    "Fe": Edge("Fe", 708.0, 721.0, 709.5, 722.5, (675.0, 703.0), (704.0, 715.0), (717.0, 729.0), (745.0, 770.0)),
-    "Co": Edge("Co", 779.0, 794.0, 780.0, 795.5, (742.0, 772.0), (774.0, 787.0), (789.0, 801.0), (815.0, 840.0)),
-    "Ni": Edge("Ni", 855.0, 872.0, 855.5, 873.0, (820.0, 850.0), (850.0, 862.0), (866.0, 879.0), (895.0, 920.0)),
-    "Cu": Edge("Cu", 931.0, 951.0, 931.5, 951.5, (890.0, 925.0), (926.0, 938.0), (946.0, 958.0), (975.0, 1000.0)),
+    "Ti": Edge(
+        "Ti",
+        456.0,
+        462.0,
+        458.0,
+        463.5,
+        (420.0, 450.0),
+        (454.0, 461.0),
+        (461.0, 468.0),
+        (480.0, 515.0),
+    ),
+    "Mn": Edge(
+        "Mn",
+        640.0,
+        651.0,
+        642.5,
+        653.5,
+        (605.0, 635.0),
+        (637.0, 648.0),
+        (648.0, 660.0),
+        (670.0, 695.0),
+    ),
+    "Fe": Edge(
+        "Fe",
+        708.0,
+        721.0,
+        709.5,
+        722.5,
+        (675.0, 703.0),
+        (704.0, 715.0),
+        (717.0, 729.0),
+        (745.0, 770.0),
+    ),
+    "Co": Edge(
+        "Co",
+        779.0,
+        794.0,
+        780.0,
+        795.5,
+        (742.0, 772.0),
+        (774.0, 787.0),
+        (789.0, 801.0),
+        (815.0, 840.0),
+    ),
+    "Ni": Edge(
+        "Ni",
+        855.0,
+        872.0,
+        855.5,
+        873.0,
+        (820.0, 850.0),
+        (850.0, 862.0),
+        (866.0, 879.0),
+        (895.0, 920.0),
+    ),
+    "Cu": Edge(
+        "Cu",
+        931.0,
+        951.0,
+        931.5,
+        951.5,
+        (890.0, 925.0),
+        (926.0, 938.0),
+        (946.0, 958.0),
+        (975.0, 1000.0),
+    ),
 }
 
 
@@ -64,7 +125,9 @@ def edge(element: str) -> Edge:
     try:
         return EDGES[element]
     except KeyError:
-        raise KeyError(f"no L2,3 edge tabulated for {element!r}; known: {', '.join(EDGES)}") from None
+        raise KeyError(
+            f"no L2,3 edge tabulated for {element!r}; known: {', '.join(EDGES)}"
+        ) from None
 
 
 def in_range(element: str, energy_min: float, energy_max: float) -> bool:
@@ -84,7 +147,7 @@ def covers(e: Edge, energy_min: float, energy_max: float) -> bool:
 
 
 def with_overrides(overrides: dict | None) -> dict[str, Edge]:
-    """The edge table with the config's partial overrides (``eels.edges``) applied; ValueError if invalid.
+    """The edge table with the config's partial overrides (``eels.edges``); ValueError if invalid.
 
     ``overrides`` maps an element of the table to any of ``l3_onset``, ``l2_onset``,
     ``l3_max``, ``l2_max`` (eV) and ``pre``, ``l3``, ``l2``, ``post`` ([start, end] in eV).
@@ -92,18 +155,28 @@ def with_overrides(overrides: dict | None) -> dict[str, Edge]:
     table = dict(EDGES)
     for element, fields in (overrides or {}).items():
         if element not in EDGES:
-            raise ValueError(f"eels.edges: no L2,3 edge tabulated for {element!r}; known: {', '.join(EDGES)}")
+            raise ValueError(
+                f"eels.edges: no L2,3 edge tabulated for {element!r}; known: {', '.join(EDGES)}"
+            )
         if not isinstance(fields, dict):
-            raise ValueError(f"eels.edges.{element} must be a mapping of window names to values, got {fields!r}")
+            raise ValueError(
+                f"eels.edges.{element} must be a mapping of window names to values, got {fields!r}"
+            )
         changes = {}
         for key, value in fields.items():
             if key in EDGE_FIELDS and isinstance(value, (int, float)):
                 changes[key] = float(value)
-            elif key in WINDOW_FIELDS and isinstance(value, (list, tuple)) and len(value) == 2 and value[0] < value[1]:
+            elif (
+                key in WINDOW_FIELDS
+                and isinstance(value, (list, tuple))
+                and len(value) == 2
+                and value[0] < value[1]
+            ):
                 changes[key] = (float(value[0]), float(value[1]))
             else:
                 raise ValueError(
-                    f"eels.edges.{element}.{key}: expected one of {EDGE_FIELDS} (eV) or {WINDOW_FIELDS} "
+                    f"eels.edges.{element}.{key}: expected one of {EDGE_FIELDS} (eV) or "
+                    f"{WINDOW_FIELDS} "
                     f"([start, end] eV, start < end), got {value!r}"
                 )
         table[element] = replace(EDGES[element], **changes)

@@ -1,12 +1,13 @@
 """Registration of an EELS line on the EDX line of the same sample, by their interface positions.
 
-Both analyses locate the interface the same way (CONTRACT.md §2: where the film's Mn+Co+Ni
-signal falls to half its film plateau; EDX from the composition, EELS from the summed L2,3
-edge intensity), each on its own distance axis. When the two lines were recorded along the
-same path, the offset between the two positions is the shift that puts the EELS positions on
-the EDX axis: x_edx = x_eels - offset. Its stderr combines both positions' stderrs in
-quadrature (independent measurements). A pure function of two fit datasets, so figures and
-the summary can use it without reading files.
+Both analyses locate the interface with the same code, :func:`interphase.interface.locate`
+(CONTRACT.md §2: where the film's Mn+Co+Ni signal falls to half its film plateau; EDX from
+the composition, EELS from the summed L2,3 edge intensity), each on its own distance axis,
+read from the film side (a line recorded the other way is turned around by its analysis).
+When the two lines were recorded along the same path, the offset between the two positions
+is the shift that puts the EELS positions on the EDX axis: x_edx = x_eels - offset. Its
+stderr combines both positions' stderrs in quadrature (independent measurements). A pure
+function of two fit datasets, so figures and the summary can use it without reading files.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ def interface(fit: xr.Dataset) -> tuple[float, float]:
     if "interface_position_nm" not in fit:
         return math.nan, math.nan
     value = float(fit["interface_position_nm"].values)
-    err = float(fit["interface_position_nm_stderr"].values) if "interface_position_nm_stderr" in fit else math.nan
+    err = (
+        float(fit["interface_position_nm_stderr"].values)
+        if "interface_position_nm_stderr" in fit
+        else math.nan
+    )
     return value, err
 
 

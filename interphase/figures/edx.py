@@ -31,7 +31,8 @@ ELEMENT_COLORS = {
     "Ni": "#009E73",
 }
 _FALLBACK = ("#000000", "#F0E442", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF")
-# An element whose largest value exceeds this multiple of the median element maximum goes to the top row.
+# An element whose largest value exceeds this multiple of the median element maximum goes to
+# the top row.
 MAJOR_FACTOR = 2.5
 
 
@@ -57,7 +58,11 @@ def major_elements(fits: list[xr.Dataset], elements: list[str]) -> list[str]:
     """Elements far more abundant than the rest (drawn in a row of their own)."""
     peak = {}
     for el in elements:
-        values = [style.finite(fit["composition"].sel(element=el).values) for fit in fits if el in fit["element"].values]
+        values = [
+            style.finite(fit["composition"].sel(element=el).values)
+            for fit in fits
+            if el in fit["element"].values
+        ]
         values = [v for v in values if v.size]
         peak[el] = max(float(np.percentile(np.abs(v), 95)) for v in values) if values else 0.0
     typical = float(np.median(list(peak.values()))) if peak else 0.0
@@ -66,13 +71,17 @@ def major_elements(fits: list[xr.Dataset], elements: list[str]) -> list[str]:
 
 
 def mean_film_width(fit: xr.Dataset, name: str = "interdiffusion_width") -> tuple[float, float]:
-    """Mean width (``name``: raw or _corrected) of the film elements that gave one, and its standard error."""
+    """Mean width (``name``: raw or _corrected) of the film elements that gave one, with stderr."""
     film = [e.strip() for e in str(fit.attrs.get("film_elements", "")).split(",") if e.strip()]
     widths, errors = [], []
     if name not in fit:
         return math.nan, math.nan
     for i, el in enumerate(fit["element"].values):
-        if str(el) in film and str(fit["element_status"].values[i]) != "failed" and math.isfinite(float(fit[name].values[i])):
+        if (
+            str(el) in film
+            and str(fit["element_status"].values[i]) != "failed"
+            and math.isfinite(float(fit[name].values[i]))
+        ):
             widths.append(float(fit[name].values[i]))
             errors.append(float(fit[f"{name}_stderr"].values[i]))
     if not widths:
@@ -94,8 +103,14 @@ def _draw(ax, fit: xr.Dataset, elements: list[str], colors: dict[str, str], offs
 
 
 def edx_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
-    """Profiles of all elements with their erf fits, one panel per sintering temperature, aligned at the interface."""
-    fits = sorted(fits, key=lambda f: (float(f.attrs.get("sintering_temperature_C", math.nan)), str(f.attrs.get("sample", ""))))
+    """Profiles and erf fits of all elements, a panel a temperature, aligned at the interface."""
+    fits = sorted(
+        fits,
+        key=lambda f: (
+            float(f.attrs.get("sintering_temperature_C", math.nan)),
+            str(f.attrs.get("sample", "")),
+        ),
+    )
     elements = ordered_elements(fits)
     colors = element_colors(elements)
     major = major_elements(fits, elements)
@@ -112,21 +127,29 @@ def edx_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Pat
         squeeze=False,
         gridspec_kw={"height_ratios": [1, 2.2]} if major else None,
     )
-    temps = style.temperature_colors([float(f.attrs.get("sintering_temperature_C", math.nan)) for f in fits])
-    kind = str(fits[0].attrs.get("composition_kind", "atomic_percent")) if fits else "atomic_percent"
+    temps = style.temperature_colors(
+        [float(f.attrs.get("sintering_temperature_C", math.nan)) for f in fits]
+    )
+    kind = (
+        str(fits[0].attrs.get("composition_kind", "atomic_percent")) if fits else "atomic_percent"
+    )
     ylabel = "Composition (at.%)" if kind == "atomic_percent" else "Counts"
     for col, fit in enumerate(fits):
         temperature = float(fit.attrs.get("sintering_temperature_C", math.nan))
         interface = float(fit["interface_position_nm"].values)
         offset = interface if math.isfinite(interface) else 0.0
         width, width_err = mean_film_width(fit)
-        title = style.temperature_label(temperature, str(fit.attrs.get("label", fit.attrs.get("sample", ""))))
+        title = style.temperature_label(
+            temperature, str(fit.attrs.get("label", fit.attrs.get("sample", "")))
+        )
         if not math.isfinite(interface):
             title += " (no interface found)"
         for r, row_elements in enumerate(rows):
             ax = axes[r][col]
             if math.isfinite(width) and math.isfinite(interface):
-                ax.axvspan(-width / 2, width / 2, color=temps.get(temperature, "0.8"), alpha=0.16, lw=0)
+                ax.axvspan(
+                    -width / 2, width / 2, color=temps.get(temperature, "0.8"), alpha=0.16, lw=0
+                )
             ax.axvline(0.0, color="0.3", lw=0.6, ls="--")
             _draw(ax, fit, row_elements, colors, offset)
         axes[0][col].set_title(title, color=temps.get(temperature, "black"))
@@ -136,22 +159,46 @@ def edx_profiles(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Pat
             if math.isfinite(corrected):
                 label += f"\nprobe/beam removed:\n{corrected:.1f} ± {corrected_err:.1f} nm"
             axes[-1][col].text(
-                0.03, 0.96,
+                0.03,
+                0.96,
                 label,
-                transform=axes[-1][col].transAxes, ha="left", va="top", fontsize=style.FONT_PT - 1,
+                transform=axes[-1][col].transAxes,
+                ha="left",
+                va="top",
+                fontsize=style.FONT_PT - 1,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0},
             )
         axes[-1][col].set_xlabel("Distance from interface (nm)")
     fig.supylabel(ylabel, fontsize=style.FONT_PT)
     handles = []
-    fitted = {str(el) for fit in fits for i, el in enumerate(fit["element"].values) if str(fit["element_status"].values[i]) != "failed"}
-    two_sided = {str(el) for fit in fits if "profile_model" in fit for i, el in enumerate(fit["element"].values)
-                 if str(fit["profile_model"].values[i]) == "two-sided erf"}
+    fitted = {
+        str(el)
+        for fit in fits
+        for i, el in enumerate(fit["element"].values)
+        if str(fit["element_status"].values[i]) != "failed"
+    }
+    two_sided = {
+        str(el)
+        for fit in fits
+        if "profile_model" in fit
+        for i, el in enumerate(fit["element"].values)
+        if str(fit["profile_model"].values[i]) == "two-sided erf"
+    }
     for el in elements:
         label = el if el in fitted else f"{el} (no step)"
         if el in two_sided:
             label += " (two-sided erf)"
-        handles.append(Line2D([], [], color=colors[el], marker="o", ms=3, lw=1.1 if el in fitted else 0, label=label))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=colors[el],
+                marker="o",
+                ms=3,
+                lw=1.1 if el in fitted else 0,
+                label=label,
+            )
+        )
     handles.append(Line2D([], [], color="0.3", lw=0.6, ls="--", label="interface"))
     fig.legend(handles=handles, loc="outside right center", handlelength=1.6)
     return style.save_figure(fig, stem, metadata)

@@ -65,40 +65,88 @@ def draw_panel(ax, fit: xr.Dataset, j: int, element: str) -> None:
     pre, l3, l2, post = (_window(fit, w, j) for w in ("pre", "l3", "l2", "post"))
     for (lo, hi), label in ((pre, "pre"), (post, "post")):
         ax.axvspan(lo, hi, color=WINDOW_COLOR, lw=0, zorder=0)
-        ax.text((lo + hi) / 2, 0.98, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=FONT_PT - 1, color="0.35")
+        ax.text(
+            (lo + hi) / 2,
+            0.98,
+            label,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=FONT_PT - 1,
+            color="0.35",
+        )
     for (lo, hi), color, label in ((l3, L3_COLOR, "L$_3$"), (l2, L2_COLOR, "L$_2$")):
         inside = (e >= lo) & (e < hi)
-        ax.fill_between(e[inside], cont[inside] / scale, y[inside] / scale, color=color, alpha=0.35, lw=0, label=f"{label} area")
+        ax.fill_between(
+            e[inside],
+            cont[inside] / scale,
+            y[inside] / scale,
+            color=color,
+            alpha=0.35,
+            lw=0,
+            label=f"{label} area",
+        )
         ax.axvline(lo, color=color, lw=0.5, ls=":")
         ax.axvline(hi, color=color, lw=0.5, ls=":")
-        ax.text((lo + hi) / 2, 0.98, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=FONT_PT - 1, color=color)
+        ax.text(
+            (lo + hi) / 2,
+            0.98,
+            label,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=FONT_PT - 1,
+            color=color,
+        )
     ax.plot(e, y / scale, color="black", lw=0.7, label="spectrum")
     ax.plot(e, bg / scale, color="0.4", lw=0.9, ls="--", label="power-law background")
     ax.plot(e, cont / scale, color="#009E73", lw=1.0, label="background + double step (2:1)")
     ratio, err = _example_ratio(fit, j)
     t = float(fit.attrs.get("sintering_temperature_C", math.nan))
-    where = temperature_label(t, fit.attrs.get("label") or fit.attrs.get("sample")) if math.isfinite(t) else str(fit.attrs.get("sample", ""))
+    where = (
+        temperature_label(t, fit.attrs.get("label") or fit.attrs.get("sample"))
+        if math.isfinite(t)
+        else str(fit.attrs.get("sample", ""))
+    )
     text = f"{element} L$_{{2,3}}$\n{where}, x = {float(fit['example_distance'].values[j]):.0f} nm"
     if math.isfinite(ratio):
         text += f"\nL$_3$/L$_2$ = {ratio:.2f} ± {err:.2f}"
     ax.text(0.98, 0.80, text, transform=ax.transAxes, ha="right", va="top", fontsize=FONT_PT - 1)
     ax.set_xlim(pre[0], post[1])
-    lo_y = np.nanmin(bg[(e >= post[0]) & (e < post[1])]) if np.any((e >= post[0]) & (e < post[1])) else np.nanmin(y)
+    lo_y = (
+        np.nanmin(bg[(e >= post[0]) & (e < post[1])])
+        if np.any((e >= post[0]) & (e < post[1]))
+        else np.nanmin(y)
+    )
     ax.set_ylim(0.85 * min(lo_y, np.nanmin(y)) / scale, 1.08 * np.nanmax(y) / scale)
     ax.set_xlabel("Energy loss (eV)")
     ax.set_ylabel("Intensity (10$^3$ counts)" if scale > 1 else "Intensity (counts)")
 
 
 def method_figure(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
-    """One example spectrum per element with power-law background, Pearson steps and L3/L2 windows."""
+    """An example spectrum per element with power-law background, Pearson steps and windows."""
     examples = best_examples(fits)
     n = max(len(examples), 1)
-    fig, axes = new_figure("single" if n == 1 else "double", height_ratio=0.62 if n == 1 else 0.36, nrows=1, ncols=n, squeeze=False)
+    fig, axes = new_figure(
+        "single" if n == 1 else "double",
+        height_ratio=0.62 if n == 1 else 0.36,
+        nrows=1,
+        ncols=n,
+        squeeze=False,
+    )
     for ax, (el, (fit, j)) in zip(axes[0], examples.items()):
         draw_panel(ax, fit, j, el)
     if examples:
         handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 5), fontsize=FONT_PT - 1)
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=min(len(handles), 5),
+            fontsize=FONT_PT - 1,
+        )
     else:
-        axes[0][0].text(0.5, 0.5, "no L2,3 edge in any spectrum", transform=axes[0][0].transAxes, ha="center")
+        axes[0][0].text(
+            0.5, 0.5, "no L2,3 edge in any spectrum", transform=axes[0][0].transAxes, ha="center"
+        )
     return save_figure(fig, stem, metadata)

@@ -26,7 +26,9 @@ def fit(sample: str, position: float, stderr: float) -> xr.Dataset:
 def test_offset_is_eels_minus_edx_with_errors_in_quadrature():
     offset = registration.register(fit("S", 61.5, 0.3), fit("S", 60.0, 0.4))
     assert offset.value == pytest.approx(1.5) and offset.stderr == pytest.approx(0.5)
-    np.testing.assert_allclose(registration.to_edx_axis(np.array([0.0, 61.5]), offset), [-1.5, 60.0])
+    np.testing.assert_allclose(
+        registration.to_edx_axis(np.array([0.0, 61.5]), offset), [-1.5, 60.0]
+    )
 
 
 def test_missing_interface_gives_nan_and_samples_must_match():
@@ -44,17 +46,27 @@ def test_demo_lines_register_within_their_errors():
 
     from interphase.demo import edx as demo_edx
     from interphase.demo import eels as demo_eels
-    from interphase.edx import profile
-    from interphase.eels import whiteline
+    from interphase.edx import analysis as edx_analysis
+    from interphase.eels import analysis
     from interphase.readers import read
 
-    samples = [{"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196}]
+    samples = [
+        {
+            "sample": "NMC-900",
+            "label": "NMC-900",
+            "sintering_temperature_C": 900.0,
+            "electrode_area_cm2": 0.196,
+        }
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp)
         (edx_row,) = demo_edx.generate(raw, samples, seed=3)
         (eels_row,) = demo_eels.generate(raw, samples, seed=3)
-        edx_fit = profile.analyse(read(raw / edx_row["file"], "edx_line"), {"film_elements": ["Ni", "Co", "Mn"], "elements": []})
-        eels_fit = whiteline.analyse(read(raw / eels_row["file"], "eels_line"), {})
+        edx_fit = edx_analysis.analyse(
+            read(raw / edx_row["file"], "edx_line"),
+            {"film_elements": ["Ni", "Co", "Mn"], "elements": []},
+        )
+        eels_fit = analysis.analyse(read(raw / eels_row["file"], "eels_line"), {})
     edx_fit.attrs["sample"] = eels_fit.attrs["sample"] = "NMC-900"
     offset = registration.register(eels_fit, edx_fit)
     assert 0 < offset.stderr < 1.0

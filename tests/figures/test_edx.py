@@ -10,13 +10,23 @@ import pytest
 os.environ.setdefault("MPLCONFIGDIR", "/tmp/mpl")
 
 from interphase.demo import edx as demo  # noqa: E402
-from interphase.edx import profile  # noqa: E402
+from interphase.edx import analysis as edx_analysis  # noqa: E402
 from interphase.figures import edx  # noqa: E402
 from interphase.readers import edx_table  # noqa: E402
 
 SAMPLES = [
-    {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196},
-    {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
+    {
+        "sample": "NMC-900",
+        "label": "NMC-900",
+        "sintering_temperature_C": 900.0,
+        "electrode_area_cm2": 0.196,
+    },
+    {
+        "sample": "NMC-700",
+        "label": "NMC-700",
+        "sintering_temperature_C": 700.0,
+        "electrode_area_cm2": 0.196,
+    },
 ]
 
 
@@ -28,7 +38,9 @@ def fits(tmp_path_factory):
     for sample, row in zip(SAMPLES, demo.generate(raw, SAMPLES, seed=0)):
         clean = edx_table.read(raw / row["file"], "edx_line")
         clean.attrs.update({k: sample[k] for k in ("sample", "label", "sintering_temperature_C")})
-        out.append(profile.analyse(clean, {"film_elements": ["Ni", "Co", "Mn"], "elements": []}))
+        out.append(
+            edx_analysis.analyse(clean, {"film_elements": ["Ni", "Co", "Mn"], "elements": []})
+        )
     return out
 
 
@@ -52,14 +64,20 @@ def test_element_colours_are_fixed_and_distinct():
 def test_band_is_the_mean_transition_metal_width(fits):
     for fit in fits:
         width, err = edx.mean_film_width(fit)
-        expected = np.mean([float(fit["interdiffusion_width"].sel(element=e)) for e in ("Ni", "Co", "Mn")])
+        expected = np.mean(
+            [float(fit["interdiffusion_width"].sel(element=e)) for e in ("Ni", "Co", "Mn")]
+        )
         assert width == pytest.approx(expected)
         assert 0 < err < 2.0 and abs(width - 30.0) < 3.0
 
 
 def test_band_text_includes_the_corrected_width_when_configured(fits):
-    assert all(np.isnan(edx.mean_film_width(fit, "interdiffusion_width_corrected")[0]) for fit in fits)
+    assert all(
+        np.isnan(edx.mean_film_width(fit, "interdiffusion_width_corrected")[0]) for fit in fits
+    )
     fit = fits[0].copy()
     fit["interdiffusion_width_corrected"] = fit["interdiffusion_width"] - 1.0
     fit["interdiffusion_width_corrected_stderr"] = fit["interdiffusion_width_stderr"]
-    assert edx.mean_film_width(fit, "interdiffusion_width_corrected")[0] == pytest.approx(edx.mean_film_width(fit)[0] - 1.0)
+    assert edx.mean_film_width(fit, "interdiffusion_width_corrected")[0] == pytest.approx(
+        edx.mean_film_width(fit)[0] - 1.0
+    )

@@ -10,13 +10,23 @@ import pytest
 os.environ.setdefault("MPLCONFIGDIR", "/tmp/mpl")
 
 from interphase.demo import eels as demo  # noqa: E402
-from interphase.eels import whiteline  # noqa: E402
+from interphase.eels import analysis  # noqa: E402
 from interphase.figures import eels_method  # noqa: E402
 from interphase.readers import read  # noqa: E402
 
 SAMPLES = [
-    {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
-    {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196},
+    {
+        "sample": "NMC-700",
+        "label": "NMC-700",
+        "sintering_temperature_C": 700.0,
+        "electrode_area_cm2": 0.196,
+    },
+    {
+        "sample": "NMC-900",
+        "label": "NMC-900",
+        "sintering_temperature_C": 900.0,
+        "electrode_area_cm2": 0.196,
+    },
 ]
 
 
@@ -28,7 +38,7 @@ def fits(tmp_path_factory):
     for sample, row in zip(SAMPLES, demo.generate(raw, SAMPLES, seed=0)):
         clean = read(raw / row["file"], "eels_line")
         clean.attrs.update(sample)
-        out.append(whiteline.analyse(clean, {}))
+        out.append(analysis.analyse(clean, {}))
     return out
 
 
