@@ -53,7 +53,7 @@ def kk_test(f: np.ndarray, z: np.ndarray, sigma: np.ndarray | None = None) -> KK
     w = 2 * math.pi * f
     lo = math.log10(1 / w.max()) - KK_EXTEND_DECADES
     hi = math.log10(1 / w.min()) + KK_EXTEND_DECADES
-    n_rc = max(int(math.ceil((hi - lo) * KK_PER_DECADE)), 2)
+    n_rc = max(math.ceil((hi - lo) * KK_PER_DECADE), 2)
     tau = np.logspace(lo, hi, n_rc)
     columns = [np.ones_like(w) + 0j, 1j * w, 1 / (1j * w)]
     columns += [1 / (1 + 1j * w * t) for t in tau]
@@ -74,11 +74,15 @@ def kk_test(f: np.ndarray, z: np.ndarray, sigma: np.ndarray | None = None) -> KK
 def free_values(terms: tuple[Term, ...]) -> list[tuple[int, int, bool]]:
     """(term index, value index, is exponent) of every value of the model."""
     return [
-        (k, j, name == "n") for k, t in enumerate(terms) for j, name in enumerate(TERM_VALUES[t.kind])
+        (k, j, name == "n")
+        for k, t in enumerate(terms)
+        for j, name in enumerate(TERM_VALUES[t.kind])
     ]
 
 
-def perturbed(terms: tuple[Term, ...], where: tuple[int, int, bool], step: float) -> tuple[Term, ...]:
+def perturbed(
+    terms: tuple[Term, ...], where: tuple[int, int, bool], step: float
+) -> tuple[Term, ...]:
     """The terms with one value moved by step (in log, or linearly for an exponent)."""
     k, j, exponent = where
     values = list(terms[k].values)
@@ -90,13 +94,17 @@ def weighted_jacobian(terms: tuple[Term, ...], f: np.ndarray, sigma: np.ndarray)
     """d(Z / sigma) / d(log value or exponent), real parts stacked on imaginary parts."""
     columns = []
     for where in free_values(terms):
-        dz = impedance(perturbed(terms, where, FD_STEP), f) - impedance(perturbed(terms, where, -FD_STEP), f)
+        dz = impedance(perturbed(terms, where, FD_STEP), f) - impedance(
+            perturbed(terms, where, -FD_STEP), f
+        )
         dz = dz / (2 * FD_STEP)
         columns.append(np.concatenate([dz.real / sigma, dz.imag / sigma]))
     return np.stack(columns, axis=1)
 
 
-def cramer_rao_relative(terms: tuple[Term, ...], f: np.ndarray, sigma: np.ndarray, term: int, value: int = 0) -> float:
+def cramer_rao_relative(
+    terms: tuple[Term, ...], f: np.ndarray, sigma: np.ndarray, term: int, value: int = 0
+) -> float:
     """Cramér–Rao bound on the relative SD of one positive value (e.g. R_ct: term 2, value 0)."""
     jac = weighted_jacobian(terms, f, sigma)
     scale = np.linalg.norm(jac, axis=0)

@@ -199,7 +199,12 @@ def noise_sigma(noise: Noise, z: np.ndarray, r_inf: float) -> np.ndarray:
         return v["s"] * mod + v["c"] * r_inf
     if noise.model == "fra":
         r_m = 10.0 ** np.ceil(np.log10(mod))  # the measuring resistor autoranging picks
-        return v["a"] * np.abs(z.imag) + v["b"] * np.abs(z.real - r_inf) + v["g"] * mod**2 / r_m + v["d"]
+        return (
+            v["a"] * np.abs(z.imag)
+            + v["b"] * np.abs(z.real - r_inf)
+            + v["g"] * mod**2 / r_m
+            + v["d"]
+        )
     raise ValueError(f"unknown noise model {noise.model!r}")
 
 
@@ -234,7 +239,7 @@ class Sweep:
 def sweep_frequencies(sweep: Sweep) -> np.ndarray:
     """The frequencies in the order measured: per_decade a decade, logarithmic, f_max .. f_min."""
     decades = math.log10(sweep.f_max / sweep.f_min)
-    n = int(round(decades * sweep.per_decade)) + 1
+    n = round(decades * sweep.per_decade) + 1
     f = sweep.f_max * 10.0 ** (-np.arange(n) / sweep.per_decade)
     return f[::-1].copy() if sweep.ascending else f
 
@@ -364,7 +369,10 @@ def model_terms(kind: str, rng: np.random.Generator, base: Base, f: np.ndarray, 
     if kind in ("flw_tail", "fsw_tail"):
         tail = warburg_tail(rng, base, "Ws" if kind == "flw_tail" else "Wo")
         ratio = tail.values[0] / p["R2"]
-        return well_terms(p)[:3] + (tail,), {"R_W/R_ct": ratio, "f_W_Hz": 1 / (2 * math.pi * tail.values[1])}
+        return well_terms(p)[:3] + (tail,), {
+            "R_W/R_ct": ratio,
+            "f_W_Hz": 1 / (2 * math.pi * tail.values[1]),
+        }
     if kind == "inductive":
         ell = log_uniform(rng, 1e-7, 3e-6)
         extra: tuple[Term, ...] = (Term("L", (ell,)),)
@@ -401,7 +409,9 @@ def synthesize(kind, i, terms, base: Base, f, t, info, noise_rng: np.random.Gene
     z_true = impedance(terms, f)
     r_inf = float(z_true.real[np.argmax(f)])
     sigma = noise_sigma(base.noise, z_true, r_inf)
-    z = z_true + sigma * (noise_rng.standard_normal(f.size) + 1j * noise_rng.standard_normal(f.size))
+    z = z_true + sigma * (
+        noise_rng.standard_normal(f.size) + 1j * noise_rng.standard_normal(f.size)
+    )
     p = base.params
     info = {
         "closing": base.closing,

@@ -34,7 +34,10 @@ PROBES = {
     "demo spectrum unchanged": ("315 (truth)", None),
     "third arc 500 ohm (Q 1e-6, n 0.9)": ("480 +/- 12, ok", Term("RQ", (500.0, 1e-6, 0.9))),
     "third arc 2000 ohm (Q 2e-6, n 0.9)": ("673 +/- 9, ok", Term("RQ", (2000.0, 2e-6, 0.9))),
-    "finite-length Warburg tail (R_W 300 ohm, tau 0.4 s)": ("367 +/- 4, ok", Term("Ws", (300.0, 0.4))),
+    "finite-length Warburg tail (R_W 300 ohm, tau 0.4 s)": (
+        "367 +/- 4, ok",
+        Term("Ws", (300.0, 0.4)),
+    ),
 }
 
 
@@ -65,7 +68,9 @@ def probe_terms(truth: dict, change: Term | None) -> tuple[Term, ...]:
     return terms[:3] + (change,)
 
 
-def probe_spectrum(name: str, z: np.ndarray, f: np.ndarray, terms, sigma, truth: dict, area: float) -> Spectrum:
+def probe_spectrum(
+    name: str, z: np.ndarray, f: np.ndarray, terms, sigma, truth: dict, area: float
+) -> Spectrum:
     """A probe as a corpus Spectrum (measured from high to low frequency, as the demo)."""
     info = {"closing": True, "noise": "modulus", "probe": name, "rct_area": truth["R_ct_area"]}
     z_true = impedance(terms, f)
@@ -93,7 +98,9 @@ def demo_file_spectrum() -> tuple[np.ndarray, np.ndarray]:
     from interphase import readers
 
     with tempfile.TemporaryDirectory(prefix="eis-probes-") as tmp:
-        subprocess.run([sys.executable, "-m", "interphase", "demo", tmp], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "interphase", "demo", tmp], check=True, capture_output=True
+        )
         path = Path(tmp) / "raw" / "eis" / f"{DEMO_SAMPLE}_eis_{DEMO_POTENTIAL_V:.1f}V.mpt"
         ds = readers.read(path, "eis")
     return np.asarray(ds["frequency"].values, float), ds["z_real"].values + 1j * ds["z_imag"].values
