@@ -46,6 +46,10 @@ frequency; each point lasts 2 periods plus 0.2 s of settling; noise model, one t
   b 0.05 .. 0.2 %, g 0.05 .. 0.2 % (log-uniform), d 0.01 .. 0.1 ohm; it jumps at range changes.
 
 Gaussian, the same sigma on the real and the imaginary part, independent between points.
+
+Against benchmarks/eis_rct_recovery.py, the ``well`` class differs only in how the data are
+recorded: 7, 8 or 10 points a decade (not 5, 7 or 10), upward sweeps, and the two noise models
+the fitter's weighting does not assume; its circuit parameter ranges are the same.
 """
 
 from __future__ import annotations
