@@ -1,7 +1,14 @@
 """A referee's EIS benchmark: interphase's R_ct on an independent corpus, misspecified spectra included.
 
-    PYTHONPATH=$PWD nice python benchmarks/eis_referee.py --n 300 --seed 2024 \\
+    PYTHONPATH=$PWD nice python benchmarks/eis_referee.py --n 300 --seed 2024 --processes 2 \\
         --out benchmarks/results/eis_referee_before.md
+    # later: the same corpus, and what changed spectrum by spectrum
+    PYTHONPATH=$PWD nice python benchmarks/eis_referee.py --n 300 --seed 2024 --processes 2 \\
+        --out benchmarks/results/eis_referee_after.md \\
+        --compare benchmarks/results/eis_referee_before.jsonl
+    # the report again from a run's records, without fitting
+    python benchmarks/eis_referee.py --report-from benchmarks/results/eis_referee_before.jsonl \\
+        --out /tmp/report.md
 
 ``--n N`` spectra of the fitted circuit (class ``well``) and, unless ``--n-misspecified`` says
 otherwise, N misspecified ones spread evenly over the classes of benchmarks/eis_corpus.py (extra
