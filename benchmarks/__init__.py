@@ -1,0 +1,1 @@
+"""Benchmarks of interphase: scripts that measure how well the analyses recover known truth."""

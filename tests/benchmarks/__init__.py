@@ -1,0 +1,1 @@
+"""Tests of the benchmarks: the referee's EIS corpus, its checks and its harness."""
