@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
@@ -27,15 +26,6 @@ def real_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"{relative} is absent (../shared/realdata not here)")
     return path
-
-
-def other_readers_claiming(path: Path, own) -> list[str]:
-    """The registered readers other than ``own`` (a reader module) whose sniff accepts the file."""
-    from interphase.readers import READERS, head_of
-
-    head = head_of(path)
-    modules = {name: importlib.import_module(f"interphase.readers.{name}") for name in READERS}
-    return [name for name, module in modules.items() if module is not own and module.sniff(path, head)]
 
 
 def real_files_sniffed_by(module, own: tuple[str, ...]) -> list[str]:

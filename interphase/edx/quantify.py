@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import variable
+from interphase.datasets import film_side_last, variable
 from interphase.errors import ReadError
 
 
@@ -359,8 +359,6 @@ def line_dataset(
     fwhm_mn_eV: float = FWHM_MN_EV,
 ) -> xr.Dataset:
     """An edx_line dataset: Cliff–Lorimer at% of each spectrum (rows of counts) along the line, film side first."""
-    from interphase.readers.edx_table import film_side_last
-
     notes = list(notes)
     energy_eV = np.asarray(energy_eV, dtype=float)
     counts = np.atleast_2d(np.asarray(counts, dtype=float))

@@ -1,6 +1,7 @@
 """Readers: one module a vendor format, all returning the layout of :mod:`interphase.datasets`.
 
-Every reader module defines
+Every reader module satisfies :class:`Reader` (a :class:`typing.Protocol` that modules meet
+structurally): it defines
 
 ``NAME``        the reader's name, as used in the ``format`` column of measurements.tsv;
 ``VERSION``     a string bumped whenever the reader's output changes;
@@ -12,8 +13,12 @@ Every reader module defines
                 the dataset in the technique's layout, or :class:`~interphase.errors.ReadError`
                 naming the file, the line or byte and what was expected.
 
-A reader that takes options from the config (e.g. k-factors) lists their names in
-``OPTIONS`` and accepts them as keyword arguments of ``read``.
+``OPTIONS``     the names of the config options ``read`` accepts as keyword arguments
+                (``()`` for most readers).
+
+The toolkit the readers share: :mod:`interphase.readers._text` (decoding, numbers, units),
+:mod:`interphase.readers._cv` (sweep reversals and cycle numbers); the layouts are built by
+:mod:`interphase.datasets`. Readers import nothing else of the package (no analysis).
 
 :func:`read` picks the reader from ``format`` or by sniffing, in the order of
 :data:`READERS` (most specific formats first).
@@ -24,6 +29,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from types import ModuleType
+from typing import Protocol, runtime_checkable
 
 import xarray as xr
 
@@ -59,6 +65,29 @@ READERS: tuple[str, ...] = (
 )
 
 HEAD_BYTES = 1 << 16
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """What every reader module provides (a module satisfies it structurally)."""
+
+    NAME: str
+    VERSION: str
+    TECHNIQUES: tuple[str, ...]
+    OPTIONS: tuple[str, ...]
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when ``head`` (the first bytes; ``b""`` for a folder) is this format."""
+        ...
+
+    def read(self, path: Path, technique: str) -> xr.Dataset:
+        """The dataset of ``path`` in the technique's layout, or a ReadError."""
+        ...
+
+
+def registered() -> list[Reader]:
+    """Every reader module, in detection order."""
+    return [importlib.import_module(f"interphase.readers.{name}") for name in READERS]  # type: ignore[misc]
 
 
 def reader_module(name: str) -> ModuleType:
@@ -108,7 +137,7 @@ def read(path: str | Path, technique: str, format: str | None = None, options: d
         raise ReadError(path, "format column", f"a reader for {technique}", f"{module.NAME} (reads {', '.join(module.TECHNIQUES)})")
     if not path.exists():
         raise ReadError(path, None, "an existing file or folder", "nothing")
-    accepted = getattr(module, "OPTIONS", ())
+    accepted = module.OPTIONS
     ds = module.read(path, technique, **{k: v for k, v in (options or {}).items() if k in accepted})
     ds.attrs.setdefault("reader", module.NAME)
     ds.attrs.setdefault("reader_version", module.VERSION)

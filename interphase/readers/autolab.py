@@ -33,22 +33,18 @@ import xarray as xr
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import zplot
-from interphase.readers._text import decode, split_lines
+from interphase.readers._cv import cycle_numbers
+from interphase.readers._text import decode, is_number, number, si_factor, split_lines
 
 NAME = "autolab"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 Z60W_MAGIC = "Z60W Data File"
 # Column names only NOVA writes (cv) and the NOVA impedance pair (eis).
 NOVA_MARKERS = ("WE(1).Current", "WE(1).Potential", "Potential applied (V)")
 _NAME_UNIT_RE = re.compile(r"^(?P<quantity>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
-# Unit -> factor to the SI unit of the layout.
-CURRENT_UNITS = {"A": 1.0, "mA": 1e-3, "µA": 1e-6, "μA": 1e-6, "uA": 1e-6, "nA": 1e-9}
-POTENTIAL_UNITS = {"V": 1.0, "mV": 1e-3}
-OHM_UNITS = {"Ω": 1.0, "Ω": 1.0, "Ohm": 1.0, "ohm": 1.0, "Ohms": 1.0, "ohms": 1.0, "kΩ": 1e3, "kΩ": 1e3, "kOhm": 1e3}
-FREQUENCY_UNITS = {"Hz": 1.0, "kHz": 1e3}
-TIME_UNITS = {"s": 1.0, "ms": 1e-3}
 
 
 def header_line(head: bytes) -> str:
@@ -89,19 +85,19 @@ def split_row(line: str, sep: str) -> list[str]:
     return fields
 
 
-def to_float(text: str, decimal_comma: bool) -> float:
-    """A number with a decimal point, or a decimal comma where the separator is not ','."""
-    return float(text.replace(",", ".") if decimal_comma else text)
-
-
-def find_column(names: list[str], quantities: tuple[str, ...], units: dict[str, float]) -> tuple[int, float] | None:
-    """Index and unit factor of the first column whose quantity (case-insensitive) is wanted and unit known."""
+def find_column(names: list[str], quantities: tuple[str, ...], si_unit: str | None) -> tuple[int, float] | None:
+    """Index and factor to ``si_unit`` of the first wanted column (None: a count, any unit)."""
     for wanted in quantities:
         for j, name in enumerate(names):
             match = _NAME_UNIT_RE.match(name)
             quantity, unit = (match.group("quantity"), match.group("unit").strip()) if match else (name, "")
-            if quantity.strip().lower() == wanted.lower() and (unit in units or not units):
-                return j, units.get(unit, 1.0)
+            if quantity.strip().lower() != wanted.lower():
+                continue
+            if si_unit is None:
+                return j, 1.0
+            factor = si_factor(unit, si_unit)
+            if factor is not None:
+                return j, factor
     return None
 
 
@@ -124,22 +120,13 @@ def parse_table(path: Path) -> tuple[list[str], list[list[float]], int, str]:
         if len(fields) != len(names):
             raise ReadError(path, f"line {i}", f"{len(names)} fields separated by {sep!r}", f"{len(fields)} fields")
         try:
-            rows.append([to_float(f, decimal_comma) if f else math.nan for f in fields])
+            rows.append([number(f, decimal_comma) if f else math.nan for f in fields])
         except ValueError:
-            bad = next(f for f in fields if f and not _is_number(f, decimal_comma))
+            bad = next(f for f in fields if f and not is_number(f, decimal_comma))
             raise ReadError(path, f"line {i}, column {names[fields.index(bad)]!r}", "a number", repr(bad)) from None
     if not rows:
         raise ReadError(path, f"line {first}", "at least one data row", "end of file")
     return names, rows, first, sep
-
-
-def _is_number(text: str, decimal_comma: bool) -> bool:
-    """True when ``text`` reads as a number."""
-    try:
-        to_float(text, decimal_comma)
-    except ValueError:
-        return False
-    return True
 
 
 def column_values(rows: list[list[float]], found: tuple[int, float] | None) -> np.ndarray | None:
@@ -171,27 +158,20 @@ def nova_attrs(sep: str) -> dict:
 def read_nova_cv(path: Path) -> xr.Dataset:
     """A NOVA voltammogram export, in acquisition order."""
     names, rows, first, sep = parse_table(path)
-    potential = column_values(rows, find_column(names, ("WE(1).Potential", "Potential"), POTENTIAL_UNITS))
-    applied = column_values(rows, find_column(names, ("Potential applied",), POTENTIAL_UNITS))
-    current = column_values(rows, find_column(names, ("WE(1).Current", "Current"), CURRENT_UNITS))
-    time = column_values(rows, find_column(names, ("Time",), TIME_UNITS))
+    potential = column_values(rows, find_column(names, ("WE(1).Potential", "Potential"), "V"))
+    applied = column_values(rows, find_column(names, ("Potential applied",), "V"))
+    current = column_values(rows, find_column(names, ("WE(1).Current", "Current"), "A"))
+    time = column_values(rows, find_column(names, ("Time",), "s"))
     if potential is None:
         potential = applied
     for values, wanted in ((potential, "'WE(1).Potential (V)'"), (current, "'WE(1).Current (A)'"), (time, "'Time (s)'")):
         if values is None:
             raise missing(path, first - 1, wanted, names, "cv")
-    scan = column_values(rows, find_column(names, ("Scan",), {}))
-    cycles = np.ones(len(rows), dtype=np.int32) if scan is None else np.rint(scan).astype(np.int32)
-    if cycles.min() < 1:
-        cycles = cycles - cycles.min() + 1
-    data_vars = {
-        "time": datasets.variable("point", time, "s", "time"),
-        "potential": datasets.variable("point", potential, "V", "working electrode potential vs reference"),
-        "current": datasets.variable("point", current, "A", "current, anodic positive"),
-        "cycle": datasets.variable("point", cycles, "1", "scan number as exported by NOVA"),
-    }
+    cycles = cycle_numbers(column_values(rows, find_column(names, ("Scan",), None)), len(rows))
+    extra = {}
     if applied is not None:
-        data_vars["control_potential"] = datasets.variable("point", applied, "V", "potential set by the potentiostat")
+        long_name = "potential set by the potentiostat"
+        extra["control_potential"] = datasets.variable("point", applied, "V", long_name)
     attrs = nova_attrs(sep)
     ramp = applied if applied is not None else potential
     dt = np.diff(time)
@@ -203,22 +183,24 @@ def read_nova_cv(path: Path) -> xr.Dataset:
             "scan_rate_from_data_V_s": float(np.median(slopes)) if slopes.size else math.nan,
         }
     )
-    coords = {"point": datasets.variable("point", np.arange(len(rows)), "1", "point index in acquisition order")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    cycle_name = "scan number as exported by NOVA"
+    return datasets.cv_dataset(
+        time, potential, current, cycles, attrs, extra=extra, cycle_long_name=cycle_name
+    )
 
 
 def read_nova_eis(path: Path) -> xr.Dataset:
     """A NOVA impedance export, frequency strictly decreasing."""
     names, rows, first, sep = parse_table(path)
-    freq = column_values(rows, find_column(names, ("Frequency",), FREQUENCY_UNITS))
-    z_real = column_values(rows, find_column(names, ("Z'",), OHM_UNITS))
-    minus_imag = column_values(rows, find_column(names, ("-Z''",), OHM_UNITS))
-    z_imag = -minus_imag if minus_imag is not None else column_values(rows, find_column(names, ("Z''",), OHM_UNITS))
+    freq = column_values(rows, find_column(names, ("Frequency",), "Hz"))
+    z_real = column_values(rows, find_column(names, ("Z'",), "ohm"))
+    minus_imag = column_values(rows, find_column(names, ("-Z''",), "ohm"))
+    z_imag = -minus_imag if minus_imag is not None else column_values(rows, find_column(names, ("Z''",), "ohm"))
     for values, wanted in ((freq, "'Frequency (Hz)'"), (z_real, "\"Z' (Ω)\""), (z_imag, "\"-Z'' (Ω)\"")):
         if values is None:
             raise missing(path, first - 1, wanted, names, "eis")
-    time = column_values(rows, find_column(names, ("Time",), TIME_UNITS))
-    ewe = column_values(rows, find_column(names, ("WE(1).Potential",), POTENTIAL_UNITS))
+    time = column_values(rows, find_column(names, ("Time",), "s"))
+    ewe = column_values(rows, find_column(names, ("WE(1).Potential",), "V"))
     attrs = nova_attrs(sep)
     attrs.update(
         {

@@ -29,31 +29,24 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers._text import decode, split_lines  # one decoder and line splitter for every text reader
+from interphase.readers._cv import cycle_numbers
+from interphase.readers._text import decode, si_factor, split_lines, to_float
 
 NAME = "biologic_mpt"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGICS = ("EC-LAB ASCII FILE", "BT-LAB ASCII FILE")
 _COUNT_RE = re.compile(r"^\s*Nb header lines\s*:\s*(\d+)\s*$")
-# Current column units -> factor to ampere.
-_CURRENT_UNITS = {"A": 1.0, "mA": 1e-3, "µA": 1e-6, "uA": 1e-6, "nA": 1e-9}
-# Scan-rate units of the CV setting 'dE/dt unit' -> factor to V/s.
-_SCAN_RATE_UNITS = {"V/s": 1.0, "mV/s": 1e-3, "µV/s": 1e-6, "uV/s": 1e-6, "mV/min": 1e-3 / 60}
-# Area units -> factor to cm².
-_AREA_UNITS = {"cm²": 1.0, "cm2": 1.0, "cm^2": 1.0, "mm²": 1e-2, "mm2": 1e-2, "m²": 1e4, "m2": 1e4}
+# Units a current column may be written in (the factor to A comes from the toolkit).
+_CURRENT_UNITS = ("A", "mA", "µA", "uA", "nA")
 
 
 def sniff(path: Path, head: bytes) -> bool:
     """True when the file starts with an EC-Lab (or BT-Lab) ASCII magic line."""
     first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip().upper()
     return first.decode("latin-1") in MAGICS
-
-
-def to_float(text: str) -> float:
-    """A number written with a decimal point or a decimal comma."""
-    return float(text.strip().replace(",", "."))
 
 
 def header_count(lines: list[str], path: Path) -> int:
@@ -114,9 +107,10 @@ def area_cm2(header: list[str]) -> float:
     if not text:
         return math.nan
     match = re.match(r"([-+0-9.,Ee]+)\s*(\S*)", text)
-    if not match or match.group(2) not in _AREA_UNITS:
+    factor = si_factor(match.group(2), "cm2") if match else None
+    if factor is None:
         return math.nan
-    return to_float(match.group(1)) * _AREA_UNITS[match.group(2)]
+    return to_float(match.group(1)) * factor
 
 
 def scan_rate_V_s(header: list[str]) -> float:
@@ -124,10 +118,10 @@ def scan_rate_V_s(header: list[str]) -> float:
     value = first_setting(header, "dE/dt")
     if value is None:
         return math.nan
-    unit = first_setting(header, "dE/dt unit") or "mV/s"
+    factor = si_factor(first_setting(header, "dE/dt unit") or "mV/s", "V s-1")
     try:
-        return to_float(value) * _SCAN_RATE_UNITS[unit]
-    except (ValueError, KeyError):
+        return to_float(value) * factor if factor is not None else math.nan
+    except ValueError:
         return math.nan
 
 
@@ -267,20 +261,12 @@ def read_eis(path: Path) -> xr.Dataset:
     )
 
 
-def cycle_index(values: np.ndarray | None, n: int) -> np.ndarray:
-    """Cycle numbers as integers starting at 1 (EC-Lab counts from 0 in some techniques)."""
-    if values is None:
-        return np.ones(n, dtype=np.int32)
-    cycles = np.rint(values).astype(np.int32)
-    return cycles - cycles.min() + 1 if cycles.min() < 1 else cycles
-
-
 def current_column(names: list[str]) -> tuple[str, float] | None:
     """The name of the current column ('<I>/mA' preferred over 'I/mA') and its factor to A."""
     for prefix in ("<I>/", "I/"):
-        for unit, factor in _CURRENT_UNITS.items():
+        for unit in _CURRENT_UNITS:
             if prefix + unit in names:
-                return prefix + unit, factor
+                return prefix + unit, si_factor(unit, "A")
     return None
 
 
@@ -296,7 +282,7 @@ def read_cv(path: Path) -> xr.Dataset:
         require(None, ("<I>/mA", "I/mA"), names, path, first - 1, "cv")
     name, factor = current_name
     current = column(rows, names, (name,), path, first) * factor
-    cycles = cycle_index(column(rows, names, ("cycle number",), path, first), len(rows))
+    cycles = cycle_numbers(column(rows, names, ("cycle number",), path, first), len(rows))
     control = column(rows, names, ("control/V",), path, first)
     extra = {}
     if control is not None:

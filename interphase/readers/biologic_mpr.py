@@ -35,11 +35,13 @@ from galvani import BioLogic
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers.biologic import cycle_index
+from interphase.readers._cv import cycle_numbers
+from interphase.readers._text import si_factor
 
 NAME = "biologic_mpr"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGIC = b"BIO-LOGIC MODULAR FILE"
 # Technique ids of the settings module byte 0 (yadg extractors/eclab/techniques.py).
@@ -65,8 +67,8 @@ AREA_OFFSET = 0x0211
 REFERENCE_OFFSET = 0x0215
 LOG_VERSION_OFFSET = 0x03B7
 LOG_SERIAL_OFFSET = 0x03CF
-# Current column units -> factor to ampere.
-CURRENT_UNITS = {"A": 1.0, "mA": 1e-3, "µA": 1e-6, "uA": 1e-6, "nA": 1e-9}
+# Units a current column may be written in (the factor to A comes from the toolkit).
+CURRENT_UNITS = ("A", "mA", "µA", "uA", "nA")
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -211,8 +213,9 @@ def read_eis(path: Path) -> xr.Dataset:
 def current_field(data: np.ndarray) -> tuple[np.ndarray, str] | None:
     """The current in A ('<I>/…' preferred over 'I/…') and the column it came from."""
     for prefix in ("<I>/", "I/"):
-        for unit, factor in CURRENT_UNITS.items():
+        for unit in CURRENT_UNITS:
             if prefix + unit in data.dtype.names:
+                factor = si_factor(unit, "A")
                 return np.asarray(data[prefix + unit], dtype=float) * factor, prefix + unit
     return None
 
@@ -228,19 +231,16 @@ def read_cv(path: Path) -> xr.Dataset:
     if found is None:
         require(None, ("<I>/mA", "I/mA"), data, path, "cv")
     current, _ = found
-    n = data.shape[0]
-    data_vars = {
-        "time": datasets.variable("point", time, "s", "time"),
-        "potential": datasets.variable("point", potential, "V", "working electrode potential vs reference"),
-        "current": datasets.variable("point", current, "A", "current, anodic positive"),
-        "cycle": datasets.variable("point", cycle_index(field(data, ("cycle number",)), n), "1", "cycle number, first cycle = 1"),
-    }
+    cycles = cycle_numbers(field(data, ("cycle number",)), data.shape[0])
+    extra = {}
     control_v = field(data, ("control/V",))
     if control_v is not None:
-        data_vars["control_potential"] = datasets.variable("point", control_v, "V", "potential set by the potentiostat")
+        long_name = "potential set by the potentiostat"
+        extra["control_potential"] = datasets.variable("point", control_v, "V", long_name)
     control_ma = field(data, ("control/mA",))
     if control_ma is not None:
-        data_vars["control_current"] = datasets.variable("point", control_ma * 1e-3, "A", "current set by the potentiostat")
+        long_name = "current set by the potentiostat"
+        extra["control_current"] = datasets.variable("point", control_ma * 1e-3, "A", long_name)
     attrs = header_attrs(mpr)
     rate = cv_scan_rate(module_data(mpr, b"VMP Set"))
     attrs.update(
@@ -251,8 +251,7 @@ def read_cv(path: Path) -> xr.Dataset:
             "reader_version": VERSION,
         }
     )
-    coords = {"point": datasets.variable("point", np.arange(n), "1", "point index in acquisition order")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return datasets.cv_dataset(time, potential, current, cycles, attrs, extra=extra)
 
 
 def read(path: Path, technique: str) -> xr.Dataset:

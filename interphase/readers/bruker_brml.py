@@ -31,11 +31,12 @@ import xarray as xr
 from defusedxml import ElementTree
 
 from interphase.errors import ReadError
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
+from interphase.datasets import wavelength_attrs, xrd_dataset
 
 NAME = "bruker_brml"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 RAW_DATA = re.compile(r"^Experiment\d+/RawData\d+\.xml$")
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"

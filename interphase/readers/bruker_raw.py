@@ -39,11 +39,12 @@ import numpy as np
 import xarray as xr
 
 from interphase.errors import ReadError
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
+from interphase.datasets import wavelength_attrs, xrd_dataset
 
 NAME = "bruker_raw"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGIC_V3 = b"RAW1.01"
 MAGIC_V4 = b"RAW4.00"

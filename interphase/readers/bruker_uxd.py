@@ -28,12 +28,13 @@ import numpy as np
 import xarray as xr
 
 from interphase.errors import ReadError
-from interphase.readers._text import decode  # one decoder for every text reader
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
+from interphase.readers._text import decode, to_float
+from interphase.datasets import wavelength_attrs, xrd_dataset
 
 NAME = "bruker_uxd"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 # Data keywords: name -> (has angle column, values are counts per second, has time column).
 DATA_KEYS = {
@@ -71,7 +72,7 @@ def _value(text: str) -> str:
 def _float(header: dict, key: str, default: float = float("nan")) -> float:
     """A header value as float, ``default`` when absent or not a number."""
     try:
-        return float(header[key].replace(",", "."))
+        return to_float(header[key])
     except (KeyError, ValueError):
         return default
 
@@ -112,7 +113,7 @@ def parse(path: Path, text: str) -> tuple[dict, dict, str, list[tuple[int, list[
                 continue
             raise ReadError(path, f"line {lineno}", "a '_KEY=value' line or a '; comment'", repr(stripped[:60]))
         try:
-            rows.append((lineno, [float(v.replace(",", ".")) for v in stripped.split()]))
+            rows.append((lineno, [to_float(v) for v in stripped.split()]))
         except ValueError:
             raise ReadError(path, f"line {lineno}", f"numbers of the {data_key} block", repr(stripped[:60])) from None
     if not data_key:

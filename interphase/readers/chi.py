@@ -39,11 +39,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "chi"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 _COLUMN_HEADER = re.compile(r"^\s*(Freq/Hz|Potential/V|Time/s)\s*,")
 _SEGMENT = re.compile(r"^\s*Segment\s+(\d+)\s*:\s*$")
@@ -118,13 +119,23 @@ def parse(path: Path, text: str) -> ChiFile:
     return chi
 
 
-def column(chi: ChiFile, path: Path, name: str, units: dict[str, float]) -> np.ndarray:
+def unit_to(unit: str, si_unit: str) -> float | None:
+    """Factor from a CHI column unit to ``si_unit`` ('1e-6A', CHI's µA, included)."""
+    unit = unit.strip()
+    if si_unit == "A" and unit == "1e-6A":
+        return 1e-6
+    return _text.si_factor(unit, si_unit)
+
+
+def column(chi: ChiFile, path: Path, name: str, si_unit: str) -> np.ndarray:
     """The column 'name/unit' in SI, or ReadError naming the header line's columns."""
     for k, col in enumerate(chi.columns):
         label, _, unit = col.rpartition("/")
-        if label.strip() == name and unit.strip() in units:
-            return np.array([row[k] for row in chi.rows]) * units[unit.strip()]
-    raise ReadError(path, "column header", f"a column '{name}/<{'|'.join(units)}>'", ", ".join(chi.columns))
+        factor = unit_to(unit, si_unit) if label.strip() == name else None
+        if factor is not None:
+            return np.array([row[k] for row in chi.rows]) * factor
+    expected = f"a column '{name}/<unit of {si_unit}>'"
+    raise ReadError(path, "column header", expected, ", ".join(chi.columns))
 
 
 def key_float(chi: ChiFile, key: str) -> float:
@@ -181,9 +192,9 @@ def read_eis(path: Path, chi: ChiFile) -> xr.Dataset:
     """The impedance table as an eis dataset, frequency high to low."""
     if not chi.columns[0].startswith("Freq"):
         raise ReadError(path, "column header", "'Freq/Hz, Z'/ohm, Z\"/ohm, ...' (an A.C. Impedance export)", ", ".join(chi.columns))
-    freq = column(chi, path, "Freq", {"Hz": 1.0})
-    zr = column(chi, path, "Z'", {"ohm": 1.0})
-    zi = column(chi, path, 'Z"', {"ohm": 1.0})
+    freq = column(chi, path, "Freq", "Hz")
+    zr = column(chi, path, "Z'", "ohm")
+    zi = column(chi, path, 'Z"', "ohm")
     order = np.argsort(-freq, kind="stable")
     freq, zr, zi = freq[order], zr[order], zi[order]
     if freq.size > 1 and np.any(np.diff(freq) >= 0):
@@ -200,13 +211,13 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
     """The voltammogram as a cv dataset: current negated to anodic positive, cycles from segments."""
     if not any(c.startswith("Potential/") for c in chi.columns):
         raise ReadError(path, "column header", "'Potential/V, Current/A' (a voltammetry export)", ", ".join(chi.columns))
-    potential = column(chi, path, "Potential", {"V": 1.0, "mV": 1e-3})
-    current = -column(chi, path, "Current", {"A": 1.0, "mA": 1e-3, "uA": 1e-6, "µA": 1e-6, "1e-6A": 1e-6, "nA": 1e-9})
+    potential = column(chi, path, "Potential", "V")
+    current = -column(chi, path, "Current", "A")
     attrs = common_attrs(chi)
     scan_rate = key_float(chi, "Scan Rate (V/s)")
     attrs["scan_rate_V_s"] = scan_rate
     if any(c.startswith("Time/") for c in chi.columns):
-        time = column(chi, path, "Time", {"s": 1.0})
+        time = column(chi, path, "Time", "s")
         attrs["time_source"] = "Time/s column"
     elif math.isfinite(scan_rate) and scan_rate > 0:
         time = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(potential)))]) / scan_rate
@@ -218,7 +229,7 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
         cycle = ((np.array(chi.segments) + 1) // 2).astype(np.int32)
         attrs["cycle_source"] = "'Segment N:' blocks, two segments a cycle"
     else:
-        cycle = _text.sweep_cycles(potential)
+        cycle = _cv.sweep_cycles(potential)
         attrs["cycle_source"] = "sweep reversals, two segments a cycle"
     attrs["current_convention"] = CONVENTION
     attrs["current_convention_check"] = convention_check(potential, current)
@@ -228,7 +239,7 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
 
 def convention_check(potential: np.ndarray, current: np.ndarray) -> str:
     """Whether the converted current follows the sweep direction as anodic-positive current does."""
-    sign = _text.charging_current_sign(potential, current)
+    sign = _cv.charging_current_sign(potential, current)
     if not math.isfinite(sign):
         return "not checked (no sweep)"
     if sign > 0.05:

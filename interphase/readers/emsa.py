@@ -51,21 +51,16 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import variable
+from interphase.datasets import eels_line_dataset, variable
 from interphase.edx import quantify
 from interphase.errors import ReadError
+from interphase.readers import _text
 
 NAME = "emsa"
 VERSION = "2"
 TECHNIQUES = ("eels_line", "edx_line")
 
 EXTENSIONS = (".msa", ".ems", ".emsa", ".mas")
-_BOM = b"\xef\xbb\xbf"
-
-# Length units to nm (SI).
-_LENGTH_TO_NM = {"nm": 1.0, "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "a": 0.1, "å": 0.1, "mm": 1e6}
-# Angle units to mrad (EMSA writes 'mR'; 'dg' is EMSA's degree suffix).
-_ANGLE_TO_MRAD = {"": 1.0, "mr": 1.0, "mrad": 1.0, "r": 1e3, "rad": 1e3, "dg": math.pi / 180 * 1e3, "deg": math.pi / 180 * 1e3}
 _NAME_POSITION = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(nm|um|µm|μm)(?![a-z])", re.IGNORECASE)
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
@@ -95,7 +90,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _is_emsa(head: bytes) -> bool:
     """True when the first non-blank line is an EMSA '#FORMAT' line."""
-    text = head[:4096].removeprefix(_BOM).decode("latin-1")
+    text = head[:4096].removeprefix(_text.BOM).decode("latin-1")
     for line in text.splitlines():
         if line.strip():
             return line.lstrip().upper().startswith("#FORMAT") and "EMSA" in line.upper()
@@ -154,15 +149,15 @@ def read_spectrum(path: Path) -> Spectrum:
         parser = "rosettasciio"
     except Exception as exc:  # noqa: BLE001 - whatever rsciio trips on, the tolerant parser reads
         notes.append(f"rosettasciio could not read it ({exc}); read by the tolerant parser")
-        header, x, y = parse_text(_decode(raw), path)
+        header, x, y = parse_text(_text.decode(raw), path)
         parser = "interphase"
     if header.get("DATATYPE", ("Y", ""))[0].upper().startswith("XY") and x is None:
         # rsciio drops the X column of XY data: take the energies from the file itself.
-        _, x, y = parse_text(_decode(raw), path)
+        _, x, y = parse_text(_text.decode(raw), path)
     if y.size == 0:
         raise ReadError(path, "data section", "spectrum values after '#SPECTRUM'", "none")
     energy = _energy_axis(path, header, x, y.size)
-    npoints = _number(header.get("NPOINTS", ("", ""))[0])
+    npoints = _text.loose_number(header.get("NPOINTS", ("", ""))[0])
     if npoints is not None and int(round(npoints)) != y.size:
         notes.append(f"NPOINTS says {npoints:g} but the file holds {y.size} values (all kept)")
     return Spectrum(Path(path), energy, y, header, parser, notes)
@@ -181,15 +176,6 @@ def _rsciio_read(path: Path) -> tuple[dict[str, tuple[str, str]], np.ndarray]:
         name, _, unit = str(key).partition("-")
         header[name.strip().upper()] = ("" if value is None else str(value).strip(), unit.strip())
     return header, y
-
-
-def _decode(raw: bytes) -> str:
-    """The file's text: UTF-8 (with or without BOM) when valid, else ISO-8859-1."""
-    raw = raw.removeprefix(_BOM)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 def parse_text(text: str, path: Path | None = None) -> tuple[dict[str, tuple[str, str]], np.ndarray | None, np.ndarray]:
@@ -239,17 +225,6 @@ def split_header_line(line: str) -> tuple[str, str, str]:
     return name.strip().upper(), unit.strip(), value.strip().rstrip(",").strip()
 
 
-def _number(text: str) -> float | None:
-    """A float from a header value: '2.0 E-06' and '17.0 mm' included; None when there is none."""
-    text = str(text).strip()
-    for candidate in (text.replace(" ", ""), text.split(" ")[0] if text else ""):
-        try:
-            return float(candidate)
-        except ValueError:
-            continue
-    return None
-
-
 def _energy_axis(path: Path, header: dict, x: np.ndarray | None, n: int) -> np.ndarray:
     """Energy loss in eV: the X column for XY data, else OFFSET + XPERCHAN * channel."""
     units = header.get("XUNITS", ("eV", ""))[0].strip().lower()
@@ -258,8 +233,8 @@ def _energy_axis(path: Path, header: dict, x: np.ndarray | None, n: int) -> np.n
         raise ReadError(path, "#XUNITS", "an energy axis in eV or keV", repr(units))
     if x is not None:
         return np.asarray(x, dtype=float) * scale
-    disp = _number(header.get("XPERCHAN", ("", ""))[0])
-    offset = _number(header.get("OFFSET", ("0", ""))[0])
+    disp = _text.loose_number(header.get("XPERCHAN", ("", ""))[0])
+    offset = _text.loose_number(header.get("OFFSET", ("0", ""))[0])
     if disp is None or disp <= 0:
         raise ReadError(path, "#XPERCHAN", "a positive energy per channel", header.get("XPERCHAN", ("missing",))[0])
     return (offset or 0.0) * scale + disp * scale * np.arange(n)
@@ -318,8 +293,8 @@ def header_position(spectrum: Spectrum) -> float | None:
     for key in ("POSITION", "DISTANCE"):
         if key in spectrum.header:
             value, unit = spectrum.header[key]
-            number = _number(value)
-            factor = _LENGTH_TO_NM.get(unit.strip().lower())
+            number = _text.loose_number(value)
+            factor = _text.length_nm(unit)
             if number is None or factor is None:
                 raise ReadError(spectrum.path, f"##{key}", "a number with a length unit ('##POSITION -nm: 12.0')", f"{value!r} unit {unit!r}")
             return number * factor
@@ -332,7 +307,7 @@ def name_position(path: Path) -> float | None:
     if not matches:
         return None
     number, unit = matches[-1]
-    return float(number) * _LENGTH_TO_NM[unit.lower()]
+    return float(number) * _text.LENGTH_TO_NM[unit.lower()]
 
 
 def stage_position(spectrum: Spectrum) -> tuple[float, float] | None:
@@ -340,8 +315,8 @@ def stage_position(spectrum: Spectrum) -> tuple[float, float] | None:
     out = []
     for key in ("XPOSITION", "YPOSITION"):
         value, unit = spectrum.header.get(key, ("", ""))
-        number = _number(value) if value else None
-        factor = _LENGTH_TO_NM.get((unit or "mm").lower())
+        number = _text.loose_number(value) if value else None
+        factor = _text.length_nm(unit or "mm")
         if number is None or factor is None:
             return None
         out.append(number * factor)
@@ -385,7 +360,7 @@ def _header_float(spectrum: Spectrum, key: str, factors: dict[str, float] | None
     if key not in spectrum.header:
         return math.nan
     value, unit = spectrum.header[key]
-    number = _number(value)
+    number = _text.loose_number(value)
     if number is None:
         return math.nan
     if factors is None:
@@ -464,22 +439,14 @@ def build_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, re
     beam_kv = _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3})
     notes = sorted({f"{s.path.name}: {n}" for s in spectra for n in s.notes})
     parsers = sorted({s.parser for s in spectra})
-    ds = xr.Dataset(
-        {
-            "intensity": variable(("distance", "energy_loss"), intensity, "count", "electron energy-loss intensity"),
-            "spectrum_file": variable("distance", np.array([s.path.name for s in spectra], dtype=object), "1", "source spectrum file"),
-        },
-        coords={
-            "distance": variable("distance", distances.astype(float), "nm", "distance along the line from the film side"),
-            "energy_loss": variable("energy_loss", energy, "eV", "energy loss"),
-        },
-    )
-    ds.attrs = {
+    files = np.array([s.path.name for s in spectra], dtype=object)
+    extra = {"spectrum_file": variable("distance", files, "1", "source spectrum file")}
+    attrs = {
         "dispersion_eV": float(np.round(_dispersion(energy), 9)),
         "energy_offset_eV": float(energy[0]),
         "beam_energy_keV": beam_kv,
-        "convergence_angle_mrad": _header_float(reference, "CONVANGLE", _ANGLE_TO_MRAD),
-        "collection_angle_mrad": _header_float(reference, "COLLANGLE", _ANGLE_TO_MRAD),
+        "convergence_angle_mrad": _header_float(reference, "CONVANGLE", _text.ANGLE_TO_MRAD),
+        "collection_angle_mrad": _header_float(reference, "COLLANGLE", _text.ANGLE_TO_MRAD),
         "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
         "start_time": start_time(reference),
         "title": reference.header.get("TITLE", ("", ""))[0],
@@ -491,4 +458,7 @@ def build_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, re
         "reader": NAME,
         "reader_version": VERSION,
     }
-    return ds
+    long_name = "distance along the line from the film side"
+    return eels_line_dataset(
+        distances.astype(float), energy, intensity, attrs, extra=extra, distance_long_name=long_name
+    )

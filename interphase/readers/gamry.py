@@ -41,12 +41,15 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
+from interphase.readers._text import decode, split_lines, to_float
 
 NAME = "gamry_dta"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
-ENCODING = "iso-8859-1"
+# Gamry Framework writes ISO-8859-1 (° in the Zphz unit); a BOM, if any, still decides.
+ENCODINGS = ("iso-8859-1",)
 _CURVE = re.compile(r"^CURVE(\d+)$")
 
 
@@ -78,14 +81,9 @@ def sniff(path: Path, head: bytes) -> bool:
     return text.startswith(b"EXPLAIN") and b"\nTAG\t" in text.replace(b"\r", b"")
 
 
-def to_float(cell: str) -> float:
-    """A Gamry number, with a decimal comma taken as a decimal point."""
-    return float(cell.strip().replace(",", "."))
-
-
 def parse(path: Path, text: str) -> DtaFile:
     """Split a .DTA text into its tag, header keys, notes and tables."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     if not lines or lines[0].strip().lstrip("\ufeff") != "EXPLAIN":
         raise ReadError(path, "line 1", "'EXPLAIN' (a Gamry .DTA file)", repr(lines[0][:40]) if lines else "an empty file")
     header: dict[str, list[str]] = {}
@@ -207,7 +205,7 @@ def common_attrs(dta: DtaFile) -> dict:
 def read(path: Path, technique: str) -> xr.Dataset:
     """Read a Gamry .DTA file as an ``eis`` spectrum (ZCURVE) or a ``cv`` (CURVE1..n)."""
     path = Path(path)
-    text = path.read_bytes().decode(ENCODING)
+    text = decode(path.read_bytes(), ENCODINGS)
     dta = parse(path, text)
     if technique == "eis":
         return read_eis(path, dta)

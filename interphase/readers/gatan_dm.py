@@ -37,18 +37,15 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import variable
+from interphase.datasets import eels_line_dataset
 from interphase.edx import quantify
 from interphase.errors import ReadError
+from interphase.readers import _text
 
 NAME = "gatan_dm"
 VERSION = "1"
 TECHNIQUES = ("eels_line", "edx_line")
 
-# Energy units to eV.
-_ENERGY_TO_EV = {"ev": 1.0, "kev": 1e3}
-# Length units to nm (SI; 1 Å = 0.1 nm).
-_LENGTH_TO_NM = {"nm": 1.0, "µm": 1e3, "μm": 1e3, "um": 1e3, "mm": 1e6, "å": 0.1, "a": 0.1, "pm": 1e-3}
 # Silicon: mean energy per electron-hole pair (eV) (Goldstein et al. 2003, §7.2).
 _SI_PAIR_ENERGY_EV = 3.8
 # Gaussian FWHM / sigma.
@@ -104,7 +101,7 @@ def load(path: Path) -> list[dict]:
 def energy_axis_index(result: dict) -> int | None:
     """Position in ``axes`` of the axis calibrated in eV or keV; None when there is none."""
     for i, axis in enumerate(result["axes"]):
-        if str(axis.get("units", "")).strip().lower() in _ENERGY_TO_EV:
+        if _text.energy_eV(str(axis.get("units", ""))) is not None:
             return i
     return None
 
@@ -154,7 +151,7 @@ def tag_float(tags: dict, *keys: str) -> float:
 
 def energy_eV(path: Path, axis: dict) -> np.ndarray:
     """Energies (eV) of a calibrated axis: offset + scale * channel."""
-    factor = _ENERGY_TO_EV[str(axis["units"]).strip().lower()]
+    factor = _text.energy_eV(str(axis["units"]))
     scale = float(axis["scale"])
     if scale == 0:
         raise ReadError(path, "energy calibration", "a non-zero energy per channel", "0")
@@ -164,7 +161,7 @@ def energy_eV(path: Path, axis: dict) -> np.ndarray:
 def spatial_nm(path: Path, axis: dict) -> tuple[np.ndarray, float]:
     """Distances (nm) along a calibrated spatial axis, from 0, and the axis offset (nm)."""
     units = str(axis.get("units", "")).strip()
-    factor = _LENGTH_TO_NM.get(units.lower())
+    factor = _text.length_nm(units)
     if factor is None:
         raise ReadError(path, f"axis '{axis.get('name', '')}'", "a spatial calibration in nm, µm or Å", repr(units) if units else "no unit (pixels)")
     step = abs(float(axis["scale"])) * factor
@@ -275,16 +272,9 @@ def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
 def eels_dataset(result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]) -> xr.Dataset:
     """The eels_line dataset."""
     units = str(tag(result.get("original_metadata", {}), "ImageList", "TagGroup0", "ImageData", "Calibrations", "Brightness", "Units") or "")
-    ds = xr.Dataset(
-        {"intensity": variable(("distance", "energy_loss"), counts, "count", "electron energy-loss intensity")},
-        coords={
-            "distance": variable("distance", distance, "nm", "distance along the line"),
-            "energy_loss": variable("energy_loss", energy, "eV", "energy loss"),
-        },
-    )
     convergence = angle_mrad(tags, "Convergence", notes)
     collection = angle_mrad(tags, "Collection", notes)
-    ds.attrs = {
+    attrs = {
         **common_attrs(tags, result, "EELS", energy),
         "convergence_angle_mrad": convergence,
         "collection_angle_mrad": collection,
@@ -296,7 +286,7 @@ def eels_dataset(result: dict, tags: dict, energy, distance, counts, line_attrs:
         "reader": NAME,
         "reader_version": VERSION,
     }
-    return ds
+    return eels_line_dataset(distance, energy, counts, attrs)
 
 
 def detector_fwhm_mn_eV(tags: dict) -> tuple[float, str]:

@@ -40,11 +40,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "generic_table"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 # Vendor marks: a file containing one of these belongs to a vendor reader, never to this one.
 VENDOR_MARKS = (
@@ -287,16 +288,15 @@ def read_cv(columns: list[Column], rows: np.ndarray, attrs: dict) -> xr.Dataset:
     t = values_of(columns, rows, "time")
     cyc = values_of(columns, rows, "cycle")
     if cyc is not None:
-        cycle = np.rint(cyc).astype(np.int32)
-        cycle = cycle - cycle.min() + 1 if cycle.min() < 1 else cycle
+        cycle = _cv.cycle_numbers(cyc, cyc.size)
         attrs["cycle_source"] = "cycle column"
     else:
-        cycle = _text.sweep_cycles(e)
+        cycle = _cv.sweep_cycles(e)
         attrs["cycle_source"] = "sweep reversals, two segments a cycle"
     if t is None:
         t = np.full(e.size, math.nan)
         attrs["time_source"] = "absent from the file"
-    attrs["scan_rate_V_s"] = _text.scan_rate_from_data(e, t)
+    attrs["scan_rate_V_s"] = _cv.scan_rate_from_data(e, t)
     attrs["scan_rate_source"] = "median |dE/dt| of the data" if np.isfinite(attrs["scan_rate_V_s"]) else "unknown (no time column; give scan_rate_mV_s in measurements.tsv)"
     attrs["current_convention"] = "as written in the file, assumed anodic positive"
     return datasets.cv_dataset(t, e, i, cycle, attrs, time_long_name="time")

@@ -25,12 +25,13 @@ import numpy as np
 import xarray as xr
 
 from interphase.errors import ReadError
-from interphase.readers._text import decode  # one decoder for every text reader
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
+from interphase.readers._text import decode, number
+from interphase.datasets import wavelength_attrs, xrd_dataset
 
 NAME = "panalytical_csv"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 CONDITIONS = "[Measurement conditions]"
 SCAN_POINTS = "[Scan points]"
@@ -40,12 +41,6 @@ def sniff(path: Path, head: bytes) -> bool:
     """True for a CSV that opens with '[Measurement conditions]' and has a '[Scan points]' section."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     return text.startswith(CONDITIONS.encode()) and SCAN_POINTS.encode() in head
-
-
-def _number(text: str, decimal_comma: bool) -> float:
-    """A field as float (decimal comma allowed where the separator is not a comma)."""
-    text = text.strip()
-    return float(text.replace(",", ".") if decimal_comma else text)
 
 
 def _float(conditions: dict, key: str, default: float = float("nan")) -> float:
@@ -84,7 +79,7 @@ def parse(path: Path, text: str) -> tuple[dict[str, list[str]], list[str], np.nd
             continue
         fields = [f for f in line.strip().rstrip(delimiter).split(delimiter)]
         try:
-            values = [_number(f, delimiter != ",") for f in fields]
+            values = [number(f, delimiter != ",") for f in fields]
         except ValueError:
             raise ReadError(path, f"line {lineno}", "numbers 'angle, intensity'", repr(line[:60])) from None
         if len(values) < 2:

@@ -36,11 +36,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "parstat"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 POWERSUITE_COLUMNS = ["Frequency", "Zre", "Zimg"]
 _NAME_UNIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
@@ -176,7 +177,7 @@ def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:
     has_freq = any(n.startswith("Frequency") for n in names)
     dc = column(path, names, table, "Frequency") == 0 if has_freq else np.ones(potential.size, dtype=bool)
     e, i, t = potential[dc], current[dc], time[dc]
-    if not _text.is_sweep(e, t):
+    if not _cv.is_sweep(e, t):
         span = float(e.max() - e.min()) if e.size else 0.0
         raise ReadError(path, "DC rows", "a potential sweep (span >= 50 mV at a steady dE/dt) for cv", f"{e.size} DC rows spanning {span * 1e3:.1f} mV")
     attrs = {
@@ -186,9 +187,9 @@ def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:
         "instrument": "Princeton Applied Research PARSTAT",
         "software": "",
         "start_time": "",
-        "scan_rate_V_s": _text.scan_rate_from_data(e, t),
+        "scan_rate_V_s": _cv.scan_rate_from_data(e, t),
         "scan_rate_source": "median |dE/dt| of the data (the file states no scan rate)",
         "current_convention": "anodic positive (as written by the Parstat)",
         "cycle_source": "sweep reversals, two segments a cycle",
     }
-    return datasets.cv_dataset(t, e, i, _text.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the run")
+    return datasets.cv_dataset(t, e, i, _cv.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the run")

@@ -31,11 +31,12 @@ import numpy as np
 import xarray as xr
 
 from interphase.errors import ReadError
-from interphase.readers.xy import xrd_dataset
+from interphase.datasets import xrd_dataset
 
 NAME = "stoe_raw"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGIC = b"RAW_1.06Powdat"
 BLOCK = 512

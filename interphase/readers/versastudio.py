@@ -30,11 +30,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "versastudio_par"
 VERSION = "1"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 _OPEN = re.compile(r"^<([A-Za-z][A-Za-z0-9_]*)>$")
 _SEGMENT = re.compile(r"^Segment(\d+)$")
@@ -122,13 +123,12 @@ def column(path: Path, names: list[str], table: np.ndarray, name: str) -> np.nda
 
 def value_float(text: str | None) -> float:
     """A number at the start of a value ('.005', '6.404 mV' -> in volts), NaN when none."""
-    if not text:
+    found = _text.leading_number(text) if text else None
+    if found is None:
         return math.nan
-    match = re.match(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)", text)
-    if not match:
-        return math.nan
-    unit = _text.unit_factor(match.group(2)) if match.group(2) else None
-    return float(match.group(1)) * (unit[1] if unit else 1.0)
+    value, word = found
+    unit = _text.unit_factor(word) if word else None
+    return value * (unit[1] if unit else 1.0)
 
 
 def actions(sections: dict[str, Section]) -> list[Section]:
@@ -247,8 +247,8 @@ def read_cv(path: Path, sections: dict[str, Section], names: list[str], table: n
         raise ReadError(path, "Segment sections", "voltammetry rows (no frequency)", f"{e.size} rows")
     attrs = common_attrs(sections)
     rate = next((value_float(a.values["Scan Rate (V/s)"]) for a in actions(sections) if "Scan Rate (V/s)" in a.values and "Start Frequency (Hz)" not in a.values), math.nan)
-    attrs["scan_rate_V_s"] = rate if math.isfinite(rate) else _text.scan_rate_from_data(e, t)
+    attrs["scan_rate_V_s"] = rate if math.isfinite(rate) else _cv.scan_rate_from_data(e, t)
     attrs["scan_rate_source"] = "'Scan Rate (V/s)' of the action" if math.isfinite(rate) else "median |dE/dt| of the data"
     attrs["current_convention"] = "anodic positive (VersaStudio default)"
     attrs["cycle_source"] = "sweep reversals, two segments a cycle"
-    return datasets.cv_dataset(t, e, i, _text.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the action")
+    return datasets.cv_dataset(t, e, i, _cv.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the action")

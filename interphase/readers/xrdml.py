@@ -33,15 +33,13 @@ import numpy as np
 import xarray as xr
 from defusedxml import ElementTree
 
-from interphase.datasets import variable
+from interphase.datasets import REFLECTIVITY_MAX_2THETA, wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
 
 NAME = "panalytical_xrdml"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
-
-# Below this end angle a 2θ scan is X-ray reflectivity, not diffraction (deg).
-REFLECTIVITY_MAX_2THETA = 8.0
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -181,29 +179,15 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     ka1 = _float_text(_child(wave, "kAlpha1")) if wave is not None else float("nan")
     ka2 = _float_text(_child(wave, "kAlpha2")) if wave is not None else float("nan")
     ratio = _float_text(_child(wave, "ratioKAlpha2KAlpha1")) if wave is not None else float("nan")
-    if ratio == 0.0:
-        ka2 = float("nan")  # monochromatic (Kα1 only): the documented way to say 'no Kα2'
     anode = _find(measurement, "anodeMaterial")
     header = _child(scan, "header")
     start_time = _find(header, "startTimeStamp") if header is not None else None
     software = _find(header, "applicationSoftware") if header is not None else None
     instrument = _find(header, "instrumentControlSoftware") if header is not None else None
-
-    order = np.argsort(two_theta, kind="stable")
-    two_theta, intensity = two_theta[order], intensity[order]
-    keep = np.concatenate([[True], np.diff(two_theta) > 0])
-    two_theta, intensity = two_theta[keep], intensity[keep]
-    data_vars = {"intensity": variable("two_theta", intensity, "count", "diffracted intensity")}
-    if time is not None:
-        time = time[order][keep]
-        data_vars["intensity_cps"] = variable("two_theta", intensity / time, "count s-1", "diffracted intensity per second")
     attrs.update(
         {
-            "wavelength_ka1_angstrom": ka1,
-            "wavelength_ka2_angstrom": ka2,
-            "ka2_ka1_ratio": 0.0 if np.isnan(ratio) else ratio,
+            **wavelength_attrs(ka1, ka2, ratio),
             "anode": (anode.text or "").strip() if anode is not None else "",
-            "counting_time_s": float(np.median(time)) if time is not None else float("nan"),
             "scan_kind": "reflectivity" if _is_reflectivity(root, measurement, two_theta) else "powder",
             "scan_axis": scan.get("scanAxis", ""),
             "measurement_type": measurement.get("measurementType", ""),
@@ -217,5 +201,4 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
             "reader_version": VERSION,
         }
     )
-    coords = {"two_theta": variable("two_theta", two_theta, "degree", "diffraction angle 2θ")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return xrd_dataset(two_theta, intensity, time, attrs)

@@ -38,11 +38,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers._text import decode, split_lines
+from interphase.readers._text import decode, split_lines, to_float
 
 NAME = "zplot"
 VERSION = "1"
 TECHNIQUES = ("eis",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 ZPLOT2_MAGIC = "ZPLOT2 ASCII"
 ZPLOTW_MAGIC = "ZPlotW Data File"
@@ -64,11 +65,6 @@ def sniff(path: Path, head: bytes) -> bool:
     """True for a file starting 'ZPLOT2 ASCII' or '"ZPlotW Data File'."""
     line = first_line(head)
     return line.upper() == ZPLOT2_MAGIC or line.startswith(ZPLOTW_MAGIC)
-
-
-def to_float(text: str) -> float:
-    """A number written with a decimal point or (where fields are not comma-separated) a decimal comma."""
-    return float(text.strip().replace(",", "."))
 
 
 def iso_date(month: str, day: str, year: str, time: str | None) -> str:

@@ -14,7 +14,7 @@ import pytest
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import autolab, detect, read
-from tests.conftest import REALDATA, other_readers_claiming, real_file
+from tests.conftest import real_file
 
 NOVA_CV = "electrochem/cv/autolab_nova_txt/chemotion_Cu-TMG2cHexqu2-PF6_comma.txt"
 Z60W = "electrochem/eis/autolab_z60w_txt/impedancepy_exampleDataAutolab.txt"
@@ -145,18 +145,3 @@ class TestNovaEisVariants:
             autolab.read(path, "eis")
 
 
-class TestDetection:
-    @pytest.mark.parametrize(("relative", "technique"), MINE)
-    def test_detect_picks_this_reader(self, relative, technique):
-        assert detect(real_file(relative), technique) is autolab
-
-    @pytest.mark.parametrize(("relative", "technique"), MINE)
-    def test_no_other_reader_claims_the_file(self, relative, technique):
-        path = real_file(relative)
-        assert other_readers_claiming(path, autolab) == []
-
-    def test_sniff_refuses_every_other_real_file(self, realdata):
-        others = [p for p in realdata.rglob("*") if p.is_file() and not p.parent.name.startswith("autolab")]
-        assert others
-        for path in others:
-            assert not autolab.sniff(path, path.read_bytes()[: 1 << 16]), path.relative_to(REALDATA)

@@ -13,8 +13,8 @@ import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import biologic_mpr, detect, read
-from tests.conftest import REALDATA, other_readers_claiming, real_file
+from interphase.readers import biologic_mpr, read
+from tests.conftest import real_file
 
 PEIS = "electrochem/eis/biologic_mpr/yadg_peis.mpr"
 PEIS_MPT = "electrochem/eis/biologic_mpt/yadg_peis.mpt"
@@ -150,20 +150,3 @@ class TestRefusals:
             biologic_mpr.read(real_file(PEIS_MPT), "eis")
 
 
-class TestDetection:
-    @pytest.mark.parametrize("relative", MINE)
-    def test_detect_picks_this_reader(self, relative):
-        path = real_file(relative)
-        technique = "eis" if "/eis/" in relative else "cv"
-        assert detect(path, technique) is biologic_mpr
-
-    @pytest.mark.parametrize("relative", MINE)
-    def test_no_other_reader_claims_the_file(self, relative):
-        path = real_file(relative)
-        assert other_readers_claiming(path, biologic_mpr) == []
-
-    def test_sniff_refuses_every_other_real_file(self, realdata):
-        others = [p for p in realdata.rglob("*") if p.is_file() and p.suffix != ".mpr"]
-        assert others
-        for path in others:
-            assert not biologic_mpr.sniff(path, path.read_bytes()[: 1 << 16]), path.relative_to(REALDATA)

@@ -9,7 +9,7 @@ import pytest
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import chi, detect, head_of
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from tests.conftest import real_file
 
 EIS_FILE = "electrochem/eis/chi_txt/impedancepy_exampleDataCHInstruments.txt"
 OWN_FILES = ("electrochem/eis/chi_txt/",)
@@ -103,16 +103,6 @@ def test_real_eis_header_values_become_attributes():
     assert ds.attrs["ac_amplitude_V"] == pytest.approx(0.025)
     assert ds.attrs["technique_in_file"] == "A.C. Impedance"
     assert ds.attrs["chi_High_Frequency_Hz"] == "2e+6"
-
-
-def test_real_file_is_detected_as_chi_and_claimed_by_no_other_reader():
-    path = real_file(EIS_FILE)
-    assert detect(path, "eis") is chi
-    assert other_readers_claiming(path, chi) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(chi, OWN_FILES) == []
 
 
 def test_cv_current_is_negated_to_anodic_positive_with_cycles_time_and_scan_rate(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from interphase import datasets
 from interphase.edx import quantify as q
 from interphase.errors import ReadError
-from interphase.readers import READERS, detect, emsa, read
+from interphase.readers import detect, emsa, read
 from tests.conftest import real_file
 
 K412 = "tem/msa_edx/nexl_IIIE_K412_0_4.msa"
@@ -89,23 +88,6 @@ def test_real_nio_example_has_too_narrow_a_range_to_quantify():
     with pytest.raises(ReadError) as info:
         read(real_file(NIO), "edx_line")
     assert "two or more elements" in info.value.message and "0.2-0.99 keV" in info.value.message
-
-
-@pytest.mark.parametrize("name", [K412, NIO])
-def test_real_edx_files_are_detected_as_emsa_and_claimed_by_no_other_reader(name):
-    path = real_file(name)
-    head = path.read_bytes()[:65536]
-    assert detect(path, "edx_line") is emsa
-    for module_name in READERS:
-        module = importlib.import_module(f"interphase.readers.{module_name}")
-        if module is not emsa:
-            assert not module.sniff(path, head), module_name
-
-
-def test_emsa_sniff_is_false_on_every_other_real_file(realdata):
-    for path in sorted(realdata.rglob("*")):
-        if path.is_file() and path.suffix.lower() != ".msa" and path.name != "MANIFEST.tsv":
-            assert not emsa.sniff(path, path.read_bytes()[:65536]), path.name
 
 
 def test_real_eels_spectrum_is_refused_for_edx_line():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from interphase import datasets
 from interphase.edx import quantify as q
 from interphase.errors import ReadError
-from interphase.readers import READERS, detect, gatan_dm, read
+from interphase.readers import gatan_dm, read
 from tests.conftest import real_file
 
 STO = "tem/dm_eels/pytemlib_EELS_STO_TiL23_OK.dm3"
@@ -82,23 +81,6 @@ def test_the_signal_type_decides_the_technique(name, technique, other):
     with pytest.raises(ReadError) as info:
         read(real_file(name), technique)
     assert f"read it as {other}" in info.value.message
-
-
-@pytest.mark.parametrize("name,technique", [(STO, "eels_line"), (EELS, "eels_line"), (EDS, "edx_line")])
-def test_real_dm_files_are_detected_and_claimed_by_no_other_reader(name, technique):
-    path = real_file(name)
-    head = path.read_bytes()[:65536]
-    assert detect(path, technique) is gatan_dm
-    for module_name in READERS:
-        module = importlib.import_module(f"interphase.readers.{module_name}")
-        if module is not gatan_dm:
-            assert not module.sniff(path, head), module_name
-
-
-def test_sniff_is_false_on_every_other_real_file(realdata):
-    for path in sorted(realdata.rglob("*")):
-        if path.is_file() and path.suffix.lower() not in (".dm3", ".dm4"):
-            assert not gatan_dm.sniff(path, path.read_bytes()[:65536]), path.name
 
 
 def test_truncated_file_is_a_read_error(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import detect, generic_table, head_of
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from tests.conftest import real_file
 
 CSV_FILE = "electrochem/eis/generic_csv/impedancepy_exampleData.csv"
 OWN_FILES = ("electrochem/eis/generic_csv/",)
@@ -44,16 +44,6 @@ def test_real_headerless_spectrum_is_read_with_assumed_columns():
     assert ds["z_imag"].values[-1] == pytest.approx(-2.043869854441892481e-02)
     assert "columns assumed" in ds.attrs["columns_assumed"]
     assert np.isnan(ds.attrs["dc_potential_V"])
-
-
-def test_real_file_is_detected_as_generic_and_claimed_by_no_other_reader():
-    path = real_file(CSV_FILE)
-    assert detect(path, "eis") is generic_table
-    assert other_readers_claiming(path, generic_table) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(generic_table, OWN_FILES) == []
 
 
 def test_semicolon_table_with_decimal_commas_units_and_negated_imaginary_part(tmp_path):

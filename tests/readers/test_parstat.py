@@ -8,8 +8,8 @@ import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import detect, head_of, parstat
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from interphase.readers import head_of, parstat
+from tests.conftest import real_file
 
 PARSTAT_FILE = "electrochem/eis/parstat_txt/impedancepy_exampleDataParstat.txt"
 POWERSUITE_FILE = "electrochem/eis/powersuite_txt/impedancepy_exampleDataPowersuite.txt"
@@ -70,17 +70,6 @@ def test_real_powersuite_file_with_cr_cr_lf_and_ascending_frequency():
     assert ds.attrs["file_variant"] == "powersuite"
     with pytest.raises(ReadError, match="PowerSuite impedance export"):
         parstat.read(path, "cv")
-
-
-@pytest.mark.parametrize("relative", [PARSTAT_FILE, POWERSUITE_FILE])
-def test_real_files_are_detected_as_parstat_and_claimed_by_no_other_reader(relative):
-    path = real_file(relative)
-    assert detect(path, "eis") is parstat
-    assert other_readers_claiming(path, parstat) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(parstat, OWN_FILES) == []
 
 
 def test_dc_only_file_gives_a_clear_read_error_for_eis(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import detect, versastudio
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from tests.conftest import real_file
 
 EIS_FILE = "electrochem/eis/versastudio_par/impedancepy_exampleDataVersaStudio.par"
 OWN_FILES = ("electrochem/eis/versastudio_par/",)
@@ -91,16 +91,6 @@ def test_real_eis_header_values_and_japanese_comment():
     assert ds.attrs["dc_potential_V"] == 0.0  # "Potential (V),Value=0" "vs Ref"
     assert ds.attrs["ac_amplitude_V"] == pytest.approx(0.02)  # "Amplitude (mV RMS)=20"
     assert ds.attrs["comment"] == "\u30a8\u30af\u30b9\u30da\u30ea\u30e1\u30f3\u30c8\u306e\u30b3\u30e1\u30f3\u30c8\u3092\u5165\u529b"
-
-
-def test_real_file_is_detected_as_versastudio_and_claimed_by_no_other_reader():
-    path = real_file(EIS_FILE)
-    assert detect(path, "eis") is versastudio
-    assert other_readers_claiming(path, versastudio) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(versastudio, OWN_FILES) == []
 
 
 def test_cv_segment_with_scan_rate_cycles_and_area(tmp_path):

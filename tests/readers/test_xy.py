@@ -3,7 +3,6 @@ never to claim another format's file."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from interphase import datasets, readers
 from interphase.errors import ReadError
 from interphase.readers import xy
-from tests.conftest import REALDATA, real_file
+from tests.conftest import real_file
 
 
 def test_yadg_xy_values_checked_by_hand():
@@ -92,14 +91,6 @@ def test_sniff_refuses_what_is_not_a_2theta_scan(tmp_path, text):
     assert not xy.sniff(path, path.read_bytes())
 
 
-def test_sniff_refuses_every_other_real_file():
-    if not (REALDATA / "MANIFEST.tsv").is_file():
-        pytest.skip("../shared/realdata is absent")
-    others = [p for p in REALDATA.rglob("*") if p.is_file() and p.parent.name != "xy" and p.suffix not in (".tsv", ".md")]
-    claimed = [str(p.relative_to(REALDATA)) for p in others if xy.sniff(p, readers.head_of(p))]
-    assert claimed == []
-
-
 def test_ragged_rows_are_refused(tmp_path):
     path = tmp_path / "ragged.xy"
     path.write_text("10.0 5\n10.1 6 7\n10.2 5\n", encoding="utf-8")
@@ -114,27 +105,3 @@ def test_angle_out_of_range_names_the_line(tmp_path):
         xy.read(path, "xrd")
 
 
-def test_detection_picks_each_diffraction_reader_on_its_real_files():
-    expected = {
-        "bruker_raw": "bruker_raw", "bruker_brml": "bruker_brml", "bruker_uxd": "bruker_uxd",
-        "panalytical_csv": "panalytical_csv", "stoe_raw": "stoe_raw", "xy": "xy",
-    }
-    for folder, name in expected.items():
-        files = sorted((REALDATA / "xrd" / folder).glob("*")) if (REALDATA / "xrd" / folder).is_dir() else []
-        if not files:
-            pytest.skip("../shared/realdata is absent")
-        for path in files:
-            assert readers.detect(path, "xrd").NAME == name, path.name
-
-
-def test_no_diffraction_sniff_claims_another_real_file():
-    from interphase.readers import bruker_brml, bruker_raw, bruker_uxd, panalytical_csv, stoe_raw
-
-    if not (REALDATA / "MANIFEST.tsv").is_file():
-        pytest.skip("../shared/realdata is absent")
-    owners = {bruker_raw: "bruker_raw", bruker_brml: "bruker_brml", bruker_uxd: "bruker_uxd",
-              panalytical_csv: "panalytical_csv", stoe_raw: "stoe_raw", xy: "xy"}
-    for module, folder in owners.items():
-        for path in (p for p in REALDATA.rglob("*") if p.is_file() and p.suffix not in (".tsv", ".md")):
-            if Path(path).parent.name != folder:
-                assert not module.sniff(path, readers.head_of(path)), (module.NAME, path.name)

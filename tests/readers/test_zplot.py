@@ -11,8 +11,8 @@ import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import detect, zplot
-from tests.conftest import REALDATA, other_readers_claiming, real_file
+from interphase.readers import zplot
+from tests.conftest import real_file
 
 CIRCUIT = "electrochem/eis/zplot_z/impedancepy_Circuit1_EIS_1.z"
 SHORT = "electrochem/eis/zplot_z/impedancepy_exampleDataZPlot.z"
@@ -135,18 +135,3 @@ class TestQuirks:
             zplot.read(path, "eis")
 
 
-class TestDetection:
-    @pytest.mark.parametrize("relative", MINE)
-    def test_detect_picks_this_reader(self, relative):
-        assert detect(real_file(relative), "eis") is zplot
-
-    @pytest.mark.parametrize("relative", MINE)
-    def test_no_other_reader_claims_the_file(self, relative):
-        path = real_file(relative)
-        assert other_readers_claiming(path, zplot) == []
-
-    def test_sniff_refuses_every_other_real_file(self, realdata):
-        others = [p for p in realdata.rglob("*") if p.is_file() and "zplot_z" not in p.parts]
-        assert others
-        for path in others:
-            assert not zplot.sniff(path, path.read_bytes()[: 1 << 16]), path.relative_to(REALDATA)
