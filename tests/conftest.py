@@ -32,6 +32,14 @@ def real_files_sniffed_by(module, own: tuple[str, ...]) -> list[str]:
     """The real files outside the folders ``own`` (MANIFEST paths) that the reader module's sniff accepts."""
     from interphase.readers import head_of
 
-    paths = sorted(p for p in REALDATA.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md"))
+    paths = sorted(
+        p
+        for p in REALDATA.rglob("*")
+        if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md")
+    )
     relatives = [(p, p.relative_to(REALDATA).as_posix()) for p in paths]
-    return [relative for path, relative in relatives if not relative.startswith(own) and module.sniff(path, head_of(path))]
+    return [
+        relative
+        for path, relative in relatives
+        if not relative.startswith(own) and module.sniff(path, head_of(path))
+    ]

@@ -37,7 +37,11 @@ def test_eis_dataset_is_the_documented_layout_with_values_as_given():
 
 def test_eis_dataset_units_long_names_and_sign_attribute():
     ds = spectrum()
-    assert {n: ds[n].attrs["units"] for n in ("frequency", "z_real", "z_imag")} == {"frequency": "Hz", "z_real": "ohm", "z_imag": "ohm"}
+    assert {n: ds[n].attrs["units"] for n in ("frequency", "z_real", "z_imag")} == {
+        "frequency": "Hz",
+        "z_real": "ohm",
+        "z_imag": "ohm",
+    }
     assert ds["frequency"].attrs["long_name"] == "frequency of the AC perturbation"
     assert ds["z_real"].attrs["long_name"] == "real part of the impedance"
     assert ds["z_imag"].attrs["long_name"] == "imaginary part of the impedance"
@@ -52,7 +56,9 @@ def test_eis_dataset_dc_potential_is_nan_when_the_reader_does_not_know_it():
 
 def test_eis_dataset_time_and_extra_variables():
     time = np.arange(FREQ.size) * 2.5
-    extra = {"z_modulus": datasets.variable("frequency", np.abs(Z), "ohm", "modulus of the impedance")}
+    extra = {
+        "z_modulus": datasets.variable("frequency", np.abs(Z), "ohm", "modulus of the impedance")
+    }
     ds = spectrum(time=time, time_long_name="time since the start of the sweep", extra=extra)
     datasets.validate(ds, "eis")
     assert list(ds.data_vars) == ["z_real", "z_imag", "time", "z_modulus"]
@@ -68,6 +74,8 @@ def test_eis_dataset_leaves_the_callers_attrs_alone():
 
 
 def test_eis_dataset_does_not_hide_a_wrong_order_from_validate():
-    ds = datasets.eis_dataset(FREQ[::-1], Z.real[::-1], Z.imag[::-1], {"reader": "test", "reader_version": "1"})
+    ds = datasets.eis_dataset(
+        FREQ[::-1], Z.real[::-1], Z.imag[::-1], {"reader": "test", "reader_version": "1"}
+    )
     with pytest.raises(LayoutError, match="not strictly decreasing"):
         datasets.validate(ds, "eis")

@@ -54,7 +54,11 @@ from interphase.datasets.core import (
     netcdf_attr,
     variable,
 )
-from interphase.datasets.diffraction import REFLECTIVITY_MAX_2THETA, wavelength_attrs, xrd_dataset
+from interphase.datasets.diffraction import (
+    REFLECTIVITY_MAX_2THETA,
+    wavelength_attrs,
+    xrd_dataset,
+)
 from interphase.datasets.electrochem import cv_dataset, eis_dataset
 from interphase.datasets.layouts import LAYOUTS, Layout, Variable, validate
 from interphase.datasets.microscopy import (

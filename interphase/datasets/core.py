@@ -34,7 +34,9 @@ COMMON_ATTRS = (
 )
 
 
-def variable(dims: str | tuple[str, ...], values, units: str, long_name: str, **attrs) -> xr.Variable:
+def variable(
+    dims: str | tuple[str, ...], values, units: str, long_name: str, **attrs
+) -> xr.Variable:
     """Build an xarray Variable with its CF ``units`` and ``long_name``."""
     attrs = {"units": units, "long_name": long_name, **attrs}
     return xr.Variable(dims, np.asarray(values), attrs=attrs)

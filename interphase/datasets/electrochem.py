@@ -63,7 +63,9 @@ def eis_dataset(
         data["time"] = variable("frequency", np.asarray(time, dtype=float), "s", time_long_name)
     data.update(extra or {})
     frequency = np.asarray(frequency, dtype=float)
-    coords = {"frequency": variable("frequency", frequency, "Hz", "frequency of the AC perturbation")}
+    coords = {
+        "frequency": variable("frequency", frequency, "Hz", "frequency of the AC perturbation")
+    }
     out_attrs = {**attrs, "z_imag_sign": Z_IMAG_SIGN}
     out_attrs.setdefault("dc_potential_V", math.nan)
     return xr.Dataset(data, coords=coords, attrs=out_attrs)

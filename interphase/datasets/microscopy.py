@@ -36,7 +36,9 @@ def edx_composition_dataset(
     data = {"composition": variable(("distance", "element"), composition, units, long_name)}
     data.update(extra or {})
     coords = {
-        "distance": variable("distance", distance, "nm", "distance along the line, film side first"),
+        "distance": variable(
+            "distance", distance, "nm", "distance along the line, film side first"
+        ),
         "element": variable("element", np.array(elements, dtype=str), "1", "chemical element"),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)

@@ -135,7 +135,9 @@ class Quantification:
 
 def fwhm_eV(energy_eV: float | np.ndarray, fwhm_mn_eV: float = FWHM_MN_EV) -> float | np.ndarray:
     """Detector FWHM (eV) at an energy (eV) from the Mn Kα FWHM."""
-    value = fwhm_mn_eV**2 + FANO_FACTOR_EV * (np.asarray(energy_eV, dtype=float) - LINES["Mn"].ka_keV * 1e3)
+    value = fwhm_mn_eV**2 + FANO_FACTOR_EV * (
+        np.asarray(energy_eV, dtype=float) - LINES["Mn"].ka_keV * 1e3
+    )
     return np.sqrt(np.maximum(value, 1.0))
 
 
@@ -163,23 +165,35 @@ def k_cross_section(edge_keV: float, beam_energy_keV: float) -> float:
 
 def kalpha_yield(line: Line, beam_energy_keV: float) -> float:
     """Kα photons per atom up to a common factor: Q ω a."""
-    return k_cross_section(line.edge_keV, beam_energy_keV) * fluorescence_yield_k(line.z) * ka_fraction(line.z)
+    return (
+        k_cross_section(line.edge_keV, beam_energy_keV)
+        * fluorescence_yield_k(line.z)
+        * ka_fraction(line.z)
+    )
 
 
 def theoretical_k_factor(element: str, beam_energy_keV: float) -> float:
     """Theoretical Cliff–Lorimer k-factor of an element's Kα line relative to Si Kα."""
     line, si = known_line(element), LINES["Si"]
-    return kalpha_yield(si, beam_energy_keV) * line.weight / (kalpha_yield(line, beam_energy_keV) * si.weight)
+    return (
+        kalpha_yield(si, beam_energy_keV)
+        * line.weight
+        / (kalpha_yield(line, beam_energy_keV) * si.weight)
+    )
 
 
 def known_line(element: str) -> Line:
     """The table entry of an element; ValueError naming the supported ones."""
     if element not in LINES:
-        raise ValueError(f"no K-line data for {element!r}: quantifiable elements are {', '.join(LINES)}")
+        raise ValueError(
+            f"no K-line data for {element!r}: quantifiable elements are {', '.join(LINES)}"
+        )
     return LINES[element]
 
 
-def k_factors(elements: list[str], beam_energy_keV: float, overrides: dict[str, float] | None = None) -> tuple[dict[str, float], dict[str, str]]:
+def k_factors(
+    elements: list[str], beam_energy_keV: float, overrides: dict[str, float] | None = None
+) -> tuple[dict[str, float], dict[str, str]]:
     """k-factors relative to Si for the elements, and where each came from."""
     overrides = overrides or {}
     values, sources = {}, {}
@@ -187,11 +201,16 @@ def k_factors(elements: list[str], beam_energy_keV: float, overrides: dict[str, 
         if element in overrides:
             values[element], sources[element] = float(overrides[element]), "given"
         else:
-            values[element], sources[element] = theoretical_k_factor(element, beam_energy_keV), "theoretical"
+            values[element], sources[element] = (
+                theoretical_k_factor(element, beam_energy_keV),
+                "theoretical",
+            )
     return values, sources
 
 
-def quantifiable(element: str, energy_eV: np.ndarray, beam_energy_keV: float, fwhm_mn_eV: float = FWHM_MN_EV) -> str:
+def quantifiable(
+    element: str, energy_eV: np.ndarray, beam_energy_keV: float, fwhm_mn_eV: float = FWHM_MN_EV
+) -> str:
     """'' when the element's Kα window and a side window fit the spectrum and the beam ionises K; else why not."""
     if element not in LINES:
         return f"no K-line data (quantifiable: {', '.join(LINES)})"
@@ -216,7 +235,9 @@ def interfering_lines_eV(exclude: str, present: list[str]) -> np.ndarray:
     return np.array(out)
 
 
-def side_window(centre_eV: float, fwhm: float, sign: int, others: np.ndarray, energy_eV: np.ndarray) -> tuple[float, float] | None:
+def side_window(
+    centre_eV: float, fwhm: float, sign: int, others: np.ndarray, energy_eV: np.ndarray
+) -> tuple[float, float] | None:
     """The nearest clean side window (lo, hi in eV) below (-1) or above (+1) a line; None if none."""
     start = SIDE_START
     while start <= SIDE_MAX_START + 1e-9:
@@ -261,7 +282,9 @@ def net_intensity(
     counts = np.atleast_2d(np.asarray(counts, dtype=float))
     centre = known_line(element).ka_keV * 1e3
     fwhm = float(fwhm_eV(centre, fwhm_mn_eV))
-    peak = window_weights(energy_eV, centre - PEAK_HALF_WIDTH * fwhm, centre + PEAK_HALF_WIDTH * fwhm)
+    peak = window_weights(
+        energy_eV, centre - PEAK_HALF_WIDTH * fwhm, centre + PEAK_HALF_WIDTH * fwhm
+    )
     if not peak.any():
         raise ValueError(f"{element}: no channel in the Kα window")
     others = interfering_lines_eV(element, present)
@@ -301,7 +324,9 @@ def weight_to_atomic(weight_percent: dict[str, float]) -> dict[str, float]:
     return {e: 100.0 * m / total for e, m in moles.items()}
 
 
-def cliff_lorimer(net: np.ndarray, net_stderr: np.ndarray, elements: list[str], k: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+def cliff_lorimer(
+    net: np.ndarray, net_stderr: np.ndarray, elements: list[str], k: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Atomic percent (n, elements) and its stderr from net intensities by Cliff–Lorimer."""
     net = np.atleast_2d(np.asarray(net, dtype=float))
     kk = np.array([k[e] for e in elements])
@@ -333,7 +358,9 @@ def quantify(
         raise ValueError("no elements to quantify")
     nets, errs, kinds = [], [], []
     for element in elements:
-        net, err, kind = net_intensity(energy_eV, counts, element, list(elements), fwhm_mn_eV, beam_energy_keV)
+        net, err, kind = net_intensity(
+            energy_eV, counts, element, list(elements), fwhm_mn_eV, beam_energy_keV
+        )
         kinds.append(kind)
         nets.append(net)
         errs.append(err)
@@ -374,16 +401,24 @@ def line_dataset(
             kept.append(element)
     if len(kept) < 2:
         raise ReadError(
-            path, "spectrum",
+            path,
+            "spectrum",
             "two or more elements whose Kα line lies inside the spectrum, to quantify by Cliff–Lorimer",
             f"{', '.join(kept) or 'none'} of {', '.join(elements)} ({_describe_range(energy_eV)})",
         )
     result = quantify(energy_eV, counts, kept, beam_energy_keV, k_overrides, fwhm_mn_eV)
     empty = int(np.sum(~np.any(result.net_counts > 0, axis=1)))
     if empty:
-        notes.append(f"{empty} of {counts.shape[0]} spectra have no positive net counts for any element: composition NaN there")
+        notes.append(
+            f"{empty} of {counts.shape[0]} spectra have no positive net counts for any element: composition NaN there"
+        )
     distances = np.asarray(distances_nm, dtype=float)
-    arrays = [result.atomic_percent, result.atomic_percent_stderr, result.net_counts, result.net_counts_stderr]
+    arrays = [
+        result.atomic_percent,
+        result.atomic_percent_stderr,
+        result.net_counts,
+        result.net_counts_stderr,
+    ]
     reversed_ = film_side_last(result.atomic_percent, kept)
     labels_array = np.array(labels if labels is not None else [""] * distances.size, dtype=object)
     if reversed_:
@@ -393,15 +428,42 @@ def line_dataset(
     at, at_err, net, net_err = arrays
     ds = xr.Dataset(
         {
-            "composition": variable(("distance", "element"), at, "percent", "composition (atomic percent, Cliff-Lorimer)"),
-            "composition_stderr": variable(("distance", "element"), at_err, "percent", "standard error of the composition from counting statistics"),
-            "net_counts": variable(("distance", "element"), net, "count", "net K-alpha counts (window less linear background)"),
-            "net_counts_stderr": variable(("distance", "element"), net_err, "count", "standard error of the net counts (Poisson)"),
-            "k_factor": variable("element", np.array([result.k_factors[e] for e in kept]), "1", "Cliff-Lorimer k-factor relative to Si K-alpha"),
+            "composition": variable(
+                ("distance", "element"),
+                at,
+                "percent",
+                "composition (atomic percent, Cliff-Lorimer)",
+            ),
+            "composition_stderr": variable(
+                ("distance", "element"),
+                at_err,
+                "percent",
+                "standard error of the composition from counting statistics",
+            ),
+            "net_counts": variable(
+                ("distance", "element"),
+                net,
+                "count",
+                "net K-alpha counts (window less linear background)",
+            ),
+            "net_counts_stderr": variable(
+                ("distance", "element"),
+                net_err,
+                "count",
+                "standard error of the net counts (Poisson)",
+            ),
+            "k_factor": variable(
+                "element",
+                np.array([result.k_factors[e] for e in kept]),
+                "1",
+                "Cliff-Lorimer k-factor relative to Si K-alpha",
+            ),
             "spectrum_file": variable("distance", labels_array, "1", "source spectrum"),
         },
         coords={
-            "distance": variable("distance", distances, "nm", "distance along the line, film side first"),
+            "distance": variable(
+                "distance", distances, "nm", "distance along the line, film side first"
+            ),
             "element": variable("element", np.array(kept, dtype=str), "1", "chemical element"),
         },
     )
@@ -413,7 +475,9 @@ def line_dataset(
         "elements_source": elements_source,
         "beam_energy_keV": float(beam_energy_keV),
         "detector_fwhm_mn_eV": float(fwhm_mn_eV),
-        "dispersion_eV": float(np.round((energy_eV[-1] - energy_eV[0]) / max(energy_eV.size - 1, 1), 9)),
+        "dispersion_eV": float(
+            np.round((energy_eV[-1] - energy_eV[0]) / max(energy_eV.size - 1, 1), 9)
+        ),
         "energy_offset_eV": float(energy_eV[0]),
         "energy_last_eV": float(energy_eV[-1]),
         "n_channels": int(energy_eV.size),
@@ -457,11 +521,19 @@ def model_spectrum(
         for energy, share in ((line.ka_keV, 1.0), (line.kb_keV, (1.0 - a) / a)):
             if energy is None or share <= 0:
                 continue
-            sigma = float(fwhm_eV(energy * 1e3, fwhm_mn_eV)) / (2.0 * math.sqrt(2.0 * math.log(2.0)))
-            peak = np.exp(-0.5 * ((energy_eV - energy * 1e3) / sigma) ** 2) * step / (sigma * math.sqrt(2 * math.pi))
+            sigma = float(fwhm_eV(energy * 1e3, fwhm_mn_eV)) / (
+                2.0 * math.sqrt(2.0 * math.log(2.0))
+            )
+            peak = (
+                np.exp(-0.5 * ((energy_eV - energy * 1e3) / sigma) ** 2)
+                * step
+                / (sigma * math.sqrt(2 * math.pi))
+            )
             out += line_counts * strength[element] / total * share * peak
     e_keV = np.clip(energy_eV / 1e3, 1e-3, None)
-    brems = np.where((e_keV > 0.3) & (e_keV < beam_energy_keV), (beam_energy_keV - e_keV) / e_keV, 0.0)
+    brems = np.where(
+        (e_keV > 0.3) & (e_keV < beam_energy_keV), (beam_energy_keV - e_keV) / e_keV, 0.0
+    )
     if brems.sum() > 0:
         out += background_counts * brems / brems.sum()
     return out

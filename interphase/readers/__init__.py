@@ -126,7 +126,9 @@ def detect(path: str | Path, technique: str) -> ModuleType:
     )
 
 
-def read(path: str | Path, technique: str, format: str | None = None, options: dict | None = None) -> xr.Dataset:
+def read(
+    path: str | Path, technique: str, format: str | None = None, options: dict | None = None
+) -> xr.Dataset:
     """Read ``path`` as ``technique`` with the named reader or the detected one, validated.
 
     ``options`` are reader options from the config; each reader gets those its ``OPTIONS`` names.
@@ -134,7 +136,12 @@ def read(path: str | Path, technique: str, format: str | None = None, options: d
     path = Path(path)
     module = reader_module(format) if format else detect(path, technique)
     if technique not in module.TECHNIQUES:
-        raise ReadError(path, "format column", f"a reader for {technique}", f"{module.NAME} (reads {', '.join(module.TECHNIQUES)})")
+        raise ReadError(
+            path,
+            "format column",
+            f"a reader for {technique}",
+            f"{module.NAME} (reads {', '.join(module.TECHNIQUES)})",
+        )
     if not path.exists():
         raise ReadError(path, None, "an existing file or folder", "nothing")
     accepted = module.OPTIONS

@@ -24,7 +24,9 @@ def sweep_segments(potential: np.ndarray) -> np.ndarray:
         return segment
     steps = np.abs(np.diff(e))
     span = float(np.nanmax(e) - np.nanmin(e))
-    threshold = max(5.0 * float(np.median(steps[steps > 0])) if np.any(steps > 0) else 0.0, 0.002 * span)
+    threshold = max(
+        5.0 * float(np.median(steps[steps > 0])) if np.any(steps > 0) else 0.0, 0.002 * span
+    )
     direction = 0
     extreme_i = 0
     current = 0
@@ -39,7 +41,7 @@ def sweep_segments(potential: np.ndarray) -> np.ndarray:
             extreme_i = i
         elif abs(e[i] - e[extreme_i]) > threshold:
             current += 1
-            segment[extreme_i + 1:] = current
+            segment[extreme_i + 1 :] = current
             direction = -direction
             extreme_i = i
     return segment

@@ -60,7 +60,11 @@ def is_nova_header(line: str) -> bool:
     """True for a NOVA column-header row (WE(1) columns, 'Potential applied', or Frequency with Z' and Z'')."""
     if any(marker in line for marker in NOVA_MARKERS):
         return True
-    return "Frequency (Hz)" in line and re.search(r"(^|[;,\t])\s*Z' \(", line) is not None and "Z'' (" in line
+    return (
+        "Frequency (Hz)" in line
+        and re.search(r"(^|[;,\t])\s*Z' \(", line) is not None
+        and "Z'' (" in line
+    )
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -85,12 +89,16 @@ def split_row(line: str, sep: str) -> list[str]:
     return fields
 
 
-def find_column(names: list[str], quantities: tuple[str, ...], si_unit: str | None) -> tuple[int, float] | None:
+def find_column(
+    names: list[str], quantities: tuple[str, ...], si_unit: str | None
+) -> tuple[int, float] | None:
     """Index and factor to ``si_unit`` of the first wanted column (None: a count, any unit)."""
     for wanted in quantities:
         for j, name in enumerate(names):
             match = _NAME_UNIT_RE.match(name)
-            quantity, unit = (match.group("quantity"), match.group("unit").strip()) if match else (name, "")
+            quantity, unit = (
+                (match.group("quantity"), match.group("unit").strip()) if match else (name, "")
+            )
             if quantity.strip().lower() != wanted.lower():
                 continue
             if si_unit is None:
@@ -107,7 +115,12 @@ def parse_table(path: Path) -> tuple[list[str], list[list[float]], int, str]:
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None or not is_nova_header(lines[start]):
         found = repr(lines[start][:60]) if start is not None else "an empty file"
-        raise ReadError(path, f"line {(start or 0) + 1}", "a NOVA column header ('WE(1).Current (A)', 'Frequency (Hz)' with Z' and -Z'')", found)
+        raise ReadError(
+            path,
+            f"line {(start or 0) + 1}",
+            "a NOVA column header ('WE(1).Current (A)', 'Frequency (Hz)' with Z' and -Z'')",
+            found,
+        )
     sep = separator(lines[start])
     decimal_comma = sep != ","
     names = split_row(lines[start], sep)
@@ -118,12 +131,19 @@ def parse_table(path: Path) -> tuple[list[str], list[list[float]], int, str]:
             continue
         fields = split_row(line, sep)
         if len(fields) != len(names):
-            raise ReadError(path, f"line {i}", f"{len(names)} fields separated by {sep!r}", f"{len(fields)} fields")
+            raise ReadError(
+                path,
+                f"line {i}",
+                f"{len(names)} fields separated by {sep!r}",
+                f"{len(fields)} fields",
+            )
         try:
             rows.append([number(f, decimal_comma) if f else math.nan for f in fields])
         except ValueError:
             bad = next(f for f in fields if f and not is_number(f, decimal_comma))
-            raise ReadError(path, f"line {i}, column {names[fields.index(bad)]!r}", "a number", repr(bad)) from None
+            raise ReadError(
+                path, f"line {i}, column {names[fields.index(bad)]!r}", "a number", repr(bad)
+            ) from None
     if not rows:
         raise ReadError(path, f"line {first}", "at least one data row", "end of file")
     return names, rows, first, sep
@@ -139,7 +159,12 @@ def column_values(rows: list[list[float]], found: tuple[int, float] | None) -> n
 
 def missing(path: Path, line_no: int, wanted: str, names: list[str], technique: str) -> ReadError:
     """The ReadError for a column a technique needs."""
-    return ReadError(path, f"line {line_no} (column header)", f"a column {wanted} for {technique}", f"columns {', '.join(names)}")
+    return ReadError(
+        path,
+        f"line {line_no} (column header)",
+        f"a column {wanted} for {technique}",
+        f"columns {', '.join(names)}",
+    )
 
 
 def nova_attrs(sep: str) -> dict:
@@ -164,7 +189,11 @@ def read_nova_cv(path: Path) -> xr.Dataset:
     time = column_values(rows, find_column(names, ("Time",), "s"))
     if potential is None:
         potential = applied
-    for values, wanted in ((potential, "'WE(1).Potential (V)'"), (current, "'WE(1).Current (A)'"), (time, "'Time (s)'")):
+    for values, wanted in (
+        (potential, "'WE(1).Potential (V)'"),
+        (current, "'WE(1).Current (A)'"),
+        (time, "'Time (s)'"),
+    ):
         if values is None:
             raise missing(path, first - 1, wanted, names, "cv")
     cycles = cycle_numbers(column_values(rows, find_column(names, ("Scan",), None)), len(rows))
@@ -195,8 +224,16 @@ def read_nova_eis(path: Path) -> xr.Dataset:
     freq = column_values(rows, find_column(names, ("Frequency",), "Hz"))
     z_real = column_values(rows, find_column(names, ("Z'",), "ohm"))
     minus_imag = column_values(rows, find_column(names, ("-Z''",), "ohm"))
-    z_imag = -minus_imag if minus_imag is not None else column_values(rows, find_column(names, ("Z''",), "ohm"))
-    for values, wanted in ((freq, "'Frequency (Hz)'"), (z_real, "\"Z' (Ω)\""), (z_imag, "\"-Z'' (Ω)\"")):
+    z_imag = (
+        -minus_imag
+        if minus_imag is not None
+        else column_values(rows, find_column(names, ("Z''",), "ohm"))
+    )
+    for values, wanted in (
+        (freq, "'Frequency (Hz)'"),
+        (z_real, '"Z\' (Ω)"'),
+        (z_imag, "\"-Z'' (Ω)\""),
+    ):
         if values is None:
             raise missing(path, first - 1, wanted, names, "eis")
     time = column_values(rows, find_column(names, ("Time",), "s"))
@@ -205,7 +242,9 @@ def read_nova_eis(path: Path) -> xr.Dataset:
     attrs.update(
         {
             "dc_potential_V": float(np.nanmean(ewe)) if ewe is not None else math.nan,
-            "dc_potential_source": "mean of WE(1).Potential (V)" if ewe is not None else "not in the file",
+            "dc_potential_source": "mean of WE(1).Potential (V)"
+            if ewe is not None
+            else "not in the file",
         }
     )
     return zplot.spectrum(path, freq, z_real, z_imag, time, first, attrs)
@@ -220,19 +259,41 @@ def read(path: Path, technique: str) -> xr.Dataset:
     """The Autolab export at ``path`` as an ``eis`` or ``cv`` dataset."""
     path = Path(path)
     if technique not in TECHNIQUES:
-        raise ReadError(path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique))
+        raise ReadError(
+            path,
+            None,
+            f"a technique this reader handles ({', '.join(TECHNIQUES)})",
+            repr(technique),
+        )
     if is_z60w(path):
         if technique != "eis":
-            raise ReadError(path, "line 1", "a cv export (a Z60W Data File holds an impedance spectrum)", "'Z60W Data File'")
-        ds = zplot.read_zview_data_file(path, split_lines(decode(path.read_bytes())), Z60W_MAGIC, NAME, VERSION)
+            raise ReadError(
+                path,
+                "line 1",
+                "a cv export (a Z60W Data File holds an impedance spectrum)",
+                "'Z60W Data File'",
+            )
+        ds = zplot.read_zview_data_file(
+            path, split_lines(decode(path.read_bytes())), Z60W_MAGIC, NAME, VERSION
+        )
         ds.attrs["instrument"] = "Metrohm Autolab"
         return ds
     names_line = header_line(path.read_bytes()[: 1 << 16])
     has_frequency = "Frequency (Hz)" in names_line
     if technique == "cv":
         if has_frequency:
-            raise ReadError(path, "line 1 (column header)", "a cv export (potential and current columns)", "an impedance export (Frequency (Hz) column)")
+            raise ReadError(
+                path,
+                "line 1 (column header)",
+                "a cv export (potential and current columns)",
+                "an impedance export (Frequency (Hz) column)",
+            )
         return read_nova_cv(path)
     if not has_frequency:
-        raise ReadError(path, "line 1 (column header)", "an eis export with a 'Frequency (Hz)' column", repr(names_line[:80]))
+        raise ReadError(
+            path,
+            "line 1 (column header)",
+            "an eis export with a 'Frequency (Hz)' column",
+            repr(names_line[:80]),
+        )
     return read_nova_eis(path)

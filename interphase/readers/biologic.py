@@ -52,13 +52,22 @@ def sniff(path: Path, head: bytes) -> bool:
 def header_count(lines: list[str], path: Path) -> int:
     """The 'Nb header lines : N' value, checked against the file."""
     if not lines or lines[0].strip().upper() not in MAGICS:
-        raise ReadError(path, "line 1", "'EC-Lab ASCII FILE'", repr(lines[0][:40]) if lines else "an empty file")
+        raise ReadError(
+            path, "line 1", "'EC-Lab ASCII FILE'", repr(lines[0][:40]) if lines else "an empty file"
+        )
     match = _COUNT_RE.match(lines[1]) if len(lines) > 1 else None
     if not match:
-        raise ReadError(path, "line 2", "'Nb header lines : N'", repr(lines[1][:40]) if len(lines) > 1 else "end of file")
+        raise ReadError(
+            path,
+            "line 2",
+            "'Nb header lines : N'",
+            repr(lines[1][:40]) if len(lines) > 1 else "end of file",
+        )
     count = int(match.group(1))
     if count < 3 or count > len(lines):
-        raise ReadError(path, "line 2", f"a header line count between 3 and {len(lines)}", str(count))
+        raise ReadError(
+            path, "line 2", f"a header line count between 3 and {len(lines)}", str(count)
+        )
     return count
 
 
@@ -68,7 +77,12 @@ def column_names(line: str, path: Path, line_no: int) -> list[str]:
     while names and names[-1].strip() == "":
         names.pop()
     if len(names) < 2:
-        raise ReadError(path, f"line {line_no}", "the tab-separated column header (the count in line 2 may be wrong)", repr(line[:60]))
+        raise ReadError(
+            path,
+            f"line {line_no}",
+            "the tab-separated column header (the count in line 2 may be wrong)",
+            repr(line[:60]),
+        )
     return [n.strip() for n in names]
 
 
@@ -156,7 +170,9 @@ def header_attrs(header: list[str]) -> dict:
     return attrs
 
 
-def column(rows: list[list[str]], names: list[str], wanted: tuple[str, ...], path: Path, first_line: int) -> np.ndarray | None:
+def column(
+    rows: list[list[str]], names: list[str], wanted: tuple[str, ...], path: Path, first_line: int
+) -> np.ndarray | None:
     """The first of the ``wanted`` columns present, as floats; None when none is present."""
     name = next((w for w in wanted if w in names), None)
     if name is None:
@@ -168,11 +184,20 @@ def column(rows: list[list[str]], names: list[str], wanted: tuple[str, ...], pat
             out[i] = to_float(fields[j])
         except (IndexError, ValueError):
             found = repr(fields[j]) if j < len(fields) else f"only {len(fields)} fields"
-            raise ReadError(path, f"line {first_line + i}, column '{name}'", "a number", found) from None
+            raise ReadError(
+                path, f"line {first_line + i}, column '{name}'", "a number", found
+            ) from None
     return out
 
 
-def require(values: np.ndarray | None, wanted: tuple[str, ...], names: list[str], path: Path, line_no: int, technique: str) -> np.ndarray:
+def require(
+    values: np.ndarray | None,
+    wanted: tuple[str, ...],
+    names: list[str],
+    path: Path,
+    line_no: int,
+    technique: str,
+) -> np.ndarray:
     """``values``, or a ReadError saying which column a technique needs."""
     if values is None:
         raise ReadError(
@@ -219,9 +244,25 @@ def read_eis(path: Path) -> xr.Dataset:
     """An impedance spectrum, frequency strictly decreasing."""
     header, names, rows, first = parse(path)
     wanted = {"freq": ("freq/Hz",), "re": ("Re(Z)/Ohm",), "mim": ("-Im(Z)/Ohm",)}
-    freq = require(column(rows, names, wanted["freq"], path, first), wanted["freq"], names, path, first - 1, "eis")
-    z_real = require(column(rows, names, wanted["re"], path, first), wanted["re"], names, path, first - 1, "eis")
-    minus_imag = require(column(rows, names, wanted["mim"], path, first), wanted["mim"], names, path, first - 1, "eis")
+    freq = require(
+        column(rows, names, wanted["freq"], path, first),
+        wanted["freq"],
+        names,
+        path,
+        first - 1,
+        "eis",
+    )
+    z_real = require(
+        column(rows, names, wanted["re"], path, first), wanted["re"], names, path, first - 1, "eis"
+    )
+    minus_imag = require(
+        column(rows, names, wanted["mim"], path, first),
+        wanted["mim"],
+        names,
+        path,
+        first - 1,
+        "eis",
+    )
     time = column(rows, names, ("time/s",), path, first)
     ewe = column(rows, names, ("<Ewe>/V", "Ewe/V"), path, first)
     z_imag = -minus_imag
@@ -274,9 +315,23 @@ def read_cv(path: Path) -> xr.Dataset:
     """A voltammogram (or any EC-Lab record with Ewe and I columns), in acquisition order."""
     header, names, rows, first = parse(path)
     if "freq/Hz" in names:
-        raise ReadError(path, f"line {first - 1} (column header)", "a time record with Ewe and I (cv)", "an impedance record (freq/Hz column)")
-    time = require(column(rows, names, ("time/s",), path, first), ("time/s",), names, path, first - 1, "cv")
-    potential = require(column(rows, names, ("Ewe/V", "<Ewe>/V"), path, first), ("Ewe/V", "<Ewe>/V"), names, path, first - 1, "cv")
+        raise ReadError(
+            path,
+            f"line {first - 1} (column header)",
+            "a time record with Ewe and I (cv)",
+            "an impedance record (freq/Hz column)",
+        )
+    time = require(
+        column(rows, names, ("time/s",), path, first), ("time/s",), names, path, first - 1, "cv"
+    )
+    potential = require(
+        column(rows, names, ("Ewe/V", "<Ewe>/V"), path, first),
+        ("Ewe/V", "<Ewe>/V"),
+        names,
+        path,
+        first - 1,
+        "cv",
+    )
     current_name = current_column(names)
     if current_name is None:
         require(None, ("<I>/mA", "I/mA"), names, path, first - 1, "cv")
@@ -286,9 +341,13 @@ def read_cv(path: Path) -> xr.Dataset:
     control = column(rows, names, ("control/V",), path, first)
     extra = {}
     if control is not None:
-        extra["control_potential"] = datasets.variable("point", control, "V", "potential set by the potentiostat")
+        extra["control_potential"] = datasets.variable(
+            "point", control, "V", "potential set by the potentiostat"
+        )
     attrs = header_attrs(header)
-    attrs.update({"scan_rate_V_s": scan_rate_V_s(header), "reader": NAME, "reader_version": VERSION})
+    attrs.update(
+        {"scan_rate_V_s": scan_rate_V_s(header), "reader": NAME, "reader_version": VERSION}
+    )
     return datasets.cv_dataset(time, potential, current, cycles, attrs, extra=extra)
 
 
@@ -299,4 +358,6 @@ def read(path: Path, technique: str) -> xr.Dataset:
         return read_eis(path)
     if technique == "cv":
         return read_cv(path)
-    raise ReadError(path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique))
+    raise ReadError(
+        path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique)
+    )

@@ -85,7 +85,12 @@ def load(path: Path) -> BioLogic.MPRfile:
         with open(path, "rb") as fh:
             return BioLogic.MPRfile(fh)
     except (ValueError, AssertionError, NotImplementedError, OSError, KeyError, TypeError) as err:
-        raise ReadError(path, "modules after byte 0x34", "an EC-Lab .mpr that galvani 0.5 decodes", f"{type(err).__name__}: {err}") from None
+        raise ReadError(
+            path,
+            "modules after byte 0x34",
+            "an EC-Lab .mpr that galvani 0.5 decodes",
+            f"{type(err).__name__}: {err}",
+        ) from None
 
 
 def module_data(mpr: BioLogic.MPRfile, shortname: bytes) -> bytes:
@@ -108,7 +113,9 @@ def float32_at(data: bytes, offset: int) -> float:
     """A little-endian float32 at ``offset``, NaN when out of range."""
     if offset + 4 > len(data):
         return math.nan
-    return float(str(np.float32(struct.unpack_from("<f", data, offset)[0])))  # shortest float32 text: 0.001, not 0.0010000000475
+    return float(
+        str(np.float32(struct.unpack_from("<f", data, offset)[0]))
+    )  # shortest float32 text: 0.001, not 0.0010000000475
 
 
 def cv_scan_rate(settings: bytes) -> float:
@@ -138,8 +145,12 @@ def header_attrs(mpr: BioLogic.MPRfile) -> dict:
         "instrument": f"BioLogic (SN {serial})" if serial else "BioLogic",
         "software": f"EC-Lab v{version}" if version else "EC-Lab",
         "software_version": version,
-        "start_time": timestamp.replace(microsecond=0).isoformat() if timestamp else mpr.startdate.isoformat(),
-        "instrument_technique": TECHNIQUE_NAMES.get(settings[0], f"technique id {settings[0]}") if settings else "",
+        "start_time": timestamp.replace(microsecond=0).isoformat()
+        if timestamp
+        else mpr.startdate.isoformat(),
+        "instrument_technique": TECHNIQUE_NAMES.get(settings[0], f"technique id {settings[0]}")
+        if settings
+        else "",
         "reference_electrode": pascal_string(settings, REFERENCE_OFFSET),
         "mpr_data_module_version": int(mpr.version),
         "settings_not_decoded": "technique settings other than the CV dE/dt (e.g. the EIS 'E (V)'), device model",
@@ -155,7 +166,12 @@ def records(path: Path) -> tuple[np.ndarray, BioLogic.MPRfile]:
     mpr = load(path)
     data = mpr.data
     if data.shape[0] == 0:
-        raise ReadError(path, "data module ('VMP data')", "at least one data point", "no data points (the run stored none)")
+        raise ReadError(
+            path,
+            "data module ('VMP data')",
+            "at least one data point",
+            "no data points (the run stored none)",
+        )
     return data, mpr
 
 
@@ -167,7 +183,9 @@ def field(data: np.ndarray, wanted: tuple[str, ...]) -> np.ndarray | None:
     return None
 
 
-def require(values: np.ndarray | None, wanted: tuple[str, ...], data: np.ndarray, path: Path, technique: str) -> np.ndarray:
+def require(
+    values: np.ndarray | None, wanted: tuple[str, ...], data: np.ndarray, path: Path, technique: str
+) -> np.ndarray:
     """``values``, or a ReadError naming the column the technique needs."""
     if values is None:
         raise ReadError(
@@ -193,7 +211,12 @@ def read_eis(path: Path) -> xr.Dataset:
     freq, z_real, z_imag = freq[index], z_real[index], -minus_imag[index]
     if np.any(np.diff(freq) >= 0):
         i = int(np.flatnonzero(np.diff(freq) >= 0)[0])
-        raise ReadError(path, f"data points {index[i]} and {index[i + 1]}", "one impedance per frequency (one spectrum per file)", f"{freq[i]:g} Hz twice")
+        raise ReadError(
+            path,
+            f"data points {index[i]} and {index[i + 1]}",
+            "one impedance per frequency (one spectrum per file)",
+            f"{freq[i]:g} Hz twice",
+        )
     attrs = header_attrs(mpr)
     mean_ewe = float(np.mean(ewe)) if ewe is not None else math.nan
     attrs.update(
@@ -206,7 +229,12 @@ def read_eis(path: Path) -> xr.Dataset:
         }
     )
     return datasets.eis_dataset(
-        freq, z_real, z_imag, attrs, time=time[index] if time is not None else None, time_long_name="time since the start of the technique"
+        freq,
+        z_real,
+        z_imag,
+        attrs,
+        time=time[index] if time is not None else None,
+        time_long_name="time since the start of the technique",
     )
 
 
@@ -224,7 +252,12 @@ def read_cv(path: Path) -> xr.Dataset:
     """A voltammogram (or any EC-Lab record with Ewe and I), in acquisition order."""
     data, mpr = records(path)
     if "freq/Hz" in data.dtype.names:
-        raise ReadError(path, "data module column list", "a time record with Ewe and I (cv)", "an impedance record (freq/Hz column)")
+        raise ReadError(
+            path,
+            "data module column list",
+            "a time record with Ewe and I (cv)",
+            "an impedance record (freq/Hz column)",
+        )
     time = require(field(data, ("time/s",)), ("time/s",), data, path, "cv")
     potential = require(field(data, ("Ewe/V", "<Ewe>/V")), ("Ewe/V", "<Ewe>/V"), data, path, "cv")
     found = current_field(data)
@@ -246,7 +279,9 @@ def read_cv(path: Path) -> xr.Dataset:
     attrs.update(
         {
             "scan_rate_V_s": rate,
-            "scan_rate_source": "CV setting dE/dt in the settings module" if math.isfinite(rate) else "unknown",
+            "scan_rate_source": "CV setting dE/dt in the settings module"
+            if math.isfinite(rate)
+            else "unknown",
             "reader": NAME,
             "reader_version": VERSION,
         }
@@ -261,4 +296,6 @@ def read(path: Path, technique: str) -> xr.Dataset:
         return read_eis(path)
     if technique == "cv":
         return read_cv(path)
-    raise ReadError(path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique))
+    raise ReadError(
+        path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique)
+    )

@@ -30,8 +30,8 @@ import numpy as np
 import xarray as xr
 from defusedxml import ElementTree
 
-from interphase.errors import ReadError
 from interphase.datasets import wavelength_attrs, xrd_dataset
+from interphase.errors import ReadError
 
 NAME = "bruker_brml"
 VERSION = "1"
@@ -111,7 +111,12 @@ def _rows(path: Path, route, member: str) -> np.ndarray:
         try:
             rows.append([float(v) for v in (datum.text or "").split(",")])
         except ValueError:
-            raise ReadError(path, f"{member}, <Datum> {i}", "comma-separated numbers", repr((datum.text or "")[:60])) from None
+            raise ReadError(
+                path,
+                f"{member}, <Datum> {i}",
+                "comma-separated numbers",
+                repr((datum.text or "")[:60]),
+            ) from None
     if not rows:
         raise ReadError(path, member, "<Datum> rows", "none")
     if len({len(r) for r in rows}) > 1:
@@ -124,9 +129,14 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
-            members = sorted((n for n in zf.namelist() if RAW_DATA.match(n)), key=lambda n: [int(d) for d in re.findall(r"\d+", n)])
+            members = sorted(
+                (n for n in zf.namelist() if RAW_DATA.match(n)),
+                key=lambda n: [int(d) for d in re.findall(r"\d+", n)],
+            )
             if not members:
-                raise ReadError(path, "zip archive", "Experiment0/RawData0.xml", ", ".join(zf.namelist()[:5]))
+                raise ReadError(
+                    path, "zip archive", "Experiment0/RawData0.xml", ", ".join(zf.namelist()[:5])
+                )
             member = members[0]
             xml = zf.read(member)
     except zipfile.BadZipFile as exc:
@@ -134,26 +144,44 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
-        raise ReadError(path, f"{member}, line {exc.position[0]}", "well-formed XML", str(exc)) from None
+        raise ReadError(
+            path, f"{member}, line {exc.position[0]}", "well-formed XML", str(exc)
+        ) from None
     route = _first(root, "DataRoute")
     if route is None:
         raise ReadError(path, member, "a <DataRoute>", "none")
     table = _rows(path, route, member)
     columns = column_map(route)
     if "ScanAxes" in columns and "TwoTheta" not in columns:
-        raise ReadError(path, f"{member}, <DataViews>", "a scan with a TwoTheta axis (a 2θ scan)",
-                        "scan axes without TwoTheta (rocking curve, phi or chi scan...)")
+        raise ReadError(
+            path,
+            f"{member}, <DataViews>",
+            "a scan with a TwoTheta axis (a 2θ scan)",
+            "scan axes without TwoTheta (rocking curve, phi or chi scan...)",
+        )
     width = table.shape[1]
     wanted = {k: v for k, v in columns.items() if k != "ScanAxes"}
     if width < 3 or any(v >= width for v in wanted.values()):
-        raise ReadError(path, f"{member}, <Datum> 1", f"columns {sorted(wanted.values()) or [0, 2, 'last']} (time, 2θ, counts)",
-                        f"{width} columns")
+        raise ReadError(
+            path,
+            f"{member}, <Datum> 1",
+            f"columns {sorted(wanted.values()) or [0, 2, 'last']} (time, 2θ, counts)",
+            f"{width} columns",
+        )
     two_theta = table[:, columns.get("TwoTheta", 2)]
     counts = table[:, columns.get("Counts", width - 1)]
     time = table[:, columns.get("MeasuredTime", 0)]
-    factor = table[:, columns["AbsorptionFactor"]] if "AbsorptionFactor" in columns else np.ones(len(table))
+    factor = (
+        table[:, columns["AbsorptionFactor"]]
+        if "AbsorptionFactor" in columns
+        else np.ones(len(table))
+    )
     scan_info = _first(route, "ScanInformation")
-    scan_name = " ".join(scan_info.get(k, "") for k in ("ScanName", "VisibleName")) if scan_info is not None else ""
+    scan_name = (
+        " ".join(scan_info.get(k, "") for k in ("ScanName", "VisibleName"))
+        if scan_info is not None
+        else ""
+    )
     tube = _first(root, "Tube")
     source = tube if tube is not None else root
     ka1 = _value_attr(source, "WaveLengthAlpha1", _value_attr(root, "WaveLength"))
@@ -167,7 +195,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
         "measurement_status": _text(root, "MeasurementStatus"),
         "generator_kV": _value_attr(source, "Voltage"),
         "generator_mA": _value_attr(source, "Current"),
-        "column_source": "DataViews" if {"TwoTheta", "Counts"} <= set(columns) else "default column order",
+        "column_source": "DataViews"
+        if {"TwoTheta", "Counts"} <= set(columns)
+        else "default column order",
         "n_ranges_in_file": len(members),
         "scan_used": member,
         "reader": NAME,

@@ -81,7 +81,12 @@ def parse(path: Path, text: str) -> ChiFile:
     lines = _text.split_lines(text)
     start = next((i for i, line in enumerate(lines) if _COLUMN_HEADER.match(line)), None)
     if start is None:
-        raise ReadError(path, "header", "a CHI column header ('Freq/Hz, ...' or 'Potential/V, Current/A')", "none")
+        raise ReadError(
+            path,
+            "header",
+            "a CHI column header ('Freq/Hz, ...' or 'Potential/V, Current/A')",
+            "none",
+        )
     info: dict[str, str] = {}
     keys: dict[str, str] = {}
     in_results = False
@@ -108,9 +113,16 @@ def parse(path: Path, text: str) -> ChiFile:
         try:
             values = [float(c) for c in line.split(",")]
         except ValueError:
-            raise ReadError(path, f"line {n + 1}", f"{len(columns)} numbers separated by ', '", repr(line[:60])) from None
+            raise ReadError(
+                path, f"line {n + 1}", f"{len(columns)} numbers separated by ', '", repr(line[:60])
+            ) from None
         if len(values) != len(columns):
-            raise ReadError(path, f"line {n + 1}", f"{len(columns)} numbers ({', '.join(columns)})", f"{len(values)}")
+            raise ReadError(
+                path,
+                f"line {n + 1}",
+                f"{len(columns)} numbers ({', '.join(columns)})",
+                f"{len(values)}",
+            )
         chi.rows.append(values)
         chi.row_lines.append(n + 1)
         chi.segments.append(segment)
@@ -153,7 +165,9 @@ def start_time(date_line: str) -> str:
         return ""
     month, day, year, clock = match.groups()
     try:
-        return datetime.strptime(f"{month[:3]} {day} {year} {clock}", "%b %d %Y %H:%M:%S").isoformat()
+        return datetime.strptime(
+            f"{month[:3]} {day} {year} {clock}", "%b %d %Y %H:%M:%S"
+        ).isoformat()
     except ValueError:
         return ""
 
@@ -191,7 +205,12 @@ def read(path: Path, technique: str) -> xr.Dataset:
 def read_eis(path: Path, chi: ChiFile) -> xr.Dataset:
     """The impedance table as an eis dataset, frequency high to low."""
     if not chi.columns[0].startswith("Freq"):
-        raise ReadError(path, "column header", "'Freq/Hz, Z'/ohm, Z\"/ohm, ...' (an A.C. Impedance export)", ", ".join(chi.columns))
+        raise ReadError(
+            path,
+            "column header",
+            "'Freq/Hz, Z'/ohm, Z\"/ohm, ...' (an A.C. Impedance export)",
+            ", ".join(chi.columns),
+        )
     freq = column(chi, path, "Freq", "Hz")
     zr = column(chi, path, "Z'", "ohm")
     zi = column(chi, path, 'Z"', "ohm")
@@ -199,7 +218,12 @@ def read_eis(path: Path, chi: ChiFile) -> xr.Dataset:
     freq, zr, zi = freq[order], zr[order], zi[order]
     if freq.size > 1 and np.any(np.diff(freq) >= 0):
         k = int(np.argmax(np.diff(freq) >= 0))
-        raise ReadError(path, f"line {chi.row_lines[int(order[k + 1])]}", "distinct frequencies", f"{freq[k + 1]} Hz twice")
+        raise ReadError(
+            path,
+            f"line {chi.row_lines[int(order[k + 1])]}",
+            "distinct frequencies",
+            f"{freq[k + 1]} Hz twice",
+        )
     attrs = common_attrs(chi)
     attrs["dc_potential_V"] = key_float(chi, "Init E (V)")
     attrs["dc_potential_source"] = "'Init E (V)' header (vs reference)"
@@ -210,7 +234,12 @@ def read_eis(path: Path, chi: ChiFile) -> xr.Dataset:
 def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
     """The voltammogram as a cv dataset: current negated to anodic positive, cycles from segments."""
     if not any(c.startswith("Potential/") for c in chi.columns):
-        raise ReadError(path, "column header", "'Potential/V, Current/A' (a voltammetry export)", ", ".join(chi.columns))
+        raise ReadError(
+            path,
+            "column header",
+            "'Potential/V, Current/A' (a voltammetry export)",
+            ", ".join(chi.columns),
+        )
     potential = column(chi, path, "Potential", "V")
     current = -column(chi, path, "Current", "A")
     attrs = common_attrs(chi)
@@ -234,7 +263,9 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
     attrs["current_convention"] = CONVENTION
     attrs["current_convention_check"] = convention_check(potential, current)
     attrs["area_note"] = "CHI text exports state no electrode area"
-    return datasets.cv_dataset(time, potential, current, cycle, attrs, time_long_name="time since start of the sweep")
+    return datasets.cv_dataset(
+        time, potential, current, cycle, attrs, time_long_name="time since start of the sweep"
+    )
 
 
 def convention_check(potential: np.ndarray, current: np.ndarray) -> str:

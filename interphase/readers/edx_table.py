@@ -60,10 +60,16 @@ _DISTANCE_RE = re.compile(
 )
 _ELEMENT_RE = re.compile(r"^\s*(?P<sym>[A-Z][a-z]?)(?![A-Za-z])(?P<rest>.*)$")
 # X-ray line designators after the symbol: K, L, M, Ka, Kα1, K-series, 'K series'...
-_LINE_RE = re.compile(r"^[\s_\-]*(?:k|l|m)(?:\s*[_\-]?\s*(?:alpha|beta|a|b|α|β)?\s*\d?)(?:[\s_\-]*series)?(?![a-z])")
+_LINE_RE = re.compile(
+    r"^[\s_\-]*(?:k|l|m)(?:\s*[_\-]?\s*(?:alpha|beta|a|b|α|β)?\s*\d?)(?:[\s_\-]*series)?(?![a-z])"
+)
 _ERROR_RE = re.compile(r"sigma|σ|error|\berr\b|uncert|±|\+/-|\bstd\b|\bsd\b")
-_PERCENT_RE = re.compile(r"^(?:at\.?\s*-?\s*%|atomic\s*%?|atom\s*-?\s*%|at\.?\s*percent|atomic\s+percent|at)$")
-_COUNT_RE = re.compile(r"^(?:counts?|cts|net\s+counts?|net\s+intensity|intensity|net|x-?ray\s+counts?)$")
+_PERCENT_RE = re.compile(
+    r"^(?:at\.?\s*-?\s*%|atomic\s*%?|atom\s*-?\s*%|at\.?\s*percent|atomic\s+percent|at)$"
+)
+_COUNT_RE = re.compile(
+    r"^(?:counts?|cts|net\s+counts?|net\s+intensity|intensity|net|x-?ray\s+counts?)$"
+)
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,9 @@ def sniff(path: Path, head: bytes) -> bool:
             continue
         cells = split_cells(line, header.separator)
         try:
-            return header.distance_index < len(cells) and math.isfinite(table_number(cells[header.distance_index]))
+            return header.distance_index < len(cells) and math.isfinite(
+                table_number(cells[header.distance_index])
+            )
         except ValueError:
             return False
     return False
@@ -209,7 +217,10 @@ def metadata(lines: list[str], separator: str) -> dict[str, str]:
             key, _, value = line.partition(":")
             cells = [key.strip(), value.strip()]
         if len(cells) >= 2:
-            out.setdefault(cells[0].rstrip(":").strip(), separator.join(cells[1:]) if len(cells) > 2 else cells[1])
+            out.setdefault(
+                cells[0].rstrip(":").strip(),
+                separator.join(cells[1:]) if len(cells) > 2 else cells[1],
+            )
     return out
 
 
@@ -222,7 +233,10 @@ def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
             attrs["instrument"] = value
         elif key.startswith("software") and "software" not in attrs:
             attrs["software"] = value
-        elif key.startswith(("high voltage", "accelerating voltage", "beam energy", "hv")) and "kv" in key:
+        elif (
+            key.startswith(("high voltage", "accelerating voltage", "beam energy", "hv"))
+            and "kv" in key
+        ):
             try:
                 attrs["beam_energy_keV"] = table_number(value)
             except ValueError:
@@ -234,7 +248,9 @@ def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
     return attrs
 
 
-def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[Column], str, list[str]]:
+def column_kinds(
+    path: Path, header: Header, values: np.ndarray
+) -> tuple[list[Column], str, list[str]]:
     """The element columns kept, the composition kind ('atomic_percent' or 'counts') and the headers ignored.
 
     Atomic-percent columns win over count columns when a file has both; columns in another
@@ -263,7 +279,12 @@ def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[C
         block = values[:, [c.index for c in elements]]
         finite = block[np.isfinite(block)]
         sums = np.nansum(block, axis=1)
-        if finite.size and finite.min() >= -5 and finite.max() <= 105 and 80 <= np.median(sums) <= 120:
+        if (
+            finite.size
+            and finite.min() >= -5
+            and finite.max() <= 105
+            and 80 <= np.median(sums) <= 120
+        ):
             kind = "percent"
         elif finite.size and finite.min() >= 0 and np.all(finite == np.round(finite)):
             kind = "count"
@@ -304,21 +325,35 @@ def table_values(path: Path, lines: list[str], header: Header) -> tuple[np.ndarr
         while len(cells) > width and cells[-1] == "":
             cells.pop()
         if len(cells) != width:
-            raise ReadError(path, f"line {i + 1}", f"{width} {_SEPARATOR_NAMES[header.separator]}-separated cells like the header", f"{len(cells)}")
+            raise ReadError(
+                path,
+                f"line {i + 1}",
+                f"{width} {_SEPARATOR_NAMES[header.separator]}-separated cells like the header",
+                f"{len(cells)}",
+            )
         row = np.full(width, np.nan)
         for j in used:
             try:
                 row[j] = table_number(cells[j])
             except ValueError:
-                raise ReadError(path, f"line {i + 1}, column {j + 1} '{header.cells[j]}'", "a number", repr(cells[j])) from None
+                raise ReadError(
+                    path,
+                    f"line {i + 1}, column {j + 1} '{header.cells[j]}'",
+                    "a number",
+                    repr(cells[j]),
+                ) from None
         rows.append(row)
         line_numbers.append(i + 1)
     if not rows:
-        raise ReadError(path, f"after line {header.line_index + 1}", "rows of numbers under the header", "none")
+        raise ReadError(
+            path, f"after line {header.line_index + 1}", "rows of numbers under the header", "none"
+        )
     return np.vstack(rows), line_numbers
 
 
-def distance_nm(path: Path, header: Header, values: np.ndarray, line_numbers: list[int]) -> tuple[np.ndarray, str]:
+def distance_nm(
+    path: Path, header: Header, values: np.ndarray, line_numbers: list[int]
+) -> tuple[np.ndarray, str]:
     """The distance column in nm and the unit written in the file."""
     assert header.distance_index is not None
     name = header.cells[header.distance_index]
@@ -326,11 +361,20 @@ def distance_nm(path: Path, header: Header, values: np.ndarray, line_numbers: li
     factor = length_nm(unit)
     place = f"line {header.line_index + 1}, column {header.distance_index + 1} '{name}'"
     if factor is None:
-        raise ReadError(path, place, "a distance unit (nm, µm, Å, pm, mm)", repr(unit) if unit else "no unit")
-    x = np.round(values[:, header.distance_index] * factor, 9)  # drop binary artefacts of unit scaling
+        raise ReadError(
+            path, place, "a distance unit (nm, µm, Å, pm, mm)", repr(unit) if unit else "no unit"
+        )
+    x = np.round(
+        values[:, header.distance_index] * factor, 9
+    )  # drop binary artefacts of unit scaling
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
-        raise ReadError(path, f"line {line_numbers[bad[0]]}, column {header.distance_index + 1} '{name}'", "a distance", "an empty cell")
+        raise ReadError(
+            path,
+            f"line {line_numbers[bad[0]]}, column {header.distance_index + 1} '{name}'",
+            "a distance",
+            "an empty cell",
+        )
     return x, unit
 
 
@@ -344,11 +388,17 @@ def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
     header = find_header(lines)
     if header is None:
         raise ReadError(
-            path, "header", "a header row with two or more element columns ('O (at%)', 'Co-K', 'Ni Ka (counts)')", "none in the first 500 lines"
+            path,
+            "header",
+            "a header row with two or more element columns ('O (at%)', 'Co-K', 'Ni Ka (counts)')",
+            "none in the first 500 lines",
         )
     if header.distance_index is None:
         raise ReadError(
-            path, f"line {header.line_index + 1}", "a distance column ('Distance (nm)', 'Position [µm]')", repr(header.cells)
+            path,
+            f"line {header.line_index + 1}",
+            "a distance column ('Distance (nm)', 'Position [µm]')",
+            repr(header.cells),
         )
     values, line_numbers = table_values(path, lines, header)
     columns, kind, ignored = column_kinds(path, header, values)
@@ -359,7 +409,10 @@ def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
     duplicated = np.flatnonzero(np.diff(x) <= 0)
     if duplicated.size:
         raise ReadError(
-            path, f"line {line_numbers[order[duplicated[0] + 1]]}", "distinct distances", f"{x[duplicated[0]]:g} nm twice"
+            path,
+            f"line {line_numbers[order[duplicated[0] + 1]]}",
+            "distinct distances",
+            f"{x[duplicated[0]]:g} nm twice",
         )
     elements = [c.element for c in columns]
     reversed_ = datasets.film_side_last(composition, elements)

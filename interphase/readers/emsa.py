@@ -99,13 +99,20 @@ def _is_emsa(head: bytes) -> bool:
 
 def spectrum_files(folder: Path) -> list[Path]:
     """The EMSA files of a folder (by extension, not hidden), in natural name order."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS and not p.name.startswith(".")]
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in EXTENSIONS and not p.name.startswith(".")
+    ]
     return sorted(files, key=_natural_key)
 
 
 def _natural_key(path: Path) -> list:
     """Sort key treating digit runs as numbers ('pos_9' before 'pos_10')."""
-    return [float(t) if t.replace(".", "", 1).isdigit() else t.lower() for t in re.split(r"(\d+(?:\.\d+)?)", path.name)]
+    return [
+        float(t) if t.replace(".", "", 1).isdigit() else t.lower()
+        for t in re.split(r"(\d+(?:\.\d+)?)", path.name)
+    ]
 
 
 # Reader option (config: edx.k_factors): k-factors overriding the built-in Cliff–Lorimer ones.
@@ -116,7 +123,9 @@ def read(path: Path, technique: str, k_factors: dict | None = None) -> xr.Datase
     """An eels_line or edx_line dataset from one .msa file (distance 0) or a folder of them (one a position)."""
     path = Path(path)
     if technique not in TECHNIQUES:
-        raise ReadError(path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique)
+        raise ReadError(
+            path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique
+        )
     require = require_eels if technique == "eels_line" else require_eds
     if path.is_dir():
         files = spectrum_files(path)
@@ -133,7 +142,9 @@ def read(path: Path, technique: str, k_factors: dict | None = None) -> xr.Datase
     reference = check_common_axis(spectra)
     order = np.argsort(distances, kind="stable")
     if technique == "edx_line":
-        return build_edx_dataset(path, [spectra[i] for i in order], distances[order], reference, source, k_factors)
+        return build_edx_dataset(
+            path, [spectra[i] for i in order], distances[order], reference, source, k_factors
+        )
     return build_dataset(path, [spectra[i] for i in order], distances[order], reference, source)
 
 
@@ -178,7 +189,9 @@ def _rsciio_read(path: Path) -> tuple[dict[str, tuple[str, str]], np.ndarray]:
     return header, y
 
 
-def parse_text(text: str, path: Path | None = None) -> tuple[dict[str, tuple[str, str]], np.ndarray | None, np.ndarray]:
+def parse_text(
+    text: str, path: Path | None = None
+) -> tuple[dict[str, tuple[str, str]], np.ndarray | None, np.ndarray]:
     """Header (NAME -> (value, unit)), X values (XY data, else None) and Y values of an EMSA text."""
     header: dict[str, tuple[str, str]] = {}
     xs: list[float] = []
@@ -206,10 +219,14 @@ def parse_text(text: str, path: Path | None = None) -> tuple[dict[str, tuple[str
         try:
             values = [float(v) for v in stripped.replace(",", " ").split()]
         except ValueError:
-            raise ReadError(path, f"line {number}", "numbers separated by commas or spaces", repr(stripped[:40])) from None
+            raise ReadError(
+                path, f"line {number}", "numbers separated by commas or spaces", repr(stripped[:40])
+            ) from None
         if xy:
             if len(values) % 2:
-                raise ReadError(path, f"line {number}", "X, Y pairs (DATATYPE XY)", repr(stripped[:40]))
+                raise ReadError(
+                    path, f"line {number}", "X, Y pairs (DATATYPE XY)", repr(stripped[:40])
+                )
             xs.extend(values[0::2])
             ys.extend(values[1::2])
         else:
@@ -236,7 +253,12 @@ def _energy_axis(path: Path, header: dict, x: np.ndarray | None, n: int) -> np.n
     disp = _text.loose_number(header.get("XPERCHAN", ("", ""))[0])
     offset = _text.loose_number(header.get("OFFSET", ("0", ""))[0])
     if disp is None or disp <= 0:
-        raise ReadError(path, "#XPERCHAN", "a positive energy per channel", header.get("XPERCHAN", ("missing",))[0])
+        raise ReadError(
+            path,
+            "#XPERCHAN",
+            "a positive energy per channel",
+            header.get("XPERCHAN", ("missing",))[0],
+        )
     return (offset or 0.0) * scale + disp * scale * np.arange(n)
 
 
@@ -244,8 +266,17 @@ def require_eels(spectrum: Spectrum) -> None:
     """ReadError unless the spectrum is EELS (SIGNALTYPE ELS, or no SIGNALTYPE at all)."""
     signal = spectrum.header.get("SIGNALTYPE", ("", ""))[0].upper()
     if signal and signal != "ELS":
-        hint = " (an X-ray spectrum: EDX line profiles are read as edx_line)" if signal in ("EDS", "WDS", "XRF") else ""
-        raise ReadError(spectrum.path, "#SIGNALTYPE", "an EELS spectrum (SIGNALTYPE ELS) for eels_line", f"SIGNALTYPE {signal}{hint}")
+        hint = (
+            " (an X-ray spectrum: EDX line profiles are read as edx_line)"
+            if signal in ("EDS", "WDS", "XRF")
+            else ""
+        )
+        raise ReadError(
+            spectrum.path,
+            "#SIGNALTYPE",
+            "an EELS spectrum (SIGNALTYPE ELS) for eels_line",
+            f"SIGNALTYPE {signal}{hint}",
+        )
 
 
 def require_eds(spectrum: Spectrum) -> None:
@@ -253,7 +284,12 @@ def require_eds(spectrum: Spectrum) -> None:
     signal = spectrum.header.get("SIGNALTYPE", ("", ""))[0].upper()
     if signal != "EDS":
         hint = " (an EELS spectrum: read it as eels_line)" if signal in ("ELS", "") else ""
-        raise ReadError(spectrum.path, "#SIGNALTYPE", "an X-ray spectrum (SIGNALTYPE EDS) for edx_line", f"SIGNALTYPE {signal or 'missing'}{hint}")
+        raise ReadError(
+            spectrum.path,
+            "#SIGNALTYPE",
+            "an X-ray spectrum (SIGNALTYPE EDS) for edx_line",
+            f"SIGNALTYPE {signal or 'missing'}{hint}",
+        )
 
 
 def positions(spectra: list[Spectrum]) -> tuple[np.ndarray, str]:
@@ -270,9 +306,14 @@ def positions(spectra: list[Spectrum]) -> tuple[np.ndarray, str]:
         else:
             stage = [stage_position(s) for s in spectra]
             if not all(p is not None for p in stage):
-                missing = next(s.path for s, h, n, p in zip(spectra, header, named, stage) if h is None and n is None and p is None)
+                missing = next(
+                    s.path
+                    for s, h, n, p in zip(spectra, header, named, stage)
+                    if h is None and n is None and p is None
+                )
                 raise ReadError(
-                    missing, "header and file name",
+                    missing,
+                    "header and file name",
                     "a position: '##POSITION -nm: 12.0' in the header or a length in the name ('pos_012.5nm.msa')",
                     "neither",
                 )
@@ -283,7 +324,9 @@ def positions(spectra: list[Spectrum]) -> tuple[np.ndarray, str]:
     for s, d in zip(spectra, out):
         key = round(float(d), 6)
         if key in seen:
-            raise ReadError(s.path, "position", "one spectrum a position", f"{d:g} nm also in {seen[key].name}")
+            raise ReadError(
+                s.path, "position", "one spectrum a position", f"{d:g} nm also in {seen[key].name}"
+            )
         seen[key] = s.path
     return out, source
 
@@ -296,7 +339,12 @@ def header_position(spectrum: Spectrum) -> float | None:
             number = _text.loose_number(value)
             factor = _text.length_nm(unit)
             if number is None or factor is None:
-                raise ReadError(spectrum.path, f"##{key}", "a number with a length unit ('##POSITION -nm: 12.0')", f"{value!r} unit {unit!r}")
+                raise ReadError(
+                    spectrum.path,
+                    f"##{key}",
+                    "a number with a length unit ('##POSITION -nm: 12.0')",
+                    f"{value!r} unit {unit!r}",
+                )
             return number * factor
     return None
 
@@ -329,14 +377,19 @@ def check_common_axis(spectra: list[Spectrum]) -> Spectrum:
     common = max(set(signatures), key=lambda sig: (signatures.count(sig), -signatures.index(sig)))
     reference = spectra[signatures.index(common)]
     for s, sig in zip(spectra, signatures):
-        if sig != common or not np.allclose(s.energy, reference.energy, rtol=0, atol=1e-3 * _dispersion(reference.energy)):
+        if sig != common or not np.allclose(
+            s.energy, reference.energy, rtol=0, atol=1e-3 * _dispersion(reference.energy)
+        ):
             raise ReadError(
-                s.path, "energy axis",
+                s.path,
+                "energy axis",
                 f"the energy axis of the other spectra ({_describe(reference.energy)}, as in {reference.path.name})",
                 _describe(s.energy),
             )
     if len(reference.energy) > 1 and np.any(np.diff(reference.energy) <= 0):
-        raise ReadError(reference.path, "energy axis", "energies increasing channel by channel", "a decrease")
+        raise ReadError(
+            reference.path, "energy axis", "energies increasing channel by channel", "a decrease"
+        )
     return reference
 
 
@@ -352,7 +405,9 @@ def _dispersion(energy: np.ndarray) -> float:
 
 def _describe(energy: np.ndarray) -> str:
     """'441 channels, 600-820 eV at 0.5 eV/ch'."""
-    return f"{energy.size} channels, {energy[0]:g}-{energy[-1]:g} eV at {_dispersion(energy):g} eV/ch"
+    return (
+        f"{energy.size} channels, {energy[0]:g}-{energy[-1]:g} eV at {_dispersion(energy):g} eV/ch"
+    )
 
 
 def _header_float(spectrum: Spectrum, key: str, factors: dict[str, float] | None = None) -> float:
@@ -396,7 +451,12 @@ def header_elements(spectrum: Spectrum) -> list[str]:
 
 
 def build_edx_dataset(
-    path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str, k_factors: dict | None = None
+    path: Path,
+    spectra: list[Spectrum],
+    distances: np.ndarray,
+    reference: Spectrum,
+    source: str,
+    k_factors: dict | None = None,
 ) -> xr.Dataset:
     """The edx_line dataset (Cliff–Lorimer atomic percent) of EDS spectra already sorted by distance."""
     beam_kv = _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3})
@@ -416,7 +476,9 @@ def build_edx_dataset(
     )
     ds.attrs.update(
         {
-            "elevation_angle_deg": _header_float(reference, "ELEVANGLE", {"": 1.0, "dg": 1.0, "deg": 1.0}),
+            "elevation_angle_deg": _header_float(
+                reference, "ELEVANGLE", {"": 1.0, "dg": 1.0, "deg": 1.0}
+            ),
             "live_time_s": _header_float(reference, "LIVETIME", {"": 1.0, "s": 1.0}),
             "detector": reference.header.get("EDSDET", ("", ""))[0],
             "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
@@ -432,7 +494,9 @@ def build_edx_dataset(
     return ds
 
 
-def build_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str) -> xr.Dataset:
+def build_dataset(
+    path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str
+) -> xr.Dataset:
     """The eels_line dataset of spectra already sorted by distance."""
     energy = reference.energy
     intensity = np.vstack([s.counts for s in spectra])

@@ -85,7 +85,12 @@ def parse(path: Path, text: str) -> DtaFile:
     """Split a .DTA text into its tag, header keys, notes and tables."""
     lines = split_lines(text)
     if not lines or lines[0].strip().lstrip("\ufeff") != "EXPLAIN":
-        raise ReadError(path, "line 1", "'EXPLAIN' (a Gamry .DTA file)", repr(lines[0][:40]) if lines else "an empty file")
+        raise ReadError(
+            path,
+            "line 1",
+            "'EXPLAIN' (a Gamry .DTA file)",
+            repr(lines[0][:40]) if lines else "an empty file",
+        )
     header: dict[str, list[str]] = {}
     notes: list[str] = []
     tables: dict[str, Table] = {}
@@ -120,7 +125,12 @@ def parse(path: Path, text: str) -> DtaFile:
 def _parse_table(path: Path, lines: list[str], i: int, name: str, tables: dict[str, Table]) -> int:
     """Read the TABLE starting at line index i into ``tables``; return the index after it."""
     if i + 2 >= len(lines) or not lines[i + 1].startswith("\t"):
-        raise ReadError(path, f"line {i + 2}", f"the column names of table {name}", "end of file" if i + 1 >= len(lines) else repr(lines[i + 1][:40]))
+        raise ReadError(
+            path,
+            f"line {i + 2}",
+            f"the column names of table {name}",
+            "end of file" if i + 1 >= len(lines) else repr(lines[i + 1][:40]),
+        )
     columns = [c.strip() for c in lines[i + 1].split("\t")[1:]]
     units = [c.strip() for c in lines[i + 2].split("\t")[1:]]
     table = Table(name, columns, units, first_line=i + 4)
@@ -136,7 +146,12 @@ def _parse_table(path: Path, lines: list[str], i: int, name: str, tables: dict[s
 def column(path: Path, table: Table, name: str) -> np.ndarray:
     """One numeric column of a table as floats, or ReadError naming the bad cell's line."""
     if name not in table.columns:
-        raise ReadError(path, f"table {table.name}, line {table.first_line - 2}", f"a column '{name}'", ", ".join(table.columns))
+        raise ReadError(
+            path,
+            f"table {table.name}, line {table.first_line - 2}",
+            f"a column '{name}'",
+            ", ".join(table.columns),
+        )
     k = table.columns.index(name)
     out = np.empty(len(table.rows))
     for n, cells in enumerate(table.rows):
@@ -144,7 +159,12 @@ def column(path: Path, table: Table, name: str) -> np.ndarray:
             out[n] = to_float(cells[k])
         except (IndexError, ValueError):
             found = repr(cells[k]) if k < len(cells) else f"{len(cells)} cells"
-            raise ReadError(path, f"table {table.name}, line {table.first_line + n}", f"a number in column '{name}'", found) from None
+            raise ReadError(
+                path,
+                f"table {table.name}, line {table.first_line + n}",
+                f"a number in column '{name}'",
+                found,
+            ) from None
     return out
 
 
@@ -185,8 +205,15 @@ def common_attrs(dta: DtaFile) -> dict:
         "reader": NAME,
         "reader_version": VERSION,
         "gamry_tag": dta.tag,
-        "instrument": dta.header.get("PSTAT", ["", ""])[1] if len(dta.header.get("PSTAT", [])) > 1 else "",
-        "software": "Gamry Framework " + (dta.header.get("FRAMEWORKVERSION", ["", ""])[1] if len(dta.header.get("FRAMEWORKVERSION", [])) > 1 else ""),
+        "instrument": dta.header.get("PSTAT", ["", ""])[1]
+        if len(dta.header.get("PSTAT", [])) > 1
+        else "",
+        "software": "Gamry Framework "
+        + (
+            dta.header.get("FRAMEWORKVERSION", ["", ""])[1]
+            if len(dta.header.get("FRAMEWORKVERSION", [])) > 1
+            else ""
+        ),
         "start_time": start_time(date, time),
         "file_date": date,
         "file_time": time,
@@ -218,7 +245,12 @@ def read_eis(path: Path, dta: DtaFile) -> xr.Dataset:
     """The ZCURVE table as an eis dataset, frequency high to low."""
     table = dta.tables.get("ZCURVE")
     if table is None or not table.rows:
-        raise ReadError(path, "tables", "a ZCURVE table with data (an EIS file)", ", ".join(dta.tables) or "no table")
+        raise ReadError(
+            path,
+            "tables",
+            "a ZCURVE table with data (an EIS file)",
+            ", ".join(dta.tables) or "no table",
+        )
     freq = column(path, table, "Freq")
     zr = column(path, table, "Zreal")
     zi = column(path, table, "Zimag")
@@ -227,10 +259,22 @@ def read_eis(path: Path, dta: DtaFile) -> xr.Dataset:
     freq, zr, zi = freq[order], zr[order], zi[order]
     if np.any(np.diff(freq) >= 0):
         k = int(np.argmax(np.diff(freq) >= 0))
-        raise ReadError(path, f"table ZCURVE, line {table.first_line + int(order[k + 1])}", "distinct frequencies", f"{freq[k + 1]} Hz twice")
+        raise ReadError(
+            path,
+            f"table ZCURVE, line {table.first_line + int(order[k + 1])}",
+            "distinct frequencies",
+            f"{freq[k + 1]} Hz twice",
+        )
     attrs = common_attrs(dta)
     attrs.update(dc_potential_attrs(dta, table, path))
-    return datasets.eis_dataset(freq, zr, zi, attrs, time=time[order] if time is not None else None, time_long_name="time since start of the sweep")
+    return datasets.eis_dataset(
+        freq,
+        zr,
+        zi,
+        attrs,
+        time=time[order] if time is not None else None,
+        time_long_name="time since start of the sweep",
+    )
 
 
 def dc_potential_attrs(dta: DtaFile, table: Table, path: Path) -> dict:
@@ -263,7 +307,12 @@ def read_cv(path: Path, dta: DtaFile) -> xr.Dataset:
     )
     curves = [(k, t) for k, t in curves if t.rows]
     if not curves:
-        raise ReadError(path, "tables", "CURVE1..CURVEn tables with data (a CV file)", ", ".join(dta.tables) or "no table")
+        raise ReadError(
+            path,
+            "tables",
+            "CURVE1..CURVEn tables with data (a CV file)",
+            ", ".join(dta.tables) or "no table",
+        )
     parts = {"time": [], "potential": [], "current": [], "cycle": []}
     for k, table in curves:
         parts["time"].append(column(path, table, "T"))
@@ -272,10 +321,22 @@ def read_cv(path: Path, dta: DtaFile) -> xr.Dataset:
         parts["cycle"].append(np.full(len(table.rows), k, dtype=np.int32))
     cat = {name: np.concatenate(values) for name, values in parts.items()}
     first = curves[0][1]
-    reference = first.units[first.columns.index("Vf")] if "Vf" in first.columns and len(first.units) == len(first.columns) else ""
+    reference = (
+        first.units[first.columns.index("Vf")]
+        if "Vf" in first.columns and len(first.units) == len(first.columns)
+        else ""
+    )
     attrs = common_attrs(dta)
     scan_mV_s = header_float(dta, "SCANRATE")
     attrs["scan_rate_V_s"] = scan_mV_s / 1000.0  # Gamry SCANRATE is in mV/s
     attrs["potential_reference"] = reference
     attrs["points_per_cycle"] = ", ".join(f"{k}:{len(t.rows)}" for k, t in curves)
-    return datasets.cv_dataset(cat["time"], cat["potential"], cat["current"], cat["cycle"], attrs, time_long_name="time", cycle_long_name="cycle number (CURVEk table)")
+    return datasets.cv_dataset(
+        cat["time"],
+        cat["potential"],
+        cat["current"],
+        cat["cycle"],
+        attrs,
+        time_long_name="time",
+        cycle_long_name="cycle number (CURVEk table)",
+    )

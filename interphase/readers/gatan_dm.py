@@ -71,7 +71,9 @@ OPTIONS = ("sum_axis", "k_factors")
 SUM_AXES = ("x", "y")
 
 
-def read(path: Path, technique: str, sum_axis: str = "y", k_factors: dict | None = None) -> xr.Dataset:
+def read(
+    path: Path, technique: str, sum_axis: str = "y", k_factors: dict | None = None
+) -> xr.Dataset:
     """An eels_line or edx_line dataset from a DM3/DM4 spectrum, spectrum line or spectrum image.
 
     A spectrum image is reduced to a line by summing along ``sum_axis`` ("x" or "y"); EDS
@@ -79,13 +81,19 @@ def read(path: Path, technique: str, sum_axis: str = "y", k_factors: dict | None
     """
     path = Path(path)
     if technique not in TECHNIQUES:
-        raise ReadError(path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique)
+        raise ReadError(
+            path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique
+        )
     with open(path, "rb") as fh:
         head = fh.read(18)
     if not sniff(path, head):
-        raise ReadError(path, "byte 0", "a DigitalMicrograph DM3/DM4 header (version 3 or 4)", repr(head[:8]))
+        raise ReadError(
+            path, "byte 0", "a DigitalMicrograph DM3/DM4 header (version 3 or 4)", repr(head[:8])
+        )
     results = load(path)
-    return dataset_from_result(path, pick_spectrum(path, results), technique, sum_axis=sum_axis, k_factors=k_factors)
+    return dataset_from_result(
+        path, pick_spectrum(path, results), technique, sum_axis=sum_axis, k_factors=k_factors
+    )
 
 
 def load(path: Path) -> list[dict]:
@@ -95,7 +103,12 @@ def load(path: Path) -> list[dict]:
     try:
         return file_reader(str(path))
     except Exception as exc:  # noqa: BLE001 - any parser failure is an unreadable file
-        raise ReadError(path, "tag tree", "a DM3/DM4 file rosettasciio can parse", f"{type(exc).__name__}: {exc}") from None
+        raise ReadError(
+            path,
+            "tag tree",
+            "a DM3/DM4 file rosettasciio can parse",
+            f"{type(exc).__name__}: {exc}",
+        ) from None
 
 
 def energy_axis_index(result: dict) -> int | None:
@@ -111,8 +124,16 @@ def pick_spectrum(path: Path, results: list[dict]) -> dict:
     for result in results:
         if energy_axis_index(result) is not None:
             return result
-    found = "; ".join(f"shape {np.shape(r['data'])}, axes in {[a.get('units', '') for a in r['axes']]}" for r in results)
-    raise ReadError(path, "image data", "a spectrum, spectrum line or spectrum image (an axis in eV or keV)", found or "no image")
+    found = "; ".join(
+        f"shape {np.shape(r['data'])}, axes in {[a.get('units', '') for a in r['axes']]}"
+        for r in results
+    )
+    raise ReadError(
+        path,
+        "image data",
+        "a spectrum, spectrum line or spectrum image (an axis in eV or keV)",
+        found or "no image",
+    )
 
 
 def signal_type(result: dict) -> str:
@@ -127,7 +148,13 @@ def signal_type(result: dict) -> str:
 
 def image_tags(result: dict) -> dict:
     """The image's DM tags (rosettasciio puts the image's tag group at ImageList.TagGroup0)."""
-    return result.get("original_metadata", {}).get("ImageList", {}).get("TagGroup0", {}).get("ImageTags", {}) or {}
+    return (
+        result.get("original_metadata", {})
+        .get("ImageList", {})
+        .get("TagGroup0", {})
+        .get("ImageTags", {})
+        or {}
+    )
 
 
 def tag(tags: dict, *keys: str):
@@ -163,20 +190,29 @@ def spatial_nm(path: Path, axis: dict) -> tuple[np.ndarray, float]:
     units = str(axis.get("units", "")).strip()
     factor = _text.length_nm(units)
     if factor is None:
-        raise ReadError(path, f"axis '{axis.get('name', '')}'", "a spatial calibration in nm, µm or Å", repr(units) if units else "no unit (pixels)")
+        raise ReadError(
+            path,
+            f"axis '{axis.get('name', '')}'",
+            "a spatial calibration in nm, µm or Å",
+            repr(units) if units else "no unit (pixels)",
+        )
     step = abs(float(axis["scale"])) * factor
     if step == 0:
         raise ReadError(path, f"axis '{axis.get('name', '')}'", "a non-zero step", "0")
     return step * np.arange(int(axis["size"])), float(axis["offset"]) * factor
 
 
-def spectra_along_line(path: Path, result: dict, sum_axis: str = "y") -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+def spectra_along_line(
+    path: Path, result: dict, sum_axis: str = "y"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """(energy eV, distance nm, counts (distance, energy), attrs) from an rsciio result.
 
     A spectrum image (array order y, x, E) is summed along ``sum_axis``: the line runs along the other.
     """
     if sum_axis not in SUM_AXES:
-        raise ReadError(path, "spectrum image", f"a summing direction in {SUM_AXES}", repr(sum_axis))
+        raise ReadError(
+            path, "spectrum image", f"a summing direction in {SUM_AXES}", repr(sum_axis)
+        )
     data = np.asarray(result["data"], dtype=float)
     axes = sorted(result["axes"], key=lambda a: a.get("index_in_array", 0))
     e_index = energy_axis_index({"axes": axes})
@@ -203,7 +239,12 @@ def spectra_along_line(path: Path, result: dict, sum_axis: str = "y") -> tuple[n
             summed_rows=int(spatial[summed]["size"]),
         )
     else:
-        raise ReadError(path, "image data", "a spectrum, spectrum line or spectrum image (at most 2 spatial axes)", f"shape {data.shape}")
+        raise ReadError(
+            path,
+            "image data",
+            "a spectrum, spectrum line or spectrum image (at most 2 spatial axes)",
+            f"shape {data.shape}",
+        )
     if energy.size > 1 and energy[1] < energy[0]:
         energy, counts = energy[::-1], counts[:, ::-1]
     return energy, distance, counts, attrs
@@ -211,8 +252,14 @@ def spectra_along_line(path: Path, result: dict, sum_axis: str = "y") -> tuple[n
 
 def start_time(tags: dict, group: str) -> str:
     """ISO date-time from '<group>.Acquisition' Date (m/d/yyyy, DM's US format) and Start time; '' if absent."""
-    date = str(tag(tags, group, "Acquisition", "Date") or tag(tags, "DataBar", "Acquisition Date") or "").strip()
-    time = str(tag(tags, group, "Acquisition", "Start time") or tag(tags, "DataBar", "Acquisition Time") or "").strip()
+    date = str(
+        tag(tags, group, "Acquisition", "Date") or tag(tags, "DataBar", "Acquisition Date") or ""
+    ).strip()
+    time = str(
+        tag(tags, group, "Acquisition", "Start time")
+        or tag(tags, "DataBar", "Acquisition Time")
+        or ""
+    ).strip()
     try:
         day = datetime.strptime(date, "%m/%d/%Y").date().isoformat()
     except ValueError:
@@ -230,7 +277,9 @@ def common_attrs(tags: dict, result: dict, group: str, energy: np.ndarray) -> di
     voltage = tag_float(tags, "Microscope Info", "Voltage")
     return {
         "beam_energy_keV": voltage / 1e3 if voltage > 0 else math.nan,
-        "instrument": str(tag(tags, "Session Info", "Microscope") or tag(tags, "Microscope Info", "Name") or ""),
+        "instrument": str(
+            tag(tags, "Session Info", "Microscope") or tag(tags, "Microscope Info", "Name") or ""
+        ),
         "title": str(result.get("metadata", {}).get("General", {}).get("title", "")),
         "start_time": start_time(tags, group),
         "signal_type": signal_type(result),
@@ -249,7 +298,9 @@ def dataset_from_result(
     if kind and kind != wanted:
         other = "edx_line" if kind == "EDS" else "eels_line"
         raise ReadError(
-            path, "ImageTags.Meta Data.Signal", f"an {'EELS' if wanted == 'EELS' else 'X-ray (EDS)'} spectrum for {technique}",
+            path,
+            "ImageTags.Meta Data.Signal",
+            f"an {'EELS' if wanted == 'EELS' else 'X-ray (EDS)'} spectrum for {technique}",
             f"signal {kind}: read it as {other}",
         )
     notes = [] if kind else ["no 'Meta Data.Signal' tag: signal type not stated, read as asked"]
@@ -269,9 +320,22 @@ def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
     return value
 
 
-def eels_dataset(result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]) -> xr.Dataset:
+def eels_dataset(
+    result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]
+) -> xr.Dataset:
     """The eels_line dataset."""
-    units = str(tag(result.get("original_metadata", {}), "ImageList", "TagGroup0", "ImageData", "Calibrations", "Brightness", "Units") or "")
+    units = str(
+        tag(
+            result.get("original_metadata", {}),
+            "ImageList",
+            "TagGroup0",
+            "ImageData",
+            "Calibrations",
+            "Brightness",
+            "Units",
+        )
+        or ""
+    )
     convergence = angle_mrad(tags, "Convergence", notes)
     collection = angle_mrad(tags, "Collection", notes)
     attrs = {
@@ -296,27 +360,46 @@ def detector_fwhm_mn_eV(tags: dict) -> tuple[float, str]:
     if not (zero > 0 and fano > 0):
         return quantify.FWHM_MN_EV, "default"
     sigma2 = fano * _SI_PAIR_ENERGY_EV * quantify.LINES["Mn"].ka_keV * 1e3
-    return float(math.sqrt((zero * 1e3) ** 2 + _FWHM_PER_SIGMA**2 * sigma2)), "EDS.Detector Info (Zero fwhm, Fano)"
+    return float(
+        math.sqrt((zero * 1e3) ** 2 + _FWHM_PER_SIGMA**2 * sigma2)
+    ), "EDS.Detector Info (Zero fwhm, Fano)"
 
 
 def tag_elements(tags: dict) -> list[str]:
     """Elements labelled in DM's EDS element list ('EDS.AutoID.KLMLabel.Atomic Element Label List')."""
     listed = tag(tags, "EDS", "AutoID", "KLMLabel", "Atomic Element Label List")
-    text = " ".join(str(v) for v in listed.values()) if isinstance(listed, dict) else str(listed or "")
+    text = (
+        " ".join(str(v) for v in listed.values()) if isinstance(listed, dict) else str(listed or "")
+    )
     return [e for e in re.findall(r"\b([A-Z][a-z]?)\b", text) if e in quantify.LINES]
 
 
 def edx_dataset(
-    path: Path, result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str], k_factors: dict | None = None
+    path: Path,
+    result: dict,
+    tags: dict,
+    energy,
+    distance,
+    counts,
+    line_attrs: dict,
+    notes: list[str],
+    k_factors: dict | None = None,
 ) -> xr.Dataset:
     """The edx_line dataset: Cliff–Lorimer atomic percent at each position."""
     base = common_attrs(tags, result, "EDS", energy)
     fwhm, fwhm_source = detector_fwhm_mn_eV(tags)
     named = tag_elements(tags)
     ds = quantify.line_dataset(
-        path, distance, energy, counts, named or list(quantify.DEFAULT_ELEMENTS), base["beam_energy_keV"],
+        path,
+        distance,
+        energy,
+        counts,
+        named or list(quantify.DEFAULT_ELEMENTS),
+        base["beam_energy_keV"],
         elements_source="DM element labels" if named else "default (NMC on LATP)",
-        notes=notes, fwhm_mn_eV=fwhm, k_overrides=k_factors or None,
+        notes=notes,
+        fwhm_mn_eV=fwhm,
+        k_overrides=k_factors or None,
     )
     quant_notes = ds.attrs.pop("reader_notes")
     base.pop("beam_energy_keV")

@@ -41,7 +41,9 @@ VERSION = "1"
 TECHNIQUES = ("xrd",)
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
-KA2_KA1_RATIO = 0.5  # natural Cu Kα2/Kα1 intensity ratio (Hölzer et al., Phys. Rev. A 56, 4554 (1997))
+KA2_KA1_RATIO = (
+    0.5  # natural Cu Kα2/Kα1 intensity ratio (Hölzer et al., Phys. Rev. A 56, 4554 (1997))
+)
 
 _HEADER_LINE = re.compile(r'^\*([A-Za-z0-9_\-]+)\s+"(.*)"\s*$')
 
@@ -69,8 +71,10 @@ def decode_ras(path: Path, raw: bytes) -> str:
         return decode(raw, ENCODINGS)
     except UnicodeDecodeError as sjis:
         raise ReadError(
-            path, f"byte {sjis.start}", "Shift-JIS (or UTF-8) text, as Rigaku writes .ras",
-            repr(raw[sjis.start:sjis.start + 8]),
+            path,
+            f"byte {sjis.start}",
+            "Shift-JIS (or UTF-8) text, as Rigaku writes .ras",
+            repr(raw[sjis.start : sjis.start + 8]),
         ) from None
 
 
@@ -106,11 +110,15 @@ def parse_ras(path: Path, text: str) -> tuple[dict[str, str], np.ndarray, int]:
             try:
                 values = [float(v) for v in fields[:3]]
             except ValueError:
-                raise ReadError(path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60])) from None
+                raise ReadError(
+                    path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60])
+                ) from None
             if len(values) == 2:
                 values.append(1.0)
             if len(values) != 3:
-                raise ReadError(path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60]))
+                raise ReadError(
+                    path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60])
+                )
             rows.append(values)
     if n_blocks == 0:
         raise ReadError(path, "line 1", "*RAS_DATA_START", "no RAS block")
@@ -151,8 +159,12 @@ def _dataset(path: Path, rows: np.ndarray, meta: dict) -> xr.Dataset:
     attrs = {**meta, "reader": NAME, "reader_version": VERSION}
     long_name = "diffracted intensity (counts × attenuation)"
     return xrd_dataset(
-        two_theta, counts * attenuation, time, attrs,
-        counts_are_cps=unit_y == "cps", intensity_long_name=long_name,
+        two_theta,
+        counts * attenuation,
+        time,
+        attrs,
+        counts_are_cps=unit_y == "cps",
+        intensity_long_name=long_name,
     )
 
 
@@ -168,11 +180,17 @@ def read_ras(path: Path) -> xr.Dataset:
     header, rows, n_blocks = parse_ras(path, decode_ras(path, path.read_bytes()))
     declared = _float(header.get("MEAS_DATA_COUNT"))
     meta = {
-        **_wave_attrs(_float(header.get("HW_XG_WAVE_LENGTH_ALPHA1")), _float(header.get("HW_XG_WAVE_LENGTH_ALPHA2")),
-                      header.get("MEAS_COND_XG_WAVE_TYPE", "Ka")),
+        **_wave_attrs(
+            _float(header.get("HW_XG_WAVE_LENGTH_ALPHA1")),
+            _float(header.get("HW_XG_WAVE_LENGTH_ALPHA2")),
+            header.get("MEAS_COND_XG_WAVE_TYPE", "Ka"),
+        ),
         "anode": header.get("HW_XG_TARGET_NAME", ""),
-        "counting_time_s": _counting_time(_float(header.get("MEAS_SCAN_STEP")), _float(header.get("MEAS_SCAN_SPEED")),
-                                          header.get("MEAS_SCAN_SPEED_UNIT", "deg/min")),
+        "counting_time_s": _counting_time(
+            _float(header.get("MEAS_SCAN_STEP")),
+            _float(header.get("MEAS_SCAN_SPEED")),
+            header.get("MEAS_SCAN_SPEED_UNIT", "deg/min"),
+        ),
         "unit_y": header.get("MEAS_SCAN_UNIT_Y", "counts"),
         "scan_axis": header.get("MEAS_SCAN_AXIS_X", ""),
         "instrument": _english(header.get("HW_GONIOMETER_NAME", "")),
@@ -180,10 +198,15 @@ def read_ras(path: Path) -> xr.Dataset:
         "file_sample": header.get("FILE_SAMPLE", ""),
         "n_scans_in_file": n_blocks,
         "scan_used": f"1 of {n_blocks}",
-        "texts": [header.get(k, "") for k in ("FILE_MEMO", "FILE_COMMENT", "MEAS_COND_OPT_ATTR", "MEAS_COND_OPT_NAME")],
+        "texts": [
+            header.get(k, "")
+            for k in ("FILE_MEMO", "FILE_COMMENT", "MEAS_COND_OPT_ATTR", "MEAS_COND_OPT_NAME")
+        ],
     }
     if np.isfinite(declared) and int(declared) != rows.shape[0]:
-        meta["data_count_note"] = f"header MEAS_DATA_COUNT {int(declared)}, rows read {rows.shape[0]}"
+        meta["data_count_note"] = (
+            f"header MEAS_DATA_COUNT {int(declared)}, rows read {rows.shape[0]}"
+        )
     return _dataset(path, rows, meta)
 
 
@@ -201,22 +224,32 @@ def read_rasx(path: Path) -> xr.Dataset:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
             profile = zf.read("Data0/Profile0.txt")
-            cond_name = next((n for n in names if re.match(r"Data0/Me(a)?surementConditions0\.xml", n)), None)
+            cond_name = next(
+                (n for n in names if re.match(r"Data0/Me(a)?surementConditions0\.xml", n)), None
+            )
             conditions = zf.read(cond_name) if cond_name else b""
     except (zipfile.BadZipFile, KeyError) as exc:
         raise ReadError(path, "zip archive", "a .rasx with Data0/Profile0.txt", str(exc)) from None
     try:
         rows = np.loadtxt(io.StringIO(decode(profile)), ndmin=2)
     except ValueError as exc:
-        raise ReadError(path, "Data0/Profile0.txt", "rows '2θ counts attenuation'", str(exc)) from None
+        raise ReadError(
+            path, "Data0/Profile0.txt", "rows '2θ counts attenuation'", str(exc)
+        ) from None
     if rows.shape[1] == 2:
         rows = np.column_stack([rows, np.ones(len(rows))])
     root = ElementTree.fromstring(conditions) if conditions else None
     get = (lambda name: _xml_text(root, name)) if root is not None else (lambda name: "")
     meta = {
-        **_wave_attrs(_float(get("WavelengthKalpha1")), _float(get("WavelengthKalpha2")), get("WaveType") or "Ka"),
+        **_wave_attrs(
+            _float(get("WavelengthKalpha1")),
+            _float(get("WavelengthKalpha2")),
+            get("WaveType") or "Ka",
+        ),
         "anode": get("TargetName"),
-        "counting_time_s": _counting_time(_float(get("Step")), _float(get("Speed")), get("SpeedUnit") or "deg/min"),
+        "counting_time_s": _counting_time(
+            _float(get("Step")), _float(get("Speed")), get("SpeedUnit") or "deg/min"
+        ),
         "unit_y": get("IntensityUnit") or "counts",
         "scan_axis": get("AxisName"),
         "instrument": get("SystemName"),

@@ -56,7 +56,9 @@ def sniff(path: Path, head: bytes) -> bool:
     text = _text.decode(head).lstrip()
     if not text.startswith("<Application>"):
         return False
-    return "Name=VersaStudio" in text[:2000] or ("<Segment" in text and "\nDefinition=" in text.replace("\r", ""))
+    return "Name=VersaStudio" in text[:2000] or (
+        "<Segment" in text and "\nDefinition=" in text.replace("\r", "")
+    )
 
 
 def parse(path: Path, text: str) -> dict[str, Section]:
@@ -74,13 +76,23 @@ def parse(path: Path, text: str) -> dict[str, Section]:
         if line == f"</{current.name}>":
             sections[current.name] = current
             current = None
-        elif _SEGMENT.match(current.name) and "Definition" in current.values and "=" not in line and line:
+        elif (
+            _SEGMENT.match(current.name)
+            and "Definition" in current.values
+            and "=" not in line
+            and line
+        ):
             current.rows.append((n, line))
         elif "=" in line:
             key, value = line.split("=", 1)
             current.values.setdefault(key.strip(), value.strip())
     if current is not None:
-        raise ReadError(path, f"line {current.first_line}", f"'</{current.name}>' closing the section", "end of file")
+        raise ReadError(
+            path,
+            f"line {current.first_line}",
+            f"'</{current.name}>' closing the section",
+            "end of file",
+        )
     return sections
 
 
@@ -93,7 +105,12 @@ def segment_table(path: Path, section: Section) -> tuple[list[str], np.ndarray]:
     for k, (n, line) in enumerate(section.rows):
         cells = line.split(",")
         if len(cells) < len(names):
-            raise ReadError(path, f"line {n}", f"{len(names)} comma-separated numbers (Definition= of {section.name})", f"{len(cells)}")
+            raise ReadError(
+                path,
+                f"line {n}",
+                f"{len(names)} comma-separated numbers (Definition= of {section.name})",
+                f"{len(cells)}",
+            )
         try:
             out[k] = [float(c) for c in cells[: len(names)]]
         except ValueError:
@@ -103,14 +120,26 @@ def segment_table(path: Path, section: Section) -> tuple[list[str], np.ndarray]:
 
 def data_table(path: Path, sections: dict[str, Section]) -> tuple[list[str], np.ndarray]:
     """All Segment sections with data, concatenated (they must share one Definition)."""
-    segments = sorted((int(m.group(1)), s) for name, s in sections.items() if (m := _SEGMENT.match(name)))
+    segments = sorted(
+        (int(m.group(1)), s) for name, s in sections.items() if (m := _SEGMENT.match(name))
+    )
     tables = [segment_table(path, s) for _, s in segments if "Definition" in s.values and s.rows]
     if not tables:
-        raise ReadError(path, "sections", "a <SegmentN> section with Definition= and data rows", ", ".join(sections) or "no section")
+        raise ReadError(
+            path,
+            "sections",
+            "a <SegmentN> section with Definition= and data rows",
+            ", ".join(sections) or "no section",
+        )
     names = tables[0][0]
     for other, _ in tables[1:]:
         if other != names:
-            raise ReadError(path, "Segment sections", "one Definition= for every segment", "segments with different columns")
+            raise ReadError(
+                path,
+                "Segment sections",
+                "one Definition= for every segment",
+                "segments with different columns",
+            )
     return names, np.vstack([t for _, t in tables])
 
 
@@ -141,7 +170,9 @@ def start_time(experiment: Section | None) -> str:
     """ISO 8601 from DateAcquired ('Thursday, July 19, 2018') and TimeAcquired ('9:40:30 AM')."""
     if experiment is None:
         return ""
-    stamp = f"{experiment.values.get('DateAcquired', '')} {experiment.values.get('TimeAcquired', '')}"
+    stamp = (
+        f"{experiment.values.get('DateAcquired', '')} {experiment.values.get('TimeAcquired', '')}"
+    )
     for fmt in ("%A, %B %d, %Y %I:%M:%S %p", "%A, %B %d, %Y %H:%M:%S"):
         try:
             return datetime.strptime(stamp, fmt).isoformat()
@@ -155,7 +186,11 @@ def instrument(section: Section | None) -> str:
     if section is None:
         return ""
     serial = section.values.get("SN", "")
-    return f"{section.values.get('Type', '')} SN {serial}".strip() if serial else section.values.get("Type", "")
+    return (
+        f"{section.values.get('Type', '')} SN {serial}".strip()
+        if serial
+        else section.values.get("Type", "")
+    )
 
 
 def common_attrs(sections: dict[str, Section]) -> dict:
@@ -168,7 +203,9 @@ def common_attrs(sections: dict[str, Section]) -> dict:
         "reader": NAME,
         "reader_version": VERSION,
         "instrument": instrument(inst),
-        "software": f"{app.values.get('Name', '')} {app.values.get('Version', '')}".strip() if app else "",
+        "software": f"{app.values.get('Name', '')} {app.values.get('Version', '')}".strip()
+        if app
+        else "",
         "start_time": start_time(sections.get("Experiment")),
         "comment": common.get("Comment", ""),
         "actions": ", ".join(a.values.get("Name", "") for a in acts),
@@ -197,17 +234,26 @@ def eis_action(sections: dict[str, Section]) -> Section | None:
     return next((a for a in actions(sections) if "Start Frequency (Hz)" in a.values), None)
 
 
-def read_eis(path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray) -> xr.Dataset:
+def read_eis(
+    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray
+) -> xr.Dataset:
     """Rows with Frequency(Hz) > 0 as an eis dataset, frequency high to low."""
     freq = column(path, names, table, "Frequency(Hz)")
     keep = np.flatnonzero(freq > 0)
     if keep.size == 0:
-        raise ReadError(path, "Segment sections", "impedance rows (Frequency(Hz) > 0)", f"{freq.size} rows without a frequency")
+        raise ReadError(
+            path,
+            "Segment sections",
+            "impedance rows (Frequency(Hz) > 0)",
+            f"{freq.size} rows without a frequency",
+        )
     order = keep[np.argsort(-freq[keep], kind="stable")]
     f = freq[order]
     if f.size > 1 and np.any(np.diff(f) >= 0):
         k = int(np.argmax(np.diff(f) >= 0))
-        raise ReadError(path, f"point {int(order[k + 1])}", "distinct frequencies", f"{f[k + 1]} Hz twice")
+        raise ReadError(
+            path, f"point {int(order[k + 1])}", "distinct frequencies", f"{f[k + 1]} Hz twice"
+        )
     attrs = common_attrs(sections)
     attrs.update(dc_potential(eis_action(sections), attrs["open_circuit_potential_V"]))
     action = eis_action(sections)
@@ -231,24 +277,52 @@ def dc_potential(action: Section | None, ocp: float) -> dict:
     value = value_float(action.values["Potential (V),Value"])
     versus = action.values.get("Potential (V),Versus", "vs Ref")
     if versus == "vs Ref":
-        return {"dc_potential_V": value, "dc_potential_source": "'Potential (V)' of the EIS action, vs Ref"}
+        return {
+            "dc_potential_V": value,
+            "dc_potential_source": "'Potential (V)' of the EIS action, vs Ref",
+        }
     if versus == "vs OC" and math.isfinite(ocp):
-        return {"dc_potential_V": value + ocp, "dc_potential_source": "'Potential (V)' vs OC + 'Measured Open Circuit'"}
-    return {"dc_potential_V": math.nan, "dc_potential_source": f"'Potential (V)' {value} V {versus}: reference unknown"}
+        return {
+            "dc_potential_V": value + ocp,
+            "dc_potential_source": "'Potential (V)' vs OC + 'Measured Open Circuit'",
+        }
+    return {
+        "dc_potential_V": math.nan,
+        "dc_potential_source": f"'Potential (V)' {value} V {versus}: reference unknown",
+    }
 
 
-def read_cv(path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray) -> xr.Dataset:
+def read_cv(
+    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray
+) -> xr.Dataset:
     """Rows without a frequency as a cv; cycles from the sweep; scan rate from the action."""
-    dc = column(path, names, table, "Frequency(Hz)") == 0 if "Frequency(Hz)" in names else np.ones(table.shape[0], dtype=bool)
+    dc = (
+        column(path, names, table, "Frequency(Hz)") == 0
+        if "Frequency(Hz)" in names
+        else np.ones(table.shape[0], dtype=bool)
+    )
     e = column(path, names, table, "E(V)")[dc]
     i = column(path, names, table, "I(A)")[dc]
     t = column(path, names, table, "Elapsed Time(s)")[dc]
     if e.size < 2:
-        raise ReadError(path, "Segment sections", "voltammetry rows (no frequency)", f"{e.size} rows")
+        raise ReadError(
+            path, "Segment sections", "voltammetry rows (no frequency)", f"{e.size} rows"
+        )
     attrs = common_attrs(sections)
-    rate = next((value_float(a.values["Scan Rate (V/s)"]) for a in actions(sections) if "Scan Rate (V/s)" in a.values and "Start Frequency (Hz)" not in a.values), math.nan)
+    rate = next(
+        (
+            value_float(a.values["Scan Rate (V/s)"])
+            for a in actions(sections)
+            if "Scan Rate (V/s)" in a.values and "Start Frequency (Hz)" not in a.values
+        ),
+        math.nan,
+    )
     attrs["scan_rate_V_s"] = rate if math.isfinite(rate) else _cv.scan_rate_from_data(e, t)
-    attrs["scan_rate_source"] = "'Scan Rate (V/s)' of the action" if math.isfinite(rate) else "median |dE/dt| of the data"
+    attrs["scan_rate_source"] = (
+        "'Scan Rate (V/s)' of the action" if math.isfinite(rate) else "median |dE/dt| of the data"
+    )
     attrs["current_convention"] = "anodic positive (VersaStudio default)"
     attrs["cycle_source"] = "sweep reversals, two segments a cycle"
-    return datasets.cv_dataset(t, e, i, _cv.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the action")
+    return datasets.cv_dataset(
+        t, e, i, _cv.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the action"
+    )

@@ -100,15 +100,27 @@ def _two_theta(path: Path, data_points, n: int) -> np.ndarray:
         if listed is not None:
             values = _numbers(path, listed, "listPositions")
             if values.size != n:
-                raise ReadError(path, "<listPositions axis=2Theta>", f"{n} positions (one per count)", str(values.size))
+                raise ReadError(
+                    path,
+                    "<listPositions axis=2Theta>",
+                    f"{n} positions (one per count)",
+                    str(values.size),
+                )
             return values
         start, end = _child(pos, "startPosition"), _child(pos, "endPosition")
         if start is not None and end is not None:
             return np.linspace(_float_text(start), _float_text(end), n)
         common = _child(pos, "commonPosition")
         if common is not None:
-            raise ReadError(path, "<positions axis=2Theta>", "a 2θ scan", "a fixed 2θ (commonPosition): not a 2θ scan")
-    raise ReadError(path, "<dataPoints>", "<positions axis=\"2Theta\"> with start/end or listPositions", "none")
+            raise ReadError(
+                path,
+                "<positions axis=2Theta>",
+                "a 2θ scan",
+                "a fixed 2θ (commonPosition): not a 2θ scan",
+            )
+    raise ReadError(
+        path, "<dataPoints>", '<positions axis="2Theta"> with start/end or listPositions', "none"
+    )
 
 
 def _counting_time(path: Path, data_points, n: int) -> np.ndarray | None:
@@ -140,7 +152,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     try:
         root = ElementTree.parse(str(path)).getroot()
     except ElementTree.ParseError as exc:
-        raise ReadError(path, f"line {exc.position[0]}, column {exc.position[1]}", "well-formed XML", str(exc)) from None
+        raise ReadError(
+            path, f"line {exc.position[0]}, column {exc.position[1]}", "well-formed XML", str(exc)
+        ) from None
     if _local(root.tag) != "xrdMeasurements":
         raise ReadError(path, "root element", "<xrdMeasurements>", f"<{_local(root.tag)}>")
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
@@ -170,7 +184,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     if attenuation is not None:
         factors = _numbers(path, attenuation, "beamAttenuationFactors")
         if factors.size != n:
-            raise ReadError(path, "<beamAttenuationFactors>", f"{n} factors (one per count)", str(factors.size))
+            raise ReadError(
+                path, "<beamAttenuationFactors>", f"{n} factors (one per count)", str(factors.size)
+            )
         intensity = counts * factors
         attrs["beam_attenuation_applied"] = "counts multiplied by beamAttenuationFactors"
     time = _counting_time(path, data_points, n)
@@ -188,7 +204,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
         {
             **wavelength_attrs(ka1, ka2, ratio),
             "anode": (anode.text or "").strip() if anode is not None else "",
-            "scan_kind": "reflectivity" if _is_reflectivity(root, measurement, two_theta) else "powder",
+            "scan_kind": "reflectivity"
+            if _is_reflectivity(root, measurement, two_theta)
+            else "powder",
             "scan_axis": scan.get("scanAxis", ""),
             "measurement_type": measurement.get("measurementType", ""),
             "n_scans_in_file": len(scans),

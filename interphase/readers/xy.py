@@ -42,7 +42,16 @@ MIN_ROWS = 20  # fewer rows than this are not a diffraction scan
 MAX_HEADER_LINES = 10  # text lines tolerated before or between the numbers
 COMMENT_PREFIXES = ("#", ";", "!", "'", "//")
 # Markers of other formats whose data are also columns of numbers.
-FOREIGN_MARKERS = (b"_FILEVERSION", b"_2THETA", b"*RAS_", b"#FORMAT", b"EMSA", b"<?xml", b"[Measurement", b"[Scan")
+FOREIGN_MARKERS = (
+    b"_FILEVERSION",
+    b"_2THETA",
+    b"*RAS_",
+    b"#FORMAT",
+    b"EMSA",
+    b"<?xml",
+    b"[Measurement",
+    b"[Scan",
+)
 
 _SPLIT_WS = re.compile(r"[\s;]+")
 
@@ -102,10 +111,14 @@ def sniff(path: Path, head: bytes) -> bool:
     data, other, _ = parse(text)
     if data.ndim != 2 or data.shape[0] < MIN_ROWS or data.shape[1] not in (2, 3):
         return False
-    if len(other) > MAX_HEADER_LINES or any(o.lstrip().startswith(("_", "*", "[", "<")) for o in other):
+    if len(other) > MAX_HEADER_LINES or any(
+        o.lstrip().startswith(("_", "*", "[", "<")) for o in other
+    ):
         return False
     x = data[:, 0]
-    return bool(x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(data)) and regular_grid(x))
+    return bool(
+        x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(data)) and regular_grid(x)
+    )
 
 
 def read(path: Path, technique: str = "xrd") -> xr.Dataset:
@@ -114,11 +127,22 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     text = decode(path.read_bytes())
     data, other, linenos = parse(text)
     if data.size == 0:
-        widths = sorted({len(split_row(line) or []) for line in text.splitlines() if split_row(line)})
-        raise ReadError(path, "data rows", "rows of 2 or 3 numbers (2θ intensity [esd])",
-                        f"rows of {widths} numbers" if widths else "no numeric rows")
+        widths = sorted(
+            {len(split_row(line) or []) for line in text.splitlines() if split_row(line)}
+        )
+        raise ReadError(
+            path,
+            "data rows",
+            "rows of 2 or 3 numbers (2θ intensity [esd])",
+            f"rows of {widths} numbers" if widths else "no numeric rows",
+        )
     if data.shape[1] not in (2, 3):
-        raise ReadError(path, f"line {linenos[0]}", "2 or 3 columns (2θ intensity [esd])", f"{data.shape[1]} columns")
+        raise ReadError(
+            path,
+            f"line {linenos[0]}",
+            "2 or 3 columns (2θ intensity [esd])",
+            f"{data.shape[1]} columns",
+        )
     if data.shape[0] < 2:
         raise ReadError(path, f"line {linenos[0]}", "at least 2 data rows", str(data.shape[0]))
     bad = np.nonzero(~np.isfinite(data).all(axis=1))[0]
@@ -127,7 +151,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     x = data[:, 0]
     if x.min() < 0 or x.max() > MAX_TWO_THETA:
         row = int(np.argmax((x < 0) | (x > MAX_TWO_THETA)))
-        raise ReadError(path, f"line {linenos[row]}", f"2θ within 0–{MAX_TWO_THETA:g}°", f"{x[row]:g}")
+        raise ReadError(
+            path, f"line {linenos[row]}", f"2θ within 0–{MAX_TWO_THETA:g}°", f"{x[row]:g}"
+        )
     attrs = {
         "header_lines": "\n".join(other[:MAX_HEADER_LINES]),
         "reader": NAME,

@@ -15,7 +15,15 @@ ENERGY = np.arange(4096) * 10.0 - 200.0  # eV, a 10 eV/ch TEM EDX spectrum from 
 
 # NMC111 (LiNi1/3Mn1/3Co1/3O2) and LATP (Li1.3Al0.3Ti1.7(PO4)3) without Li, in atomic percent.
 NMC = {"O": 50.0, "Mn": 50 / 3, "Co": 50 / 3, "Ni": 50 / 3, "Al": 0.0, "P": 0.0, "Ti": 0.0}
-LATP = {"O": 1200 / 17, "Mn": 0.0, "Co": 0.0, "Ni": 0.0, "Al": 30 / 17, "P": 300 / 17, "Ti": 170 / 17}
+LATP = {
+    "O": 1200 / 17,
+    "Mn": 0.0,
+    "Co": 0.0,
+    "Ni": 0.0,
+    "Al": 30 / 17,
+    "P": 300 / 17,
+    "Ti": 170 / 17,
+}
 
 
 def line_of_spectra(fractions, seed=7, line_counts=2e5, background_counts=5e4):
@@ -25,13 +33,22 @@ def line_of_spectra(fractions, seed=7, line_counts=2e5, background_counts=5e4):
     for f in fractions:
         truth = {e: (1 - f) * NMC[e] + f * LATP[e] for e in NMC}
         truths.append(truth)
-        counts.append(rng.poisson(q.model_spectrum(ENERGY, truth, 200.0, line_counts, background_counts)))
+        counts.append(
+            rng.poisson(q.model_spectrum(ENERGY, truth, 200.0, line_counts, background_counts))
+        )
     return truths, np.array(counts, dtype=float)
 
 
 def test_fluorescence_yields_follow_the_tabulated_values():
     """Krause, J. Phys. Chem. Ref. Data 8 (1979) 307: Si 0.050, Ca 0.163, Ti 0.219, Fe 0.351, Ni 0.414, Cu 0.454."""
-    for z, tabulated in [(14, 0.050), (20, 0.163), (22, 0.219), (26, 0.351), (28, 0.414), (29, 0.454)]:
+    for z, tabulated in [
+        (14, 0.050),
+        (20, 0.163),
+        (22, 0.219),
+        (26, 0.351),
+        (28, 0.414),
+        (29, 0.454),
+    ]:
         assert q.fluorescence_yield_k(z) == pytest.approx(tabulated, rel=0.07)
 
 
@@ -51,7 +68,9 @@ def test_k_factors_relative_to_si_rise_with_z_and_overrides_win():
 
 def test_weight_to_atomic_for_k412_glass():
     """NIST K412 (wt%, as in the NeXL file's ##D2STDCMP) -> at%, computed by hand: O 2.6725 mol of 4.4999."""
-    at = q.weight_to_atomic({"O": 42.758, "Mg": 11.6567, "Al": 4.9061, "Si": 21.1982, "Ca": 10.899, "Fe": 7.7742})
+    at = q.weight_to_atomic(
+        {"O": 42.758, "Mg": 11.6567, "Al": 4.9061, "Si": 21.1982, "Ca": 10.899, "Fe": 7.7742}
+    )
     assert at["O"] == pytest.approx(59.39, abs=0.01)
     assert at["Si"] == pytest.approx(16.77, abs=0.01)
     assert sum(at.values()) == pytest.approx(100.0)
@@ -66,7 +85,12 @@ def test_net_intensity_removes_a_sloping_background():
     """A peak of known area on a straight background: the net counts come back within 2 %."""
     background = 50.0 + 0.01 * ENERGY
     sigma = float(q.fwhm_eV(q.LINES["Fe"].ka_keV * 1e3)) / 2.3548
-    peak = 1e5 * 10.0 / (sigma * math.sqrt(2 * math.pi)) * np.exp(-0.5 * ((ENERGY - 6403.8) / sigma) ** 2)
+    peak = (
+        1e5
+        * 10.0
+        / (sigma * math.sqrt(2 * math.pi))
+        * np.exp(-0.5 * ((ENERGY - 6403.8) / sigma) ** 2)
+    )
     net, err, kind = q.net_intensity(ENERGY, background + peak, "Fe", ["Fe"])
     assert kind == "linear"
     assert net[0] == pytest.approx(1e5 * 0.843, rel=0.02)  # ±0.6 FWHM holds 84.3 % of a Gaussian
@@ -86,18 +110,30 @@ def test_synthetic_line_is_quantified_back():
     result = q.quantify(ENERGY, counts, list(NMC), 200.0)
     for i, truth in enumerate(truths):
         for j, element in enumerate(result.elements):
-            assert result.atomic_percent[i, j] == pytest.approx(truth[element], abs=1.0), (i, element)
+            assert result.atomic_percent[i, j] == pytest.approx(truth[element], abs=1.0), (
+                i,
+                element,
+            )
         assert np.nansum(result.atomic_percent[i]) == pytest.approx(100.0)
     # a ratio of two K lines with both side windows clean is far better: P/Ti within 5 %
     p, ti = result.elements.index("P"), result.elements.index("Ti")
-    assert result.atomic_percent[-1, p] / result.atomic_percent[-1, ti] == pytest.approx(300 / 170, rel=0.03)
+    assert result.atomic_percent[-1, p] / result.atomic_percent[-1, ti] == pytest.approx(
+        300 / 170, rel=0.03
+    )
 
 
 def test_line_dataset_puts_the_film_first_and_validates():
     """A line that runs from LATP into NMC is turned round (film side first)."""
     truths, counts = line_of_spectra([1.0, 0.75, 0.5, 0.25, 0.0])
     ds = q.line_dataset(
-        None, np.arange(5) * 2.0, ENERGY, counts, list(NMC), 200.0, elements_source="test", labels=list("abcde")
+        None,
+        np.arange(5) * 2.0,
+        ENERGY,
+        counts,
+        list(NMC),
+        200.0,
+        elements_source="test",
+        labels=list("abcde"),
     )
     ds.attrs.update(reader="test", reader_version="0")
     datasets.validate(ds, "edx_line")
@@ -111,7 +147,9 @@ def test_line_dataset_puts_the_film_first_and_validates():
 
 def test_missing_beam_energy_assumes_200_kV_and_says_so():
     _, counts = line_of_spectra([0.5])
-    ds = q.line_dataset(None, np.array([0.0]), ENERGY, counts, ["O", "Ti", "P"], math.nan, elements_source="test")
+    ds = q.line_dataset(
+        None, np.array([0.0]), ENERGY, counts, ["O", "Ti", "P"], math.nan, elements_source="test"
+    )
     assert ds.attrs["beam_energy_keV"] == 200.0
     assert "no beam energy in the file" in ds.attrs["reader_notes"]
 
@@ -120,7 +158,9 @@ def test_elements_outside_the_spectrum_are_left_out_or_refused():
     energy = 200.0 + 10.0 * np.arange(80)  # 0.2-0.99 keV, as the EMSA NiO example
     counts = np.ones((1, 80))
     with pytest.raises(ReadError, match="two or more elements"):
-        q.line_dataset("x.msa", np.array([0.0]), energy, counts, ["O", "Ni"], 120.0, elements_source="test")
+        q.line_dataset(
+            "x.msa", np.array([0.0]), energy, counts, ["O", "Ni"], 120.0, elements_source="test"
+        )
     assert "outside the spectrum" in q.quantifiable("Ni", energy, 120.0)
     assert "not ionised" in q.quantifiable("Ni", ENERGY, 8.0)
     assert "no K-line data" in q.quantifiable("La", ENERGY, 200.0)

@@ -7,7 +7,6 @@ the NOVA impedance export and the separator/decimal-comma variants are written h
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -134,7 +133,10 @@ class TestNovaEisVariants:
 
     def test_short_row_names_the_line(self, tmp_path):
         path = tmp_path / "short.txt"
-        path.write_text(NOVA_EIS.replace("3;10;80,0;25,5;84,0;17,7;102,0;4,0008;", "3;10;80,0"), encoding="utf-8")
+        path.write_text(
+            NOVA_EIS.replace("3;10;80,0;25,5;84,0;17,7;102,0;4,0008;", "3;10;80,0"),
+            encoding="utf-8",
+        )
         with pytest.raises(ReadError, match=r"short\.txt, line 4: expected 8 fields"):
             autolab.read(path, "eis")
 
@@ -143,5 +145,3 @@ class TestNovaEisVariants:
         path.write_text(NOVA_EIS.replace("80,0", "n/a"), encoding="utf-8")
         with pytest.raises(ReadError, match=r"line 4, column \"Z' \(Ω\)\""):
             autolab.read(path, "eis")
-
-

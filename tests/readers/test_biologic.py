@@ -205,6 +205,8 @@ def test_wrong_header_count_is_an_error(tmp_path):
 
 def test_bad_number_names_line_and_column(tmp_path):
     path = tmp_path / "bad.mpt"
-    path.write_bytes(quirky_mpt(["1,0E+001\t10,2\t0,50\t2,0\t1,0", "1,0E+000\tabc\t0,50\t3,0\t1,0"]))
+    path.write_bytes(
+        quirky_mpt(["1,0E+001\t10,2\t0,50\t2,0\t1,0", "1,0E+000\tabc\t0,50\t3,0\t1,0"])
+    )
     with pytest.raises(ReadError, match=r"line 12, column 'Re\(Z\)/Ohm'"):
         biologic.read(path, "eis")

@@ -7,7 +7,6 @@ with what the .mpt reader returns for it.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -148,5 +147,3 @@ class TestRefusals:
     def test_text_file_is_refused_at_byte_0(self):
         with pytest.raises(ReadError, match="byte 0"):
             biologic_mpr.read(real_file(PEIS_MPT), "eis")
-
-

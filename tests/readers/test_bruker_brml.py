@@ -20,8 +20,13 @@ def test_genx_brml_reflectivity_columns_from_dataviews():
     # first <Datum>: 5,1,0.03,0.015,0.03,0.015,0,0,0.00185,183219616,321652.2813 (column 9 = counter 0D)
     assert ds["intensity"].values[0] == 183219616
     assert ds["intensity"].values[-1] == pytest.approx(4.9839)
-    assert ds.attrs["counting_time_s"] == 5.0 and ds["intensity_cps"].values[0] == pytest.approx(183219616 / 5)
-    assert ds.attrs["wavelength_ka1_angstrom"] == 1.5406 and ds.attrs["wavelength_ka2_angstrom"] == 1.54439
+    assert ds.attrs["counting_time_s"] == 5.0 and ds["intensity_cps"].values[0] == pytest.approx(
+        183219616 / 5
+    )
+    assert (
+        ds.attrs["wavelength_ka1_angstrom"] == 1.5406
+        and ds.attrs["wavelength_ka2_angstrom"] == 1.54439
+    )
     assert ds.attrs["ka2_ka1_ratio"] == 0.5 and ds.attrs["anode"] == "Cu"
     assert ds.attrs["scan_kind"] == "reflectivity"
 

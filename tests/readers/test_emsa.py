@@ -29,9 +29,13 @@ HEADER = """#FORMAT      : EMSA/MAS Spectral Data File
 """
 
 
-def write_msa(path: Path, values, *, disp=0.5, offset=600.0, signal="ELS", extra="", space=" ") -> Path:
+def write_msa(
+    path: Path, values, *, disp=0.5, offset=600.0, signal="ELS", extra="", space=" "
+) -> Path:
     """A small Y-only EMSA file."""
-    text = HEADER.format(n=len(values), disp=disp, offset=offset, signal=signal, extra=extra, space=space)
+    text = HEADER.format(
+        n=len(values), disp=disp, offset=offset, signal=signal, extra=extra, space=space
+    )
     text += "\n".join(str(v) for v in values) + "\n#ENDOFDATA   : \n"
     path.write_text(text, encoding="latin-1")
     return path
@@ -80,7 +84,9 @@ def test_real_xy_example_keeps_all_21_rows_and_its_own_energies():
     assert ds.attrs["title"] == "NIO EELS OK SHELL"
 
 
-@pytest.mark.parametrize("name", ["nexl_IIIE_K412_0_4.msa", "rsciio_example2_EMSA-spec_NiO_EDS.msa"])
+@pytest.mark.parametrize(
+    "name", ["nexl_IIIE_K412_0_4.msa", "rsciio_example2_EMSA-spec_NiO_EDS.msa"]
+)
 def test_real_edx_spectra_are_refused_for_eels_line(name):
     path = real_file(f"tem/msa_edx/{name}")
     assert emsa.sniff(path, path.read_bytes()[:65536])

@@ -17,17 +17,39 @@ K412 = "tem/msa_edx/nexl_IIIE_K412_0_4.msa"
 NIO = "tem/msa_edx/rsciio_example2_EMSA-spec_NiO_EDS.msa"
 ENERGY = np.arange(2048) * 10.0  # eV
 NMC = {"O": 50.0, "Mn": 50 / 3, "Co": 50 / 3, "Ni": 50 / 3, "Al": 0.0, "P": 0.0, "Ti": 0.0}
-LATP = {"O": 1200 / 17, "Mn": 0.0, "Co": 0.0, "Ni": 0.0, "Al": 30 / 17, "P": 300 / 17, "Ti": 170 / 17}
+LATP = {
+    "O": 1200 / 17,
+    "Mn": 0.0,
+    "Co": 0.0,
+    "Ni": 0.0,
+    "Al": 30 / 17,
+    "P": 300 / 17,
+    "Ti": 170 / 17,
+}
 
 
 def write_eds(path: Path, counts, *, extra="", beam="#BEAMKV   -kV: 200.0\n") -> Path:
     """A Y-only EMSA EDS file at 10 eV/ch from 0 eV, with CRLF line ends as Windows software writes."""
     lines = [
-        "#FORMAT      : EMSA/MAS Spectral Data File", "#VERSION     : 1.0", "#TITLE       : line",
-        f"#NPOINTS     : {len(counts)}", "#NCOLUMNS    : 1", "#XUNITS      : eV", "#YUNITS      : counts",
-        "#DATATYPE    : Y", "#XPERCHAN    : 10.0", "#OFFSET      : 0.0", "#SIGNALTYPE  : EDS",
+        "#FORMAT      : EMSA/MAS Spectral Data File",
+        "#VERSION     : 1.0",
+        "#TITLE       : line",
+        f"#NPOINTS     : {len(counts)}",
+        "#NCOLUMNS    : 1",
+        "#XUNITS      : eV",
+        "#YUNITS      : counts",
+        "#DATATYPE    : Y",
+        "#XPERCHAN    : 10.0",
+        "#OFFSET      : 0.0",
+        "#SIGNALTYPE  : EDS",
     ]
-    text = "\r\n".join(lines) + "\r\n" + beam.replace("\n", "\r\n") + extra.replace("\n", "\r\n") + "#SPECTRUM    : \r\n"
+    text = (
+        "\r\n".join(lines)
+        + "\r\n"
+        + beam.replace("\n", "\r\n")
+        + extra.replace("\n", "\r\n")
+        + "#SPECTRUM    : \r\n"
+    )
     text += "".join(f"{int(c)}, \r\n" for c in counts) + "#ENDOFDATA   : \r\n"
     path.write_bytes(text.encode("latin-1"))
     return path
@@ -65,7 +87,9 @@ def test_real_k412_quantification_against_the_certified_composition():
     largest cation within 5 %.
     """
     ds = read(real_file(K412), "edx_line")
-    truth = q.weight_to_atomic({"O": 42.758, "Mg": 11.6567, "Al": 4.9061, "Si": 21.1982, "Ca": 10.899, "Fe": 7.7742})
+    truth = q.weight_to_atomic(
+        {"O": 42.758, "Mg": 11.6567, "Al": 4.9061, "Si": 21.1982, "Ca": 10.899, "Fe": 7.7742}
+    )
     measured = dict(zip(ds["element"].values.tolist(), ds["composition"].values[0]))
     assert sum(measured.values()) == pytest.approx(100.0)
     assert measured["O"] < truth["O"] / 2
@@ -126,7 +150,9 @@ def test_folder_of_eds_spectra_gives_a_quantified_line(tmp_path):
     assert ds["element"].values.tolist() == list(q.DEFAULT_ELEMENTS)
     for i, truth in enumerate(truths):
         for element in q.DEFAULT_ELEMENTS:
-            assert float(ds["composition"].sel(element=element)[i]) == pytest.approx(truth[element], abs=1.0)
+            assert float(ds["composition"].sel(element=element)[i]) == pytest.approx(
+                truth[element], abs=1.0
+            )
     assert ds["composition"].attrs["units"] == "percent"
     assert ds.attrs["composition_kind"] == "atomic_percent"
 
@@ -136,7 +162,11 @@ def test_line_from_electrolyte_to_film_is_turned_round(tmp_path):
     ds = read(tmp_path, "edx_line")
     assert ds.attrs["position_source"] == "file name"
     assert ds.attrs["distance_reversed"] == 1
-    assert ds["spectrum_file"].values.tolist() == ["line_04.0nm.msa", "line_02.0nm.msa", "line_00.0nm.msa"]
+    assert ds["spectrum_file"].values.tolist() == [
+        "line_04.0nm.msa",
+        "line_02.0nm.msa",
+        "line_00.0nm.msa",
+    ]
     assert float(ds["composition"].sel(element="Co")[0]) == pytest.approx(truths[2]["Co"], abs=2.5)
 
 
@@ -149,7 +179,11 @@ def test_elements_key_chooses_the_elements(tmp_path):
 
 def test_folder_with_an_eels_spectrum_is_refused_by_name(tmp_path):
     synthetic_line(tmp_path, [0.0, 1.0])
-    text = (tmp_path / "spot1.msa").read_text(encoding="latin-1").replace("SIGNALTYPE  : EDS", "SIGNALTYPE  : ELS")
+    text = (
+        (tmp_path / "spot1.msa")
+        .read_text(encoding="latin-1")
+        .replace("SIGNALTYPE  : EDS", "SIGNALTYPE  : ELS")
+    )
     (tmp_path / "spot1.msa").write_text(text, encoding="latin-1")
     with pytest.raises(ReadError) as info:
         read(tmp_path, "edx_line")
@@ -158,7 +192,9 @@ def test_folder_with_an_eels_spectrum_is_refused_by_name(tmp_path):
 
 def test_missing_beam_energy_is_noted(tmp_path):
     rng = np.random.default_rng(5)
-    write_eds(tmp_path / "a.msa", rng.poisson(q.model_spectrum(ENERGY, NMC, 200.0, 1e5, 3e4)), beam="")
+    write_eds(
+        tmp_path / "a.msa", rng.poisson(q.model_spectrum(ENERGY, NMC, 200.0, 1e5, 3e4)), beam=""
+    )
     ds = read(tmp_path / "a.msa", "edx_line")
     assert ds.attrs["beam_energy_keV"] == 200.0
     assert "no beam energy in the file" in ds.attrs["reader_notes"]
@@ -175,5 +211,9 @@ def test_k_factors_from_the_config_replace_the_built_in_ones(tmp_path):
         before = default["composition"].isel(distance=i)
         after = doubled["composition"].isel(distance=i)
         scale = 100.0 / (100.0 + float(before.sel(element="Co")))
-        assert float(after.sel(element="Co")) == pytest.approx(2 * float(before.sel(element="Co")) * scale, rel=1e-9)
-        assert float(after.sel(element="Ni")) == pytest.approx(float(before.sel(element="Ni")) * scale, rel=1e-9)
+        assert float(after.sel(element="Co")) == pytest.approx(
+            2 * float(before.sel(element="Co")) * scale, rel=1e-9
+        )
+        assert float(after.sel(element="Ni")) == pytest.approx(
+            float(before.sel(element="Ni")) * scale, rel=1e-9
+        )

@@ -3,7 +3,6 @@ never to claim another format's file."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -24,10 +23,14 @@ def test_yadg_xy_values_checked_by_hand():
 
 
 def test_chemotion_xy_equals_its_xrdml():
-    ds = readers.read(real_file("xrd/xy/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xy"), "xrd")
+    ds = readers.read(
+        real_file("xrd/xy/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xy"), "xrd"
+    )
     assert ds.sizes["two_theta"] == 6474
     assert ds["intensity"].values[0] == 90 and ds["intensity"].values[-1] == 43
-    xrdml = readers.read(real_file("xrd/xrdml/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xrdml"), "xrd")
+    xrdml = readers.read(
+        real_file("xrd/xrdml/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xrdml"), "xrd"
+    )
     np.testing.assert_allclose(ds["two_theta"].values, xrdml["two_theta"].values, atol=1e-5)
     np.testing.assert_array_equal(ds["intensity"].values, xrdml["intensity"].values)
 
@@ -68,20 +71,28 @@ def test_xye_variants_are_sniffed_and_read(tmp_path, text):
 
 def test_low_angle_scan_is_reflectivity(tmp_path):
     path = tmp_path / "xrr.xy"
-    path.write_text("".join(f"{0.1 + 0.05 * i:.3f} {1e6 / (1 + i)}\n" for i in range(40)), encoding="utf-8")
+    path.write_text(
+        "".join(f"{0.1 + 0.05 * i:.3f} {1e6 / (1 + i)}\n" for i in range(40)), encoding="utf-8"
+    )
     assert readers.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "".join(f"{1e5 / 1.2**i:.4g}\t{10 + i}\t{-i}\n" for i in range(40)),  # EIS: frequency decreasing
+        "".join(
+            f"{1e5 / 1.2**i:.4g}\t{10 + i}\t{-i}\n" for i in range(40)
+        ),  # EIS: frequency decreasing
         "".join(f"{i * 0.5}\t{3 + i * 0.01}\t{i * 1e-6}\t1\n" for i in range(40)),  # CV: 4 columns
         "".join(f"{i * 0.5}\t{3 + i * 0.01}\n" for i in range(10)),  # too few rows
         "".join(f"{100 + 2 * i}\t{i}\n" for i in range(40)),  # beyond 160°
-        "".join(f"{10 + 0.02 * i + (0.3 if i % 2 else 0):.3f}\t{i}\n" for i in range(40)),  # irregular grid
-        "_FILEVERSION=2\n_2THETACOUNTS\n" + "".join(f"{10 + 0.02 * i:.2f}\t{i}\n" for i in range(40)),
-        "#FORMAT : EMSA/MAS Spectral Data File\n" + "".join(f"{0.01 * i:.2f}, {i}\n" for i in range(40)),
+        "".join(
+            f"{10 + 0.02 * i + (0.3 if i % 2 else 0):.3f}\t{i}\n" for i in range(40)
+        ),  # irregular grid
+        "_FILEVERSION=2\n_2THETACOUNTS\n"
+        + "".join(f"{10 + 0.02 * i:.2f}\t{i}\n" for i in range(40)),
+        "#FORMAT : EMSA/MAS Spectral Data File\n"
+        + "".join(f"{0.01 * i:.2f}, {i}\n" for i in range(40)),
     ],
     ids=["eis", "cv", "short", "angle-range", "irregular", "uxd", "emsa"],
 )
@@ -103,5 +114,3 @@ def test_angle_out_of_range_names_the_line(tmp_path):
     path.write_text("# header\n150 5\n170 6\n", encoding="utf-8")
     with pytest.raises(ReadError, match=r"wide\.xy, line 3.*0–160"):
         xy.read(path, "xrd")
-
-

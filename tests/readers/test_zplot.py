@@ -5,7 +5,6 @@ Expected numbers were read by hand from the files in ../shared/realdata (line nu
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -133,5 +132,3 @@ class TestQuirks:
         path.write_text(ZPLOT2_QUIRKY.replace("1,0E+01", "1,0E+00"), encoding="utf-8")
         with pytest.raises(ReadError, match="one impedance per frequency"):
             zplot.read(path, "eis")
-
-
