@@ -436,6 +436,10 @@ def _element_vars(fits: dict[str, dict], unit: str) -> dict[str, xr.Variable]:
 
 def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     """Fit erf steps to every selected element and to the film transition-metal sum (the interface)."""
+    if "energy" in clean.dims:  # X-ray spectra as measured: quantify them first
+        from interphase.edx.quantify import composition_line
+
+        clean = composition_line(clean, params)
     film, chosen = check_params(params)
     model, p_threshold = model_options(params)
     instrument = instrument_sigma(params, dict(clean.attrs))
