@@ -47,11 +47,15 @@ and :func:`validate`), :mod:`.electrochem`, :mod:`.diffraction`, :mod:`.microsco
 from interphase.datasets.core import (
     CF_CONVENTIONS,
     COMMON_ATTRS,
+    QUALITY_NOTE,
     TECHNIQUES,
     Z_IMAG_SIGN,
+    add_quality_note,
     attach_sample_and_provenance,
+    clean_status,
     is_missing,
     netcdf_attr,
+    places_text,
     variable,
 )
 from interphase.datasets.diffraction import (
@@ -59,20 +63,53 @@ from interphase.datasets.diffraction import (
     wavelength_attrs,
     xrd_dataset,
 )
-from interphase.datasets.electrochem import cv_dataset, eis_dataset
-from interphase.datasets.layouts import LAYOUTS, Layout, Variable, validate
+from interphase.datasets.electrochem import (
+    MIN_POINTS,
+    EisRows,
+    cv_dataset,
+    cv_from_rows,
+    eis_dataset,
+    eis_from_rows,
+    require_points,
+)
+from interphase.datasets.layouts import (
+    LAYOUTS,
+    VARIANTS,
+    Layout,
+    Variable,
+    layout_of,
+    validate,
+)
 from interphase.datasets.microscopy import (
+    ELEMENT_SYMBOLS,
     FILM_METALS,
     edx_composition_dataset,
+    edx_spectra_dataset,
     eels_line_dataset,
     film_side_last,
 )
+from interphase.datasets.sweeps import select_sweep, sweep_attrs
 
 __all__ = [
     "CF_CONVENTIONS",
     "COMMON_ATTRS",
+    "ELEMENT_SYMBOLS",
     "FILM_METALS",
     "LAYOUTS",
+    "MIN_POINTS",
+    "QUALITY_NOTE",
+    "VARIANTS",
+    "EisRows",
+    "add_quality_note",
+    "clean_status",
+    "cv_from_rows",
+    "edx_spectra_dataset",
+    "eis_from_rows",
+    "layout_of",
+    "places_text",
+    "require_points",
+    "select_sweep",
+    "sweep_attrs",
     "REFLECTIVITY_MAX_2THETA",
     "TECHNIQUES",
     "Z_IMAG_SIGN",

@@ -98,3 +98,34 @@ def is_missing(value) -> bool:
         return math.isnan(float(value))
     except (TypeError, ValueError):
         return False
+
+
+# The attribute through which a reader reports a quality problem of what it read (rows
+# dropped as non-finite or overloaded, an incomplete sweep...): the clean step turns it
+# into ``clean_status = "flagged"`` with the note (see :func:`clean_status`).
+QUALITY_NOTE = "reader_quality_note"
+
+
+def add_quality_note(attrs: dict, note: str) -> dict:
+    """``attrs`` with ``note`` appended to the reader's quality note (sentences joined by '; ')."""
+    notes = [n for n in (attrs.get(QUALITY_NOTE, ""), note) if n]
+    return {**attrs, QUALITY_NOTE: "; ".join(notes)}
+
+
+def clean_status(attrs: dict, checks: dict) -> dict:
+    """``clean_status``/``clean_status_note`` from the reader's quality note and the clean checks.
+
+    ``checks`` holds the clean step's own findings (``clean_status_note`` when flagged).
+    Returns ``{}`` when nothing is to be flagged.
+    """
+    notes = [n for n in (attrs.get(QUALITY_NOTE, ""), checks.get("clean_status_note", "")) if n]
+    if not notes:
+        return dict(checks)
+    return {**checks, "clean_status": "flagged", "clean_status_note": "; ".join(notes)}
+
+
+def places_text(places: list[str], limit: int = 8) -> str:
+    """'line 12, line 40 and 3 more': where rows are, for a note (at most ``limit`` named)."""
+    named = ", ".join(places[:limit])
+    more = len(places) - limit
+    return f"{named} and {more} more" if more > 0 else named

@@ -28,6 +28,8 @@ class Layout:
     variables: dict[str, Variable]
     ordered: dict[str, str] = field(default_factory=dict)  # coord -> "increasing"/"decreasing"
     attrs: tuple[str, ...] = ()
+    # 2-D variables ordered along their last dim, NaN-padded at the end: name -> direction
+    ordered_rows: dict[str, str] = field(default_factory=dict)
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -85,6 +87,63 @@ LAYOUTS: dict[str, Layout] = {
 }
 
 
+# Variants of a layout, chosen by a dimension only they have (see :func:`layout_of`).
+VARIANTS: dict[str, Layout] = {
+    # eis: a file holding repeated sweeps (datasets.electrochem.several_sweeps)
+    "eis_sweeps": Layout(
+        "eis",
+        {
+            "frequency": Variable(("sweep", "point"), ("Hz",)),
+            "z_real": Variable(("sweep", "point"), ("ohm",)),
+            "z_imag": Variable(("sweep", "point"), ("ohm",)),
+            "time": Variable(("sweep", "point"), ("s",), required=False),
+            "sweep": Variable(("sweep",), ("1",)),
+            "sweep_points": Variable(("sweep",), ("1",)),
+            "sweep_complete": Variable(("sweep",), ("1",)),
+        },
+        ordered={"sweep": "increasing"},
+        attrs=("dc_potential_V", "z_imag_sign", "n_sweeps", "sweep_coordinate"),
+        ordered_rows={"frequency": "decreasing"},
+    ),
+    # edx_line: the X-ray spectra as measured (datasets.microscopy.edx_spectra_dataset)
+    "edx_line_spectra": Layout(
+        "edx_line",
+        {
+            "distance": Variable(("distance",), ("nm",)),
+            "energy": Variable(("energy",), ("eV",)),
+            "counts": Variable(("distance", "energy"), ("count",)),
+        },
+        ordered={"distance": "increasing", "energy": "increasing"},
+        attrs=("beam_energy_keV",),
+    ),
+}
+
+
+def layout_of(ds: xr.Dataset, technique: str) -> Layout:
+    """The layout (or variant) ``ds`` claims: a ``sweep`` or ``energy`` dimension picks a variant."""
+    if technique == "eis" and "sweep" in ds.dims:
+        return VARIANTS["eis_sweeps"]
+    if technique == "edx_line" and "energy" in ds.dims:
+        return VARIANTS["edx_line_spectra"]
+    return LAYOUTS[technique]
+
+
+def row_order_problems(ds: xr.Dataset, layout: Layout) -> list[str]:
+    """2-D variables whose rows are not strictly ordered, or have gaps before their padding."""
+    problems: list[str] = []
+    for name, direction in layout.ordered_rows.items():
+        if name not in ds.variables or ds[name].ndim != 2:
+            continue
+        for k, row in enumerate(np.asarray(ds[name].values, dtype=float)):
+            finite = np.isfinite(row)
+            count = int(finite.sum())
+            steps = np.diff(row[:count])
+            ok = np.all(steps > 0) if direction == "increasing" else np.all(steps < 0)
+            if count == 0 or not finite[:count].all() or not ok:
+                problems.append(f"'{name}' row {k} is not strictly {direction} then NaN")
+    return problems
+
+
 def variable_problems(ds: xr.Dataset, layout: Layout) -> list[str]:
     """How the variables of ``ds`` depart from the layout's (presence, dims, units, CF names)."""
     problems: list[str] = []
@@ -129,8 +188,9 @@ def validate(ds: xr.Dataset, technique: str, *, clean: bool = False) -> None:
     if technique not in LAYOUTS:
         expected = f"one of {', '.join(TECHNIQUES)}"
         raise LayoutError(None, "technique", expected, repr(technique))
-    layout = LAYOUTS[technique]
+    layout = layout_of(ds, technique)
     problems = variable_problems(ds, layout) + order_problems(ds, layout)
+    problems += row_order_problems(ds, layout)
     required_attrs = layout.attrs + (COMMON_ATTRS if clean else ("reader", "reader_version"))
     for key in required_attrs:
         if key not in ds.attrs:

@@ -7,6 +7,14 @@ import xarray as xr
 
 from interphase.datasets.core import variable
 
+# Chemical symbols, Z = 1..103 (IUPAC Periodic Table of the Elements, 2022).
+ELEMENT_SYMBOLS = frozenset(
+    """H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge
+    As Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm
+    Eu Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U
+    Np Pu Am Cm Bk Cf Es Fm Md No Lr""".split()
+)
+
 # Transition metals of cathode films (NMC, NCA, LMO, LFP): their summed signal tells the
 # film side of a line ("film side first" is part of the line layouts).
 FILM_METALS = ("Ni", "Co", "Mn", "Fe")
@@ -42,6 +50,32 @@ def edx_composition_dataset(
         "element": variable("element", np.array(elements, dtype=str), "1", "chemical element"),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def edx_spectra_dataset(
+    distance: np.ndarray,
+    energy: np.ndarray,
+    counts: np.ndarray,
+    attrs: dict,
+    *,
+    labels: list[str] | None = None,
+) -> xr.Dataset:
+    """The ``edx_line`` spectra variant: X-ray counts (distance, energy) as measured.
+
+    ``attrs`` should carry ``beam_energy_keV`` (NaN when the file gives none) and
+    ``elements_named`` (the elements the file names, '' when none).
+    """
+    data = {"counts": variable(("distance", "energy"), counts, "count", "X-ray counts")}
+    if labels is not None:
+        files = np.array(labels, dtype=object)
+        data["spectrum_file"] = variable("distance", files, "1", "source spectrum")
+    coords = {
+        "distance": variable("distance", distance, "nm", "distance along the line, as measured"),
+        "energy": variable("energy", energy, "eV", "X-ray energy"),
+    }
+    out = {"elements_named": "", **attrs}
+    out["composition_kind"] = "spectra"
+    return xr.Dataset(data, coords=coords, attrs=out)
 
 
 def eels_line_dataset(

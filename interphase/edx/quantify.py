@@ -53,8 +53,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import film_side_last, variable
-from interphase.errors import ReadError
+from interphase.datasets import edx_composition_dataset, film_side_last, variable
+from interphase.errors import AnalysisError
 
 
 @dataclass(frozen=True)
@@ -372,7 +372,7 @@ def quantify(
 
 
 def line_dataset(
-    path: Path,
+    path: Path | str | None,
     distances_nm: np.ndarray,
     energy_eV: np.ndarray,
     counts: np.ndarray,
@@ -385,7 +385,7 @@ def line_dataset(
     k_overrides: dict[str, float] | None = None,
     fwhm_mn_eV: float = FWHM_MN_EV,
 ) -> xr.Dataset:
-    """An edx_line dataset: Cliff–Lorimer at% of each spectrum (rows of counts) along the line, film side first."""
+    """The edx_line composition: Cliff–Lorimer at% of each spectrum (rows), film side first."""
     notes = list(notes)
     energy_eV = np.asarray(energy_eV, dtype=float)
     counts = np.atleast_2d(np.asarray(counts, dtype=float))
@@ -400,17 +400,18 @@ def line_dataset(
         else:
             kept.append(element)
     if len(kept) < 2:
-        raise ReadError(
+        raise AnalysisError(
             path,
             "spectrum",
-            "two or more elements whose Kα line lies inside the spectrum, to quantify by Cliff–Lorimer",
+            "two or more elements whose Kα line lies inside the spectrum (Cliff–Lorimer)",
             f"{', '.join(kept) or 'none'} of {', '.join(elements)} ({_describe_range(energy_eV)})",
         )
     result = quantify(energy_eV, counts, kept, beam_energy_keV, k_overrides, fwhm_mn_eV)
     empty = int(np.sum(~np.any(result.net_counts > 0, axis=1)))
     if empty:
         notes.append(
-            f"{empty} of {counts.shape[0]} spectra have no positive net counts for any element: composition NaN there"
+            f"{empty} of {counts.shape[0]} spectra have no positive net counts for any element:"
+            " composition NaN there"
         )
     distances = np.asarray(distances_nm, dtype=float)
     arrays = [
@@ -426,50 +427,30 @@ def line_dataset(
         arrays = [a[::-1] for a in arrays]
         labels_array = labels_array[::-1]
     at, at_err, net, net_err = arrays
-    ds = xr.Dataset(
-        {
-            "composition": variable(
-                ("distance", "element"),
-                at,
-                "percent",
-                "composition (atomic percent, Cliff-Lorimer)",
-            ),
-            "composition_stderr": variable(
-                ("distance", "element"),
-                at_err,
-                "percent",
-                "standard error of the composition from counting statistics",
-            ),
-            "net_counts": variable(
-                ("distance", "element"),
-                net,
-                "count",
-                "net K-alpha counts (window less linear background)",
-            ),
-            "net_counts_stderr": variable(
-                ("distance", "element"),
-                net_err,
-                "count",
-                "standard error of the net counts (Poisson)",
-            ),
-            "k_factor": variable(
-                "element",
-                np.array([result.k_factors[e] for e in kept]),
-                "1",
-                "Cliff-Lorimer k-factor relative to Si K-alpha",
-            ),
-            "spectrum_file": variable("distance", labels_array, "1", "source spectrum"),
-        },
-        coords={
-            "distance": variable(
-                "distance", distances, "nm", "distance along the line, film side first"
-            ),
-            "element": variable("element", np.array(kept, dtype=str), "1", "chemical element"),
-        },
-    )
+    dims = ("distance", "element")
+    extra = {
+        "composition_stderr": variable(
+            dims, at_err, "percent", "standard error of the composition from counting statistics"
+        ),
+        "net_counts": variable(
+            dims, net, "count", "net K-alpha counts (window less linear background)"
+        ),
+        "net_counts_stderr": variable(
+            dims, net_err, "count", "standard error of the net counts (Poisson)"
+        ),
+        "k_factor": variable(
+            "element",
+            np.array([result.k_factors[e] for e in kept]),
+            "1",
+            "Cliff-Lorimer k-factor relative to Si K-alpha",
+        ),
+        "spectrum_file": variable("distance", labels_array, "1", "source spectrum"),
+    }
+    long_name = "composition (atomic percent, Cliff-Lorimer)"
+    ds = edx_composition_dataset(distances, kept, at, {}, long_name=long_name, extra=extra)
     ds.attrs = {
         "composition_kind": "atomic_percent",
-        "quantification": "Cliff-Lorimer, K-alpha window +-0.6 FWHM, linear background from side windows",
+        "quantification": QUANTIFICATION,
         "k_factor_source": ", ".join(f"{e}: {result.k_source[e]}" for e in kept),
         "background": ", ".join(f"{e}: {b}" for e, b in zip(kept, result.background)),
         "elements_source": elements_source,
@@ -483,7 +464,7 @@ def line_dataset(
         "n_channels": int(energy_eV.size),
         "n_spectra": int(counts.shape[0]),
         "distance_reversed": int(reversed_),
-        "reader_notes": "; ".join(notes),
+        "quantification_notes": "; ".join(notes),
     }
     return ds
 
@@ -537,3 +518,60 @@ def model_spectrum(
     if brems.sum() > 0:
         out += background_counts * brems / brems.sum()
     return out
+
+
+QUANTIFICATION = "Cliff-Lorimer, K-alpha window +-0.6 FWHM, linear background from side windows"
+# Silicon: mean energy per electron-hole pair (eV) (Goldstein et al. 2003, §7.2).
+SI_PAIR_ENERGY_EV = 3.8
+# Gaussian FWHM / sigma.
+FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
+
+
+def detector_fwhm_mn_eV(attrs: dict) -> tuple[float, str]:
+    """Mn Kα FWHM (eV) from the detector's zero-energy FWHM (eV) and Fano factor, else default.
+
+    FWHM(E)^2 = FWHM(0)^2 + (2.355)^2 F ε E (Goldstein et al. 2003, ch. 7), ε = 3.8 eV in Si.
+    """
+    zero = float(attrs.get("detector_zero_fwhm_eV", math.nan))
+    fano = float(attrs.get("detector_fano", math.nan))
+    if not (zero > 0 and fano > 0):
+        return FWHM_MN_EV, "default (silicon drift detector)"
+    sigma2 = fano * SI_PAIR_ENERGY_EV * LINES["Mn"].ka_keV * 1e3
+    fwhm = math.sqrt(zero**2 + FWHM_PER_SIGMA**2 * sigma2)
+    return float(fwhm), "detector zero-energy FWHM and Fano factor in the file"
+
+
+def named_elements(attrs: dict) -> tuple[list[str], str]:
+    """The elements to quantify: those the file names (with K-line data), else the default."""
+    named = [e.strip() for e in str(attrs.get("elements_named", "")).split(",") if e.strip()]
+    if named:
+        return named, str(attrs.get("elements_source") or "named in the file")
+    return list(DEFAULT_ELEMENTS), "default (NMC on LATP)"
+
+
+def composition_line(clean: xr.Dataset, params: dict) -> xr.Dataset:
+    """The composition variant of an ``edx_line`` of X-ray spectra: Cliff–Lorimer atomic %.
+
+    ``clean`` holds the spectra as measured (``counts`` (distance, energy), energy in eV;
+    :func:`interphase.datasets.edx_spectra_dataset`); ``params`` is the config's ``edx``
+    section, whose ``k_factors`` replace the theoretical k-factors of the elements named.
+    The line is turned round when the film is at its end (film side first, as the layout
+    wants). Fewer than two quantifiable elements is an AnalysisError.
+    """
+    elements, source = named_elements(clean.attrs)
+    fwhm, fwhm_source = detector_fwhm_mn_eV(clean.attrs)
+    labels = [str(v) for v in clean["spectrum_file"].values] if "spectrum_file" in clean else None
+    ds = line_dataset(
+        clean.attrs.get("source_file"),
+        np.asarray(clean["distance"].values, dtype=float),
+        np.asarray(clean["energy"].values, dtype=float),
+        np.asarray(clean["counts"].values, dtype=float),
+        elements,
+        float(clean.attrs.get("beam_energy_keV", math.nan)),
+        elements_source=source,
+        labels=labels,
+        k_overrides=dict(params.get("k_factors") or {}) or None,
+        fwhm_mn_eV=fwhm,
+    )
+    ds.attrs = {**clean.attrs, **ds.attrs, "detector_fwhm_source": fwhm_source}
+    return ds

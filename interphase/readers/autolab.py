@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,8 @@ TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 Z60W_MAGIC = "Z60W Data File"
+# Overload-column cells that mean "no overload" (lower case); any other mark flags the row.
+NO_OVERLOAD = ("", "false", "no", "none", "-", "ok", "off")
 # Column names only NOVA writes (cv) and the NOVA impedance pair (eis).
 NOVA_MARKERS = ("WE(1).Current", "WE(1).Potential", "Potential applied (V)")
 _NAME_UNIT_RE = re.compile(r"^(?P<quantity>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
@@ -109,52 +112,85 @@ def find_column(
     return None
 
 
-def parse_table(path: Path) -> tuple[list[str], list[list[float]], int, str]:
-    """Column names, rows of floats, the line number of the first row and the separator."""
+@dataclass
+class NovaTable:
+    """A NOVA export's table: column names, rows of text cells, their line numbers."""
+
+    path: Path
+    names: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    sep: str
+
+    def places(self) -> list[str]:
+        """'line N' for every row."""
+        return [f"line {n}" for n in self.lines]
+
+
+def parse_table(path: Path) -> NovaTable:
+    """The table of a NOVA export; cells stay text until a column is asked for.
+
+    Every row has the header's number of cells (an empty cell, e.g. of an overload column,
+    counts; separators after the last one are ignored); another count is refused.
+    """
     lines = split_lines(decode(path.read_bytes()))
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None or not is_nova_header(lines[start]):
         found = repr(lines[start][:60]) if start is not None else "an empty file"
-        raise ReadError(
-            path,
-            f"line {(start or 0) + 1}",
-            "a NOVA column header ('WE(1).Current (A)', 'Frequency (Hz)' with Z' and -Z'')",
-            found,
-        )
+        expected = "a NOVA column header ('WE(1).Current (A)', 'Frequency (Hz)' with Z' and -Z'')"
+        raise ReadError(path, f"line {(start or 0) + 1}", expected, found)
     sep = separator(lines[start])
-    decimal_comma = sep != ","
     names = split_row(lines[start], sep)
-    rows: list[list[float]] = []
-    first = start + 2
-    for i, line in enumerate(lines[start + 1 :], start=first):
+    table = NovaTable(path, names, [], [], sep)
+    for n, line in enumerate(lines[start + 1 :], start=start + 2):
         if not line.strip():
             continue
-        fields = split_row(line, sep)
+        fields = [f.strip() for f in line.split(sep)]
+        while len(fields) > len(names) and fields[-1] == "":
+            fields.pop()  # trailing separators
         if len(fields) != len(names):
-            raise ReadError(
-                path,
-                f"line {i}",
-                f"{len(names)} fields separated by {sep!r}",
-                f"{len(fields)} fields",
-            )
-        try:
-            rows.append([number(f, decimal_comma) if f else math.nan for f in fields])
-        except ValueError:
-            bad = next(f for f in fields if f and not is_number(f, decimal_comma))
-            raise ReadError(
-                path, f"line {i}, column {names[fields.index(bad)]!r}", "a number", repr(bad)
-            ) from None
-    if not rows:
-        raise ReadError(path, f"line {first}", "at least one data row", "end of file")
-    return names, rows, first, sep
+            expected = f"{len(names)} fields separated by {sep!r}"
+            raise ReadError(path, f"line {n}", expected, f"{len(split_row(line, sep))} fields")
+        table.rows.append(fields)
+        table.lines.append(n)
+    if not table.rows:
+        raise ReadError(path, f"line {start + 2}", "at least one data row", "end of file")
+    return table
 
 
-def column_values(rows: list[list[float]], found: tuple[int, float] | None) -> np.ndarray | None:
-    """A column as an array in SI units, or None."""
+def column_values(table: NovaTable, found: tuple[int, float] | None) -> np.ndarray | None:
+    """One column as numbers in SI units (an empty cell is NaN), or None when absent.
+
+    Only the columns a layout needs are parsed: text columns such as 'Current range'
+    ('1 µA') are never read as numbers.
+    """
     if found is None:
         return None
     j, factor = found
-    return np.array([row[j] for row in rows]) * factor
+    decimal_comma = table.sep != ","
+    out = np.empty(len(table.rows))
+    for i, cells in enumerate(table.rows):
+        cell = cells[j]
+        try:
+            out[i] = number(cell, decimal_comma) if cell else math.nan
+        except ValueError:
+            place = f"line {table.lines[i]}, column {table.names[j]!r}"
+            raise ReadError(table.path, place, "a number", repr(cell)) from None
+    return out * factor
+
+
+def overloaded(table: NovaTable) -> np.ndarray | None:
+    """True for rows whose overload column holds a mark; None when there is no such column."""
+    j = next((j for j, name in enumerate(table.names) if "overload" in name.lower()), None)
+    if j is None:
+        return None
+    marks = [cells[j].strip().lower() for cells in table.rows]
+    return np.array([m not in NO_OVERLOAD and not _is_zero(m) for m in marks], dtype=bool)
+
+
+def _is_zero(mark: str) -> bool:
+    """True for a cell that is the number 0 ('0', '0,0', '0.000E+00')."""
+    return is_number(mark) and number(mark) == 0
 
 
 def missing(path: Path, line_no: int, wanted: str, names: list[str], technique: str) -> ReadError:
@@ -180,13 +216,18 @@ def nova_attrs(sep: str) -> dict:
     }
 
 
+def find(table: NovaTable, quantities: tuple[str, ...], si_unit: str | None) -> np.ndarray | None:
+    """The first wanted column in SI units, parsed from its text cells; None when absent."""
+    return column_values(table, find_column(table.names, quantities, si_unit))
+
+
 def read_nova_cv(path: Path) -> xr.Dataset:
-    """A NOVA voltammogram export, in acquisition order."""
-    names, rows, first, sep = parse_table(path)
-    potential = column_values(rows, find_column(names, ("WE(1).Potential", "Potential"), "V"))
-    applied = column_values(rows, find_column(names, ("Potential applied",), "V"))
-    current = column_values(rows, find_column(names, ("WE(1).Current", "Current"), "A"))
-    time = column_values(rows, find_column(names, ("Time",), "s"))
+    """A NOVA voltammogram export, in acquisition order; overloaded rows dropped and noted."""
+    table = parse_table(path)
+    potential = find(table, ("WE(1).Potential", "Potential"), "V")
+    applied = find(table, ("Potential applied",), "V")
+    current = find(table, ("WE(1).Current", "Current"), "A")
+    time = find(table, ("Time",), "s")
     if potential is None:
         potential = applied
     for values, wanted in (
@@ -195,13 +236,13 @@ def read_nova_cv(path: Path) -> xr.Dataset:
         (time, "'Time (s)'"),
     ):
         if values is None:
-            raise missing(path, first - 1, wanted, names, "cv")
-    cycles = cycle_numbers(column_values(rows, find_column(names, ("Scan",), None)), len(rows))
+            raise missing(path, table.lines[0] - 1, wanted, table.names, "cv")
+    cycles = cycle_numbers(find(table, ("Scan",), None), len(table.rows))
     extra = {}
     if applied is not None:
         long_name = "potential set by the potentiostat"
         extra["control_potential"] = datasets.variable("point", applied, "V", long_name)
-    attrs = nova_attrs(sep)
+    attrs = nova_attrs(table.sep)
     ramp = applied if applied is not None else potential
     dt = np.diff(time)
     slopes = np.abs(np.diff(ramp)[dt > 0] / dt[dt > 0])
@@ -209,36 +250,39 @@ def read_nova_cv(path: Path) -> xr.Dataset:
         {
             "scan_rate_V_s": math.nan,
             "scan_rate_source": "not in the file (NOVA ASCII has no settings block)",
-            "scan_rate_from_data_V_s": float(np.median(slopes)) if slopes.size else math.nan,
+            "scan_rate_from_data_V_s": float(np.nanmedian(slopes)) if slopes.size else math.nan,
         }
     )
-    cycle_name = "scan number as exported by NOVA"
-    return datasets.cv_dataset(
-        time, potential, current, cycles, attrs, extra=extra, cycle_long_name=cycle_name
+    return datasets.cv_from_rows(
+        path,
+        time,
+        potential,
+        current,
+        cycles,
+        attrs,
+        places=table.places(),
+        overload=overloaded(table),
+        extra=extra,
+        cycle_long_name="scan number as exported by NOVA",
     )
 
 
 def read_nova_eis(path: Path) -> xr.Dataset:
-    """A NOVA impedance export, frequency strictly decreasing."""
-    names, rows, first, sep = parse_table(path)
-    freq = column_values(rows, find_column(names, ("Frequency",), "Hz"))
-    z_real = column_values(rows, find_column(names, ("Z'",), "ohm"))
-    minus_imag = column_values(rows, find_column(names, ("-Z''",), "ohm"))
-    z_imag = (
-        -minus_imag
-        if minus_imag is not None
-        else column_values(rows, find_column(names, ("Z''",), "ohm"))
-    )
+    """A NOVA impedance export: every sweep it holds; overloaded rows dropped and noted."""
+    table = parse_table(path)
+    freq = find(table, ("Frequency",), "Hz")
+    z_real = find(table, ("Z'",), "ohm")
+    minus_imag = find(table, ("-Z''",), "ohm")
+    z_imag = -minus_imag if minus_imag is not None else find(table, ("Z''",), "ohm")
     for values, wanted in (
         (freq, "'Frequency (Hz)'"),
         (z_real, '"Z\' (Ω)"'),
         (z_imag, "\"-Z'' (Ω)\""),
     ):
         if values is None:
-            raise missing(path, first - 1, wanted, names, "eis")
-    time = column_values(rows, find_column(names, ("Time",), "s"))
-    ewe = column_values(rows, find_column(names, ("WE(1).Potential",), "V"))
-    attrs = nova_attrs(sep)
+            raise missing(path, table.lines[0] - 1, wanted, table.names, "eis")
+    ewe = find(table, ("WE(1).Potential",), "V")
+    attrs = nova_attrs(table.sep)
     attrs.update(
         {
             "dc_potential_V": float(np.nanmean(ewe)) if ewe is not None else math.nan,
@@ -247,7 +291,17 @@ def read_nova_eis(path: Path) -> xr.Dataset:
             else "not in the file",
         }
     )
-    return zplot.spectrum(path, freq, z_real, z_imag, time, first, attrs)
+    rows = datasets.EisRows(
+        freq,
+        z_real,
+        z_imag,
+        table.places(),
+        time=find(table, ("Time",), "s"),
+        potential=ewe,
+        overload=overloaded(table),
+    )
+    long_name = "time since the start of the sweep"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
 def is_z60w(path: Path) -> bool:

@@ -37,6 +37,7 @@ from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers._cv import cycle_numbers
 from interphase.readers._text import si_factor
+from interphase.readers.biologic import refuse_non_voltammogram
 
 NAME = "biologic_mpr"
 VERSION = "1"
@@ -67,6 +68,7 @@ AREA_OFFSET = 0x0211
 REFERENCE_OFFSET = 0x0215
 LOG_VERSION_OFFSET = 0x03B7
 LOG_SERIAL_OFFSET = 0x03CF
+NOT_DECODED = "technique settings other than the CV dE/dt (e.g. the EIS 'E (V)'), device model"
 # Units a current column may be written in (the factor to A comes from the toolkit).
 CURRENT_UNITS = ("A", "mA", "µA", "uA", "nA")
 
@@ -151,10 +153,12 @@ def header_attrs(mpr: BioLogic.MPRfile) -> dict:
         "instrument_technique": TECHNIQUE_NAMES.get(settings[0], f"technique id {settings[0]}")
         if settings
         else "",
-        "reference_electrode": pascal_string(settings, REFERENCE_OFFSET),
         "mpr_data_module_version": int(mpr.version),
-        "settings_not_decoded": "technique settings other than the CV dE/dt (e.g. the EIS 'E (V)'), device model",
+        "settings_not_decoded": NOT_DECODED,
     }
+    reference = pascal_string(settings, REFERENCE_OFFSET)
+    if reference:
+        attrs["reference_electrode"] = reference
     area = float32_at(settings, AREA_OFFSET)
     if math.isfinite(area) and area > 0:
         attrs["area_in_file_cm2"] = area
@@ -197,45 +201,38 @@ def require(
     return values
 
 
+def points(data: np.ndarray) -> list[str]:
+    """'data point N' (from 1) for every record, to name rows in notes and errors."""
+    return [f"data point {i + 1}" for i in range(data.shape[0])]
+
+
 def read_eis(path: Path) -> xr.Dataset:
-    """An impedance spectrum, frequency strictly decreasing."""
+    """An impedance record: one spectrum, or every sweep of a file holding several."""
     data, mpr = records(path)
     freq = require(field(data, ("freq/Hz",)), ("freq/Hz",), data, path, "eis")
     z_real = require(field(data, ("Re(Z)/Ohm",)), ("Re(Z)/Ohm",), data, path, "eis")
     minus_imag = require(field(data, ("-Im(Z)/Ohm",)), ("-Im(Z)/Ohm",), data, path, "eis")
-    time = field(data, ("time/s",))
     ewe = field(data, ("<Ewe>/V", "Ewe/V"))
-    keep = freq > 0
-    order = np.argsort(-freq[keep], kind="stable")
-    index = np.flatnonzero(keep)[order]
-    freq, z_real, z_imag = freq[index], z_real[index], -minus_imag[index]
-    if np.any(np.diff(freq) >= 0):
-        i = int(np.flatnonzero(np.diff(freq) >= 0)[0])
-        raise ReadError(
-            path,
-            f"data points {index[i]} and {index[i + 1]}",
-            "one impedance per frequency (one spectrum per file)",
-            f"{freq[i]:g} Hz twice",
-        )
+    rows = datasets.EisRows(
+        freq,
+        z_real,
+        -minus_imag,
+        points(data),
+        time=field(data, ("time/s",)),
+        group=field(data, ("cycle number",)),
+        potential=ewe,
+    )
     attrs = header_attrs(mpr)
-    mean_ewe = float(np.mean(ewe)) if ewe is not None else math.nan
     attrs.update(
         {
-            "dc_potential_V": mean_ewe,
+            "dc_potential_V": float(np.nanmean(ewe)) if ewe is not None else math.nan,
             "dc_potential_source": "mean of <Ewe>/V" if ewe is not None else "unknown",
-            "dc_rows_dropped": int(np.count_nonzero(~keep)),
             "reader": NAME,
             "reader_version": VERSION,
         }
     )
-    return datasets.eis_dataset(
-        freq,
-        z_real,
-        z_imag,
-        attrs,
-        time=time[index] if time is not None else None,
-        time_long_name="time since the start of the technique",
-    )
+    long_name = "time since the start of the technique"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
 def current_field(data: np.ndarray) -> tuple[np.ndarray, str] | None:
@@ -258,6 +255,9 @@ def read_cv(path: Path) -> xr.Dataset:
             "a time record with Ewe and I (cv)",
             "an impedance record (freq/Hz column)",
         )
+    attrs = header_attrs(mpr)
+    technique_name = attrs["instrument_technique"]
+    refuse_non_voltammogram(path, "settings and data modules", technique_name, data.dtype.names)
     time = require(field(data, ("time/s",)), ("time/s",), data, path, "cv")
     potential = require(field(data, ("Ewe/V", "<Ewe>/V")), ("Ewe/V", "<Ewe>/V"), data, path, "cv")
     found = current_field(data)
@@ -274,7 +274,6 @@ def read_cv(path: Path) -> xr.Dataset:
     if control_ma is not None:
         long_name = "current set by the potentiostat"
         extra["control_current"] = datasets.variable("point", control_ma * 1e-3, "A", long_name)
-    attrs = header_attrs(mpr)
     rate = cv_scan_rate(module_data(mpr, b"VMP Set"))
     attrs.update(
         {
@@ -286,7 +285,9 @@ def read_cv(path: Path) -> xr.Dataset:
             "reader_version": VERSION,
         }
     )
-    return datasets.cv_dataset(time, potential, current, cycles, attrs, extra=extra)
+    return datasets.cv_from_rows(
+        path, time, potential, current, cycles, attrs, places=points(data), extra=extra
+    )
 
 
 def read(path: Path, technique: str) -> xr.Dataset:

@@ -214,21 +214,17 @@ def read_eis(path: Path, chi: ChiFile) -> xr.Dataset:
     freq = column(chi, path, "Freq", "Hz")
     zr = column(chi, path, "Z'", "ohm")
     zi = column(chi, path, 'Z"', "ohm")
-    order = np.argsort(-freq, kind="stable")
-    freq, zr, zi = freq[order], zr[order], zi[order]
-    if freq.size > 1 and np.any(np.diff(freq) >= 0):
-        k = int(np.argmax(np.diff(freq) >= 0))
-        raise ReadError(
-            path,
-            f"line {chi.row_lines[int(order[k + 1])]}",
-            "distinct frequencies",
-            f"{freq[k + 1]} Hz twice",
-        )
     attrs = common_attrs(chi)
     attrs["dc_potential_V"] = key_float(chi, "Init E (V)")
     attrs["dc_potential_source"] = "'Init E (V)' header (vs reference)"
     attrs["ac_amplitude_V"] = key_float(chi, "Amplitude (V)")
-    return datasets.eis_dataset(freq, zr, zi, attrs)
+    rows = datasets.EisRows(freq, zr, zi, places(chi))
+    return datasets.eis_from_rows(path, rows, attrs)
+
+
+def places(chi: ChiFile) -> list[str]:
+    """'line N' for every data row."""
+    return [f"line {n}" for n in chi.row_lines]
 
 
 def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
@@ -239,6 +235,11 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
             "column header",
             "'Potential/V, Current/A' (a voltammetry export)",
             ", ".join(chi.columns),
+        )
+    if chi.technique and "voltammetry" not in chi.technique.lower():
+        found = f"a CHI '{chi.technique}' record"
+        raise ReadError(
+            path, "line 2 (technique)", "a voltammogram (cv), as measurements.tsv declares", found
         )
     potential = column(chi, path, "Potential", "V")
     current = -column(chi, path, "Current", "A")
@@ -263,8 +264,9 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
     attrs["current_convention"] = CONVENTION
     attrs["current_convention_check"] = convention_check(potential, current)
     attrs["area_note"] = "CHI text exports state no electrode area"
-    return datasets.cv_dataset(
-        time, potential, current, cycle, attrs, time_long_name="time since start of the sweep"
+    long_name = "time since start of the sweep"
+    return datasets.cv_from_rows(
+        path, time, potential, current, cycle, attrs, places=places(chi), time_long_name=long_name
     )
 
 

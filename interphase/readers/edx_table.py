@@ -42,13 +42,7 @@ VERSION = "1"
 TECHNIQUES = ("edx_line",)
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
-# Chemical symbols, Z = 1..103 (IUPAC Periodic Table of the Elements, 2022).
-SYMBOLS = frozenset(
-    """H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge
-    As Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm
-    Eu Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U
-    Np Pu Am Cm Bk Cf Es Fm Md No Lr""".split()
-)
+SYMBOLS = datasets.ELEMENT_SYMBOLS  # chemical symbols, Z = 1..103
 
 SEPARATORS = ("\t", ";", ",")
 _SEPARATOR_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma"}

@@ -31,13 +31,13 @@ Positions along the line (a folder of spectra), first found wins:
 
 A bare index (``spectrum_012.msa``) is refused: its step is not in the file.
 
-EDX (``#SIGNALTYPE : EDS``, read as ``edx_line``): every spectrum is quantified into atomic
-percent by Cliff–Lorimer with theoretical k-factors (:mod:`interphase.edx.quantify`, which says
-how and why). The elements are those the file names (a user key ``##ELEMENTS : O, Ti, Co`` or
-DTSA-II's standard composition ``##D2STDCMP``), else the elements of NMC cathodes on LATP
-(:data:`interphase.edx.quantify.DEFAULT_ELEMENTS`); those whose Kα line lies outside the
-spectrum or above the beam energy are left out and named in ``reader_notes``. The beam energy
-comes from ``#BEAMKV`` (200 kV assumed, and said, when absent).
+EDX (``#SIGNALTYPE : EDS``, read as ``edx_line``): a folder of two or more spectra, kept as
+measured (the spectra variant of the edx_line layout: counts along energy at each position;
+one spectrum alone is refused, a line needs two or more positions). The elements the file
+names (a user key ``##ELEMENTS : O, Ti, Co`` or DTSA-II's standard composition
+``##D2STDCMP``) go into ``elements_named``, the beam energy (``#BEAMKV``, NaN when absent)
+into ``beam_energy_keV``: the EDX analysis quantifies the spectra
+(:func:`interphase.edx.quantify.composition_line`).
 """
 
 from __future__ import annotations
@@ -51,14 +51,14 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import eels_line_dataset, variable
-from interphase.edx import quantify
+from interphase.datasets import edx_spectra_dataset, eels_line_dataset, variable
 from interphase.errors import ReadError
 from interphase.readers import _text
 
 NAME = "emsa"
-VERSION = "2"
+VERSION = "3"
 TECHNIQUES = ("eels_line", "edx_line")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 EXTENSIONS = (".msa", ".ems", ".emsa", ".mas")
 _NAME_POSITION = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(nm|um|µm|μm)(?![a-z])", re.IGNORECASE)
@@ -115,17 +115,21 @@ def _natural_key(path: Path) -> list:
     ]
 
 
-# Reader option (config: edx.k_factors): k-factors overriding the built-in Cliff–Lorimer ones.
-OPTIONS = ("k_factors",)
+# The sentence for an EDX "line" of one spectrum: a profile needs two or more positions.
+ONE_POSITION = "a single spectrum (an EDX line needs two or more positions)"
 
 
-def read(path: Path, technique: str, k_factors: dict | None = None) -> xr.Dataset:
-    """An eels_line or edx_line dataset from one .msa file (distance 0) or a folder of them (one a position)."""
+def read(path: Path, technique: str) -> xr.Dataset:
+    """An eels_line or edx_line dataset from a folder of .msa files (one a position).
+
+    One .msa file is an eels_line of one position; as edx_line it is refused (a line
+    profile needs two or more positions). EDX spectra are kept as measured (counts along
+    energy); the EDX analysis quantifies them.
+    """
     path = Path(path)
     if technique not in TECHNIQUES:
-        raise ReadError(
-            path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique
-        )
+        expected = f"a technique this reader carries ({', '.join(TECHNIQUES)})"
+        raise ReadError(path, None, expected, technique)
     require = require_eels if technique == "eels_line" else require_eds
     if path.is_dir():
         files = spectrum_files(path)
@@ -134,18 +138,20 @@ def read(path: Path, technique: str, k_factors: dict | None = None) -> xr.Datase
         spectra = [read_spectrum(f) for f in files]
         for s in spectra:
             require(s)
-        distances, source = positions(spectra)
+        distances, source = positions(spectra) if len(spectra) > 1 else (np.array([0.0]), "")
     else:
         spectra = [read_spectrum(path)]
         require(spectra[0])
         distances, source = np.array([0.0]), "single spectrum"
+    if technique == "edx_line" and len(spectra) < 2:
+        expected = "an EDX line: a folder of two or more .msa spectra, one a position"
+        raise ReadError(path, "file" if path.is_file() else "folder", expected, ONE_POSITION)
     reference = check_common_axis(spectra)
     order = np.argsort(distances, kind="stable")
+    ordered = [spectra[i] for i in order]
     if technique == "edx_line":
-        return build_edx_dataset(
-            path, [spectra[i] for i in order], distances[order], reference, source, k_factors
-        )
-    return build_dataset(path, [spectra[i] for i in order], distances[order], reference, source)
+        return build_edx_dataset(ordered, distances[order], reference, source)
+    return build_dataset(path, ordered, distances[order], reference, source)
 
 
 def read_spectrum(path: Path) -> Spectrum:
@@ -451,47 +457,37 @@ def header_elements(spectrum: Spectrum) -> list[str]:
 
 
 def build_edx_dataset(
-    path: Path,
-    spectra: list[Spectrum],
-    distances: np.ndarray,
-    reference: Spectrum,
-    source: str,
-    k_factors: dict | None = None,
+    spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str
 ) -> xr.Dataset:
-    """The edx_line dataset (Cliff–Lorimer atomic percent) of EDS spectra already sorted by distance."""
-    beam_kv = _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3})
+    """The edx_line spectra variant (X-ray counts as measured) of spectra sorted by distance."""
     named = header_elements(reference)
     notes = sorted({f"{s.path.name}: {n}" for s in spectra for n in s.notes})
-    ds = quantify.line_dataset(
-        path,
-        distances,
-        reference.energy,
-        np.vstack([s.counts for s in spectra]),
-        named or list(quantify.DEFAULT_ELEMENTS),
-        beam_kv,
-        elements_source="header" if named else "default (NMC on LATP)",
-        notes=notes,
-        labels=[s.path.name for s in spectra],
-        k_overrides=k_factors or None,
-    )
-    ds.attrs.update(
-        {
-            "elevation_angle_deg": _header_float(
-                reference, "ELEVANGLE", {"": 1.0, "dg": 1.0, "deg": 1.0}
-            ),
-            "live_time_s": _header_float(reference, "LIVETIME", {"": 1.0, "s": 1.0}),
-            "detector": reference.header.get("EDSDET", ("", ""))[0],
-            "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
-            "start_time": start_time(reference),
-            "title": reference.header.get("TITLE", ("", ""))[0],
-            "position_source": source,
-            "npoints_header": reference.header.get("NPOINTS", ("", ""))[0],
-            "parser": ", ".join(sorted({s.parser for s in spectra})),
-            "reader": NAME,
-            "reader_version": VERSION,
-        }
-    )
-    return ds
+    energy = reference.energy
+    attrs = {
+        "beam_energy_keV": _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3}),
+        "elements_named": ", ".join(named),
+        "elements_source": "header" if named else "",
+        "dispersion_eV": float(np.round(_dispersion(energy), 9)),
+        "energy_offset_eV": float(energy[0]),
+        "n_spectra": len(spectra),
+        "elevation_angle_deg": _header_float(
+            reference, "ELEVANGLE", {"": 1.0, "dg": 1.0, "deg": 1.0}
+        ),
+        "live_time_s": _header_float(reference, "LIVETIME", {"": 1.0, "s": 1.0}),
+        "detector": reference.header.get("EDSDET", ("", ""))[0],
+        "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
+        "start_time": start_time(reference),
+        "title": reference.header.get("TITLE", ("", ""))[0],
+        "position_source": source,
+        "npoints_header": reference.header.get("NPOINTS", ("", ""))[0],
+        "parser": ", ".join(sorted({s.parser for s in spectra})),
+        "reader_notes": "; ".join(notes),
+        "reader": NAME,
+        "reader_version": VERSION,
+    }
+    counts = np.vstack([s.counts for s in spectra])
+    labels = [s.path.name for s in spectra]
+    return edx_spectra_dataset(distances, energy, counts, attrs, labels=labels)
 
 
 def build_dataset(

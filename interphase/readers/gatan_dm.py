@@ -18,9 +18,10 @@ it. This module takes from its result the data, the calibrated axes and the tags
 - EELS metadata: beam energy from ``Microscope Info.Voltage`` (V), the convergence and
   collection semi-angles from ``EELS.Experimental Conditions`` (mrad; DM writes 0.0 for an
   angle never entered, read as NaN and said in ``reader_notes``);
-- EDX spectra are quantified into atomic percent by Cliff–Lorimer
-  (:mod:`interphase.edx.quantify`), with the detector resolution from ``EDS.Detector Info``
-  (``Zero fwhm`` in keV and ``Fano``) where given.
+- EDX spectra (a spectrum line or image: two or more positions) are kept as measured, the
+  spectra variant of the edx_line layout, with the elements DM labels (``elements_named``)
+  and the detector's ``Zero fwhm`` (keV, stored in eV) and ``Fano`` from ``EDS.Detector
+  Info``: the EDX analysis quantifies them (:func:`interphase.edx.quantify.composition_line`).
 
 Content detection: a DM3 file starts with the big-endian int32 version 3, a 4-byte root length
 and a 4-byte byte-order flag (0 or 1); DM4 with version 4, an 8-byte length and the flag; then
@@ -37,19 +38,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import eels_line_dataset
-from interphase.edx import quantify
+from interphase.datasets import ELEMENT_SYMBOLS, edx_spectra_dataset, eels_line_dataset
 from interphase.errors import ReadError
 from interphase.readers import _text
 
 NAME = "gatan_dm"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eels_line", "edx_line")
-
-# Silicon: mean energy per electron-hole pair (eV) (Goldstein et al. 2003, §7.2).
-_SI_PAIR_ENERGY_EV = 3.8
-# Gaussian FWHM / sigma.
-_FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -66,18 +61,16 @@ def sniff(path: Path, head: bytes) -> bool:
     return int.from_bytes(order, "big") in (0, 1) and all(b in (0, 1) for b in flags)
 
 
-# Reader options (config: eels.spectrum_image_sum_axis / edx.spectrum_image_sum_axis, edx.k_factors).
-OPTIONS = ("sum_axis", "k_factors")
+# Reader option (config: eels.spectrum_image_sum_axis / edx.spectrum_image_sum_axis).
+OPTIONS = ("sum_axis",)
 SUM_AXES = ("x", "y")
 
 
-def read(
-    path: Path, technique: str, sum_axis: str = "y", k_factors: dict | None = None
-) -> xr.Dataset:
+def read(path: Path, technique: str, sum_axis: str = "y") -> xr.Dataset:
     """An eels_line or edx_line dataset from a DM3/DM4 spectrum, spectrum line or spectrum image.
 
     A spectrum image is reduced to a line by summing along ``sum_axis`` ("x" or "y"); EDS
-    spectra are quantified with ``k_factors`` overriding the built-in Cliff–Lorimer k-factors.
+    spectra are kept as measured (an edx_line needs two or more positions).
     """
     path = Path(path)
     if technique not in TECHNIQUES:
@@ -91,9 +84,7 @@ def read(
             path, "byte 0", "a DigitalMicrograph DM3/DM4 header (version 3 or 4)", repr(head[:8])
         )
     results = load(path)
-    return dataset_from_result(
-        path, pick_spectrum(path, results), technique, sum_axis=sum_axis, k_factors=k_factors
-    )
+    return dataset_from_result(path, pick_spectrum(path, results), technique, sum_axis=sum_axis)
 
 
 def load(path: Path) -> list[dict]:
@@ -290,7 +281,7 @@ def common_attrs(tags: dict, result: dict, group: str, energy: np.ndarray) -> di
 
 
 def dataset_from_result(
-    path: Path, result: dict, technique: str, sum_axis: str = "y", k_factors: dict | None = None
+    path: Path, result: dict, technique: str, sum_axis: str = "y"
 ) -> xr.Dataset:
     """The technique's dataset from one rosettasciio result dictionary."""
     kind = signal_type(result)
@@ -308,7 +299,7 @@ def dataset_from_result(
     tags = image_tags(result)
     if technique == "eels_line":
         return eels_dataset(result, tags, energy, distance, counts, line_attrs, notes)
-    return edx_dataset(path, result, tags, energy, distance, counts, line_attrs, notes, k_factors)
+    return edx_dataset(path, result, tags, energy, distance, counts, line_attrs, notes)
 
 
 def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
@@ -353,25 +344,13 @@ def eels_dataset(
     return eels_line_dataset(distance, energy, counts, attrs)
 
 
-def detector_fwhm_mn_eV(tags: dict) -> tuple[float, str]:
-    """Mn Kα FWHM (eV) from the DM detector's zero-energy FWHM (keV) and Fano factor, else the default."""
-    zero = tag_float(tags, "EDS", "Detector Info", "Zero fwhm")
-    fano = tag_float(tags, "EDS", "Detector Info", "Fano")
-    if not (zero > 0 and fano > 0):
-        return quantify.FWHM_MN_EV, "default"
-    sigma2 = fano * _SI_PAIR_ENERGY_EV * quantify.LINES["Mn"].ka_keV * 1e3
-    return float(
-        math.sqrt((zero * 1e3) ** 2 + _FWHM_PER_SIGMA**2 * sigma2)
-    ), "EDS.Detector Info (Zero fwhm, Fano)"
-
-
 def tag_elements(tags: dict) -> list[str]:
     """Elements labelled in DM's EDS element list ('EDS.AutoID.KLMLabel.Atomic Element Label List')."""
     listed = tag(tags, "EDS", "AutoID", "KLMLabel", "Atomic Element Label List")
     text = (
         " ".join(str(v) for v in listed.values()) if isinstance(listed, dict) else str(listed or "")
     )
-    return [e for e in re.findall(r"\b([A-Z][a-z]?)\b", text) if e in quantify.LINES]
+    return [e for e in re.findall(r"\b([A-Z][a-z]?)\b", text) if e in ELEMENT_SYMBOLS]
 
 
 def edx_dataset(
@@ -383,38 +362,27 @@ def edx_dataset(
     counts,
     line_attrs: dict,
     notes: list[str],
-    k_factors: dict | None = None,
 ) -> xr.Dataset:
-    """The edx_line dataset: Cliff–Lorimer atomic percent at each position."""
-    base = common_attrs(tags, result, "EDS", energy)
-    fwhm, fwhm_source = detector_fwhm_mn_eV(tags)
+    """The edx_line spectra variant: X-ray counts as measured at each position (two or more)."""
+    if distance.size < 2:
+        expected = "an EDX line: a spectrum line or spectrum image (two or more positions)"
+        found = "a single spectrum (an EDX line needs two or more positions)"
+        raise ReadError(path, "image data", expected, found)
     named = tag_elements(tags)
-    ds = quantify.line_dataset(
-        path,
-        distance,
-        energy,
-        counts,
-        named or list(quantify.DEFAULT_ELEMENTS),
-        base["beam_energy_keV"],
-        elements_source="DM element labels" if named else "default (NMC on LATP)",
-        notes=notes,
-        fwhm_mn_eV=fwhm,
-        k_overrides=k_factors or None,
-    )
-    quant_notes = ds.attrs.pop("reader_notes")
-    base.pop("beam_energy_keV")
-    ds.attrs.update(
-        {
-            **base,
-            "detector_fwhm_source": fwhm_source,
-            "elevation_angle_deg": tag_float(tags, "EDS", "Detector Info", "Elevation angle"),
-            "live_time_s": tag_float(tags, "EDS", "Live time"),
-            "real_time_s": tag_float(tags, "EDS", "Real time"),
-            "detector": str(tag(tags, "EDS", "Detector Info", "Detector type") or ""),
-            **line_attrs,
-            "reader_notes": quant_notes,
-            "reader": NAME,
-            "reader_version": VERSION,
-        }
-    )
-    return ds
+    zero_fwhm_keV = tag_float(tags, "EDS", "Detector Info", "Zero fwhm")
+    attrs = {
+        **common_attrs(tags, result, "EDS", energy),
+        "elements_named": ", ".join(named),
+        "elements_source": "DM element labels" if named else "",
+        "detector_zero_fwhm_eV": zero_fwhm_keV * 1e3,  # DM writes keV
+        "detector_fano": tag_float(tags, "EDS", "Detector Info", "Fano"),
+        "elevation_angle_deg": tag_float(tags, "EDS", "Detector Info", "Elevation angle"),
+        "live_time_s": tag_float(tags, "EDS", "Live time"),
+        "real_time_s": tag_float(tags, "EDS", "Real time"),
+        "detector": str(tag(tags, "EDS", "Detector Info", "Detector type") or ""),
+        **line_attrs,
+        "reader_notes": "; ".join(notes),
+        "reader": NAME,
+        "reader_version": VERSION,
+    }
+    return edx_spectra_dataset(distance, energy, counts, attrs)

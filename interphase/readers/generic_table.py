@@ -188,15 +188,17 @@ def content_lines(text: str) -> list[tuple[int, str]]:
 
 
 def numeric_rows(lines: list[tuple[int, str]], delim: str | None, ncols: int) -> bool:
-    """True when every line has ncols numeric cells."""
+    """True when every line has ncols cells that are numbers (NaN and inf count as numbers)."""
     try:
-        return all(
-            len(c := split(line, delim)) == ncols
-            and all(math.isfinite(number(x, delim)) for x in c)
-            for _, line in lines
-        )
+        for _, line in lines:
+            cells = split(line, delim)
+            if len(cells) != ncols:
+                return False
+            for cell in cells:
+                number(cell, delim)
     except ValueError:
         return False
+    return True
 
 
 def headerless_frequency_ok(freq: np.ndarray) -> bool:
@@ -312,7 +314,7 @@ def read(path: Path, technique: str) -> xr.Dataset:
             )
     if technique == "eis":
         return read_eis(path, columns, rows, line_numbers, attrs)
-    return read_cv(columns, rows, attrs)
+    return read_cv(path, columns, rows, line_numbers, attrs)
 
 
 def expected_columns(technique: str) -> str:
@@ -327,30 +329,12 @@ def expected_columns(technique: str) -> str:
 def read_eis(
     path: Path, columns: list[Column], rows: np.ndarray, line_numbers: list[int], attrs: dict
 ) -> xr.Dataset:
-    """Frequency > 0 rows as an eis dataset, frequency high to low."""
+    """Impedance rows (frequency > 0) as an eis dataset: every sweep, high to low."""
     freq = values_of(columns, rows, "frequency")
-    zr = values_of(columns, rows, "z_real")
-    zi = values_of(columns, rows, "z_imag")
-    keep = np.flatnonzero(freq > 0)
-    if keep.size == 0:
-        raise ReadError(
-            path,
-            f"lines {line_numbers[0]}-{line_numbers[-1]}",
-            "impedance rows with frequency > 0",
-            "none",
-        )
-    order = keep[np.argsort(-freq[keep], kind="stable")]
-    f = freq[order]
-    if f.size > 1 and np.any(np.diff(f) >= 0):
-        k = int(np.argmax(np.diff(f) >= 0))
-        raise ReadError(
-            path,
-            f"line {line_numbers[int(order[k + 1])]}",
-            "distinct frequencies",
-            f"{f[k + 1]} Hz twice",
-        )
+    if not np.any(freq > 0):
+        place = f"lines {line_numbers[0]}-{line_numbers[-1]}"
+        raise ReadError(path, place, "impedance rows with frequency > 0", "none")
     imag_col = next(c for c in columns if c.role == "z_imag")
-    attrs["dc_rows_dropped"] = int(freq.size - keep.size)
     attrs["z_imag_in_file"] = (
         "negated (-Z'' column), sign restored" if imag_col.negated else "true sign"
     )
@@ -358,18 +342,20 @@ def read_eis(
     attrs["dc_potential_source"] = (
         "unknown (a generic table states none; give potential_V in measurements.tsv)"
     )
-    time = values_of(columns, rows, "time")
-    return datasets.eis_dataset(
-        f,
-        zr[order],
-        zi[order],
-        attrs,
-        time=time[order] if time is not None else None,
-        time_long_name="time",
+    table = datasets.EisRows(
+        freq,
+        values_of(columns, rows, "z_real"),
+        values_of(columns, rows, "z_imag"),
+        [f"line {n}" for n in line_numbers],
+        time=values_of(columns, rows, "time"),
+        group=values_of(columns, rows, "cycle"),
     )
+    return datasets.eis_from_rows(path, table, attrs)
 
 
-def read_cv(columns: list[Column], rows: np.ndarray, attrs: dict) -> xr.Dataset:
+def read_cv(
+    path: Path, columns: list[Column], rows: np.ndarray, line_numbers: list[int], attrs: dict
+) -> xr.Dataset:
     """A voltammogram: potential, current (anodic positive as written), time and cycle when given."""
     e = values_of(columns, rows, "potential")
     i = values_of(columns, rows, "current")
@@ -391,4 +377,5 @@ def read_cv(columns: list[Column], rows: np.ndarray, attrs: dict) -> xr.Dataset:
         else "unknown (no time column; give scan_rate_mV_s in measurements.tsv)"
     )
     attrs["current_convention"] = "as written in the file, assumed anodic positive"
-    return datasets.cv_dataset(t, e, i, cycle, attrs, time_long_name="time")
+    places = [f"line {n}" for n in line_numbers]
+    return datasets.cv_from_rows(path, t, e, i, cycle, attrs, places=places, time_long_name="time")

@@ -146,7 +146,7 @@ def read(path: Path, technique: str) -> xr.Dataset:
                 "a Parstat table with Potential and Current columns (cv)",
                 "a PowerSuite impedance export",
             )
-        return read_cv(path, names, table)
+        return read_cv(path, names, table, line_numbers)
     raise ReadError(path, "technique", "one of " + ", ".join(TECHNIQUES), repr(technique))
 
 
@@ -172,17 +172,6 @@ def read_eis(
             "impedance rows (Frequency (Hz) > 0)",
             f"only {freq.size} DC rows with Frequency 0",
         )
-    rows = np.flatnonzero(keep)
-    order = rows[np.argsort(-freq[rows], kind="stable")]
-    f = freq[order]
-    if f.size > 1 and np.any(np.diff(f) >= 0):
-        k = int(np.argmax(np.diff(f) >= 0))
-        raise ReadError(
-            path,
-            f"line {line_numbers[int(order[k + 1])]}",
-            "distinct frequencies",
-            f"{f[k + 1]} Hz twice",
-        )
     attrs = {
         "reader": NAME,
         "reader_version": VERSION,
@@ -192,27 +181,22 @@ def read_eis(
         else "Princeton Applied Research (PowerSuite)",
         "software": "" if kind == "parstat" else "PowerSuite",
         "start_time": "",
-        "dc_rows_dropped": int(np.sum(~keep)),
     }
     if potential is not None:
-        attrs["dc_potential_V"] = float(np.median(potential[order]))
+        attrs["dc_potential_V"] = float(np.nanmedian(potential[keep]))
         attrs["dc_potential_source"] = (
             "median of the Potential (V) column over the impedance rows (vs reference)"
         )
     else:
         attrs["dc_potential_V"] = math.nan
         attrs["dc_potential_source"] = "unknown (PowerSuite export has no potential)"
-    return datasets.eis_dataset(
-        f,
-        zr[order],
-        zi[order],
-        attrs,
-        time=time[order] if time is not None else None,
-        time_long_name="elapsed time since start of the run",
-    )
+    places = [f"line {n}" for n in line_numbers]
+    rows = datasets.EisRows(freq, zr, zi, places, time=time)
+    long_name = "elapsed time since start of the run"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
-def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:
+def read_cv(path: Path, names: list[str], table: np.ndarray, line_numbers: list[int]) -> xr.Dataset:
     """The DC rows (frequency 0, or all rows without a Frequency column) as a cv, if they are a sweep."""
     potential = column(path, names, table, "Potential")
     current = column(path, names, table, "Current")
@@ -244,6 +228,9 @@ def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:
         "current_convention": "anodic positive (as written by the Parstat)",
         "cycle_source": "sweep reversals, two segments a cycle",
     }
-    return datasets.cv_dataset(
-        t, e, i, _cv.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the run"
+    places = [f"line {n}" for n, row_is_dc in zip(line_numbers, dc) if row_is_dc]
+    long_name = "elapsed time since start of the run"
+    cycles = _cv.sweep_cycles(e)
+    return datasets.cv_from_rows(
+        path, t, e, i, cycles, attrs, places=places, time_long_name=long_name
     )

@@ -118,8 +118,8 @@ def segment_table(path: Path, section: Section) -> tuple[list[str], np.ndarray]:
     return names, out
 
 
-def data_table(path: Path, sections: dict[str, Section]) -> tuple[list[str], np.ndarray]:
-    """All Segment sections with data, concatenated (they must share one Definition)."""
+def data_table(path: Path, sections: dict[str, Section]) -> tuple[list[str], np.ndarray, list[int]]:
+    """All Segment sections with data, concatenated (one Definition), and each row's line."""
     segments = sorted(
         (int(m.group(1)), s) for name, s in sections.items() if (m := _SEGMENT.match(name))
     )
@@ -140,7 +140,8 @@ def data_table(path: Path, sections: dict[str, Section]) -> tuple[list[str], np.
                 "one Definition= for every segment",
                 "segments with different columns",
             )
-    return names, np.vstack([t for _, t in tables])
+    lines = [n for _, s in segments if "Definition" in s.values for n, _ in s.rows]
+    return names, np.vstack([t for _, t in tables]), lines
 
 
 def column(path: Path, names: list[str], table: np.ndarray, name: str) -> np.ndarray:
@@ -214,6 +215,9 @@ def common_attrs(sections: dict[str, Section]) -> dict:
     area = value_float(common.get("Working Electrode Area (cm2)"))
     if math.isfinite(area) and area > 0:
         attrs["area_in_file_cm2"] = area
+    reference = common.get("Reference Electrode", "")
+    if reference and not reference.startswith("(unspecified)"):
+        attrs["reference_electrode"] = reference  # as written, e.g. 'Ag/AgCl (0.197 Volts)'
     return attrs
 
 
@@ -221,11 +225,12 @@ def read(path: Path, technique: str) -> xr.Dataset:
     """Read a VersaStudio .par file as ``eis`` or ``cv``."""
     path = Path(path)
     sections = parse(path, _text.decode(path.read_bytes()))
-    names, table = data_table(path, sections)
+    names, table, lines = data_table(path, sections)
+    places = [f"line {n}" for n in lines]
     if technique == "eis":
-        return read_eis(path, sections, names, table)
+        return read_eis(path, sections, names, table, places)
     if technique == "cv":
-        return read_cv(path, sections, names, table)
+        return read_cv(path, sections, names, table, places)
     raise ReadError(path, "technique", "one of " + ", ".join(TECHNIQUES), repr(technique))
 
 
@@ -235,9 +240,9 @@ def eis_action(sections: dict[str, Section]) -> Section | None:
 
 
 def read_eis(
-    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray
+    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray, places
 ) -> xr.Dataset:
-    """Rows with Frequency(Hz) > 0 as an eis dataset, frequency high to low."""
+    """Rows with Frequency(Hz) > 0 as an eis dataset (every sweep), high to low."""
     freq = column(path, names, table, "Frequency(Hz)")
     keep = np.flatnonzero(freq > 0)
     if keep.size == 0:
@@ -247,27 +252,21 @@ def read_eis(
             "impedance rows (Frequency(Hz) > 0)",
             f"{freq.size} rows without a frequency",
         )
-    order = keep[np.argsort(-freq[keep], kind="stable")]
-    f = freq[order]
-    if f.size > 1 and np.any(np.diff(f) >= 0):
-        k = int(np.argmax(np.diff(f) >= 0))
-        raise ReadError(
-            path, f"point {int(order[k + 1])}", "distinct frequencies", f"{f[k + 1]} Hz twice"
-        )
     attrs = common_attrs(sections)
     attrs.update(dc_potential(eis_action(sections), attrs["open_circuit_potential_V"]))
     action = eis_action(sections)
     if action is not None:
         attrs["ac_amplitude_V"] = value_float(action.values.get("Amplitude (mV RMS)")) * 1e-3
         attrs["ac_amplitude_kind"] = "rms"
-    return datasets.eis_dataset(
-        f,
-        column(path, names, table, "Z Real")[order],
-        column(path, names, table, "Z Imag")[order],
-        attrs,
-        time=column(path, names, table, "Elapsed Time(s)")[order],
-        time_long_name="elapsed time since start of the action",
+    rows = datasets.EisRows(
+        freq,
+        column(path, names, table, "Z Real"),
+        column(path, names, table, "Z Imag"),
+        places,
+        time=column(path, names, table, "Elapsed Time(s)"),
     )
+    long_name = "elapsed time since start of the action"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
 def dc_potential(action: Section | None, ocp: float) -> dict:
@@ -293,7 +292,7 @@ def dc_potential(action: Section | None, ocp: float) -> dict:
 
 
 def read_cv(
-    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray
+    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray, places
 ) -> xr.Dataset:
     """Rows without a frequency as a cv; cycles from the sweep; scan rate from the action."""
     dc = (
@@ -323,6 +322,9 @@ def read_cv(
     )
     attrs["current_convention"] = "anodic positive (VersaStudio default)"
     attrs["cycle_source"] = "sweep reversals, two segments a cycle"
-    return datasets.cv_dataset(
-        t, e, i, _cv.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the action"
+    long_name = "elapsed time since start of the action"
+    dc_places = [place for place, row_is_dc in zip(places, dc) if row_is_dc]
+    cycles = _cv.sweep_cycles(e)
+    return datasets.cv_from_rows(
+        path, t, e, i, cycles, attrs, places=dc_places, time_long_name=long_name
     )

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import xrd_dataset
+from interphase.datasets import add_quality_note, places_text, xrd_dataset
 from interphase.errors import ReadError
 from interphase.readers._text import decode
 
@@ -117,7 +117,7 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     x = data[:, 0]
     return bool(
-        x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(data)) and regular_grid(x)
+        x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(x)) and regular_grid(x)
     )
 
 
@@ -143,11 +143,16 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
             "2 or 3 columns (2θ intensity [esd])",
             f"{data.shape[1]} columns",
         )
+    finite = np.isfinite(data).all(axis=1)
+    note = ""
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        where = places_text([f"line {linenos[i]}" for i in bad])
+        note = f"{bad.size} rows with non-finite values (NaN or inf) dropped: {where}"
+        data, linenos = data[finite], [n for n, ok in zip(linenos, finite) if ok]
     if data.shape[0] < 2:
-        raise ReadError(path, f"line {linenos[0]}", "at least 2 data rows", str(data.shape[0]))
-    bad = np.nonzero(~np.isfinite(data).all(axis=1))[0]
-    if bad.size:
-        raise ReadError(path, f"line {linenos[bad[0]]}", "finite numbers", "NaN or infinity")
+        found = f"{data.shape[0]}" + (f" ({note})" if note else "")
+        raise ReadError(path, "data rows", "at least 2 data rows", found)
     x = data[:, 0]
     if x.min() < 0 or x.max() > MAX_TWO_THETA:
         row = int(np.argmax((x < 0) | (x > MAX_TWO_THETA)))
@@ -159,5 +164,7 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
         "reader": NAME,
         "reader_version": VERSION,
     }
+    if note:
+        attrs = add_quality_note(attrs, note)
     esd = data[:, 2] if data.shape[1] == 3 else None
     return xrd_dataset(x, data[:, 1], None, attrs, esd=esd)

@@ -81,68 +81,50 @@ def iso_date(month: str, day: str, year: str, time: str | None) -> str:
     return stamp.isoformat()
 
 
+def numbered_rows(lines: list[str], first: int, split) -> tuple[list[list[str]], list[int]]:
+    """Fields of the non-blank lines from index ``first`` on, and their 1-based line numbers."""
+    numbered = [(n, line) for n, line in enumerate(lines[first:], start=first + 1) if line.strip()]
+    return [split(line) for _, line in numbered], [n for n, _ in numbered]
+
+
 def rows_to_arrays(
-    rows: list[list[str]], names: list[str], path: Path, first_line_no: int
+    rows: list[list[str]], names: list[str], path: Path, line_numbers: list[int]
 ) -> dict[str, np.ndarray]:
     """Columns of floats by name; a ReadError names the line of a field that is not a number."""
     out = {name: np.empty(len(rows)) for name in names}
     for i, fields in enumerate(rows):
         if len(fields) < len(names):
-            raise ReadError(
-                path,
-                f"line {first_line_no + i}",
-                f"{len(names)} fields ({', '.join(names)})",
-                f"{len(fields)} fields",
-            )
+            expected = f"{len(names)} fields ({', '.join(names)})"
+            raise ReadError(path, f"line {line_numbers[i]}", expected, f"{len(fields)} fields")
         for j, name in enumerate(names):
             try:
                 out[name][i] = to_float(fields[j])
             except ValueError:
-                raise ReadError(
-                    path, f"line {first_line_no + i}, column {name!r}", "a number", repr(fields[j])
-                ) from None
+                place = f"line {line_numbers[i]}, column {name!r}"
+                raise ReadError(path, place, "a number", repr(fields[j])) from None
     return out
 
 
 def spectrum(
-    path: Path,
-    freq: np.ndarray,
-    z_real: np.ndarray,
-    z_imag: np.ndarray,
-    time: np.ndarray | None,
-    first_line_no: int,
-    attrs: dict,
+    path: Path, cols: dict[str, np.ndarray], names: tuple, line_numbers: list[int], attrs: dict
 ) -> xr.Dataset:
-    """The eis dataset: DC rows (frequency <= 0) dropped, frequency strictly decreasing."""
-    keep = freq > 0
-    if not np.any(keep):
-        raise ReadError(
-            path, f"line {first_line_no}", "at least one row with a frequency > 0", "none"
-        )
-    index = np.flatnonzero(keep)[np.argsort(-freq[keep], kind="stable")]
-    f = freq[index]
-    same = np.flatnonzero(np.diff(f) >= 0)
-    if same.size:
-        a, b = sorted((index[same[0]], index[same[0] + 1]))
-        raise ReadError(
-            path,
-            f"lines {first_line_no + a} and {first_line_no + b}",
-            "one impedance per frequency (one spectrum per file)",
-            f"{f[same[0]]:g} Hz twice",
-        )
-    out_attrs = {
-        **attrs,
-        "data_points_read": int(f.size),
-        "dc_rows_dropped": int(np.count_nonzero(~keep)),
-    }
-    return datasets.eis_dataset(
-        f,
-        z_real[index],
-        z_imag[index],
-        out_attrs,
-        time=time[index] if time is not None else None,
-        time_long_name="time since the start of the sweep",
+    """The eis dataset of the frequency, Z', Z'' (and time) columns ``names``: every sweep.
+
+    DC rows (frequency <= 0) are dropped and counted; a file holding repeated sweeps (the
+    frequency starting again at the top) keeps every sweep.
+    """
+    freq_name, re_name, im_name, time_name = names
+    time = cols[time_name] if time_name else None
+    rows = datasets.EisRows(
+        cols[freq_name],
+        cols[re_name],
+        cols[im_name],
+        [f"line {n}" for n in line_numbers],
+        time=time,
     )
+    out_attrs = {**attrs, "data_points_read": int(np.count_nonzero(cols[freq_name] > 0))}
+    long_name = "time since the start of the sweep"
+    return datasets.eis_from_rows(path, rows, out_attrs, time_long_name=long_name)
 
 
 def zplot2_header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
@@ -239,16 +221,15 @@ def read_zplot2(path: Path, lines: list[str]) -> xr.Dataset:
     names = [n.strip() for n in lines[end - 1].split("\t") if n.strip()]
     freq_name, re_name, im_name, time_name = impedance_columns(names, path, end)
     first = end + 2  # 1-based line number of the first data row
-    rows = [line.rstrip("\t ").split("\t") for line in lines[end + 1 :] if line.strip()]
+    rows, line_numbers = numbered_rows(lines, end + 1, lambda line: line.rstrip("\t ").split("\t"))
     if not rows:
-        raise ReadError(
-            path, f"line {first}", "at least one data row after 'End Comments'", "end of file"
-        )
-    cols = rows_to_arrays(rows, names, path, first)
+        expected = "at least one data row after 'End Comments'"
+        raise ReadError(path, f"line {first}", expected, "end of file")
+    cols = rows_to_arrays(rows, names, path, line_numbers)
     attrs = zplot2_attrs(pairs)
     attrs.update({"reader": NAME, "reader_version": VERSION, "file_variant": "ZPLOT2 ASCII"})
-    time = cols[time_name] if time_name else None
-    return spectrum(path, cols[freq_name], cols[re_name], cols[im_name], time, first, attrs)
+    columns = (freq_name, re_name, im_name, time_name)
+    return spectrum(path, cols, columns, line_numbers, attrs)
 
 
 def zview_column_names(line: str) -> list[str]:
@@ -292,12 +273,14 @@ def read_zview_data_file(
             repr(count_text[:40]),
         )
     first = header_at + 2
-    rows = [split_fields(line, len(names)) for line in lines[header_at + 1 :] if line.strip()]
+    rows, line_numbers = numbered_rows(
+        lines, header_at + 1, lambda line: split_fields(line, len(names))
+    )
     if not rows:
         raise ReadError(
             path, f"line {first}", "at least one data row after the column header", "end of file"
         )
-    cols = rows_to_arrays(rows, names, path, first)
+    cols = rows_to_arrays(rows, names, path, line_numbers)
     header = [line.strip().strip('"').strip() for line in lines[1 : header_at - 2]]
     date = next((m for m in (_DATE_RE.search(line) for line in header) if m), None)
     version = magic_line.partition("Version")[2].strip()
@@ -325,10 +308,9 @@ def read_zview_data_file(
         "reader": reader,
         "reader_version": reader_version,
     }
-    time = (
-        cols[time_name] if time_name and np.any(cols[time_name] != 0) else None
-    )  # Z60W writes 0 when not recorded
-    return spectrum(path, cols[freq_name], cols[re_name], cols[im_name], time, first, attrs)
+    recorded = time_name if time_name and np.any(cols[time_name] != 0) else None  # Z60W: 0
+    columns = (freq_name, re_name, im_name, recorded)
+    return spectrum(path, cols, columns, line_numbers, attrs)
 
 
 def read(path: Path, technique: str) -> xr.Dataset:

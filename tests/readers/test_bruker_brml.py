@@ -13,7 +13,11 @@ from tests.conftest import real_file
 
 
 def test_genx_brml_reflectivity_columns_from_dataviews():
-    ds = readers.read(real_file("xrd/bruker_brml/genx_BRML_alt.brml"), "xrd")
+    """The module reads the scan (values by hand); declared as xrd it is refused as reflectivity."""
+    path = real_file("xrd/bruker_brml/genx_BRML_alt.brml")
+    with pytest.raises(ReadError, match=r"reflectivity scan \(2θ 0.03–7.5°\)"):
+        readers.read(path, "xrd")
+    ds = bruker_brml.read(path, "xrd")
     assert ds.attrs["reader"] == "bruker_brml" and ds.attrs["column_source"] == "DataViews"
     assert ds.sizes["two_theta"] == 3736
     assert ds["two_theta"].values[[0, -1]] == pytest.approx([0.03, 7.5])

@@ -98,7 +98,9 @@ def _synthetic_raw101(start: float, step: float, counts: list[float]) -> bytes:
 def test_synthetic_reflectivity_raw_is_marked(tmp_path):
     path = tmp_path / "xrr.bin"
     path.write_bytes(_synthetic_raw101(0.5, 0.01, [1000.0, 800.0, 600.0]))
-    ds = readers.read(path, "xrd")
+    with pytest.raises(ReadError, match="expected a diffraction scan.*found an X-ray reflectivity"):
+        readers.read(path, "xrd")
+    ds = bruker_raw.read(path, "xrd")
     datasets.validate(ds, "xrd")
     assert ds.attrs["scan_kind"] == "reflectivity" and ds.attrs["anode"] == "Co"
     assert ds["intensity_cps"].values.tolist() == [500.0, 400.0, 300.0]

@@ -35,9 +35,16 @@ class Case:
 
 
 EC = "electrochem"
+ONE = "an EDX line needs two or more positions"
 CASES = [
-    Case(f"{EC}/battery/biologic_mpr/yadg_mb_issue95.mpr", "biologic_mpr", "cv"),
-    Case(f"{EC}/battery/biologic_mpt/yadg_mb_issue95_de_decimalcomma.mpt", "biologic", "cv"),
+    # galvanostatic battery records (Modulo Bat): refused as cv, a voltammogram (issue 15.3)
+    Case(f"{EC}/battery/biologic_mpr/yadg_mb_issue95.mpr", "biologic_mpr", "cv", "Modulo Bat"),
+    Case(
+        f"{EC}/battery/biologic_mpt/yadg_mb_issue95_de_decimalcomma.mpt",
+        "biologic",
+        "cv",
+        refused="Modulo Bat",
+    ),
     Case(f"{EC}/cv/autolab_nova_txt/chemotion_Cu-TMG2cHexqu2-PF6_comma.txt", "autolab", "cv"),
     Case(f"{EC}/cv/biologic_mpr/yadg_cv.mpr", "biologic_mpr", "cv"),
     Case(f"{EC}/cv/biologic_mpt/yadg_cv.mpt", "biologic", "cv"),
@@ -61,20 +68,16 @@ CASES = [
     Case(f"{EC}/eis/zplot_z/impedancepy_Circuit1_EIS_1.z", "zplot", "eis"),
     Case(f"{EC}/eis/zplot_z/impedancepy_exampleDataZPlot.z", "zplot", "eis"),
     Case(f"{EC}/eis/zplot_z/impedancepy_exampleDataZPlot_noComments.z", "zplot", "eis"),
-    Case("tem/dm_edx/rsciio_test-EDS_spectrum.dm3", "gatan_dm", "edx_line"),
+    # one EDX spectrum is not a line (issue 15.4): refused as edx_line
+    Case("tem/dm_edx/rsciio_test-EDS_spectrum.dm3", "gatan_dm", "edx_line", ONE),
     Case("tem/dm_eels/pytemlib_EELS_STO_TiL23_OK.dm3", "gatan_dm", "eels_line"),
     Case("tem/dm_eels/rsciio_test-EELS_spectrum.dm3", "gatan_dm", "eels_line"),
-    Case("tem/msa_edx/nexl_IIIE_K412_0_4.msa", "emsa", "edx_line"),
-    Case(
-        "tem/msa_edx/rsciio_example2_EMSA-spec_NiO_EDS.msa",
-        "emsa",
-        "edx_line",
-        refused="two or more elements",
-    ),
+    Case("tem/msa_edx/nexl_IIIE_K412_0_4.msa", "emsa", "edx_line", ONE),
+    Case("tem/msa_edx/rsciio_example2_EMSA-spec_NiO_EDS.msa", "emsa", "edx_line", ONE),
     Case("tem/msa_eels/exspy_coreloss_spectrum_MnL23_OK.msa", "emsa", "eels_line"),
     Case("tem/msa_eels/exspy_lowloss_spectrum.msa", "emsa", "eels_line"),
     Case("tem/msa_eels/rsciio_example1_EMSA-spec_NiO_OK.msa", "emsa", "eels_line"),
-    Case("xrd/bruker_brml/genx_BRML_alt.brml", "bruker_brml", "xrd"),
+    Case("xrd/bruker_brml/genx_BRML_alt.brml", "bruker_brml", "xrd", refused="reflectivity"),
     Case("xrd/bruker_raw/chemotion_PD-01-02_2.raw", "bruker_raw", "xrd"),
     Case("xrd/bruker_raw/nomad_TwoTheta_scan_scrambled_RAW4.raw", "bruker_raw", "xrd"),
     Case("xrd/bruker_raw/xylib_BT86.raw", "bruker_raw", "xrd"),
@@ -86,7 +89,7 @@ CASES = [
     Case("xrd/rigaku_rasx/genx_rigaku_test.rasx", "rigaku", "xrd"),
     Case("xrd/stoe_raw/chemotion_LA_P-37cd_DUT-52Zr_act_EtOH_RAW106.raw", "stoe_raw", "xrd"),
     Case("xrd/xrdml/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xrdml", "xrdml", "xrd"),
-    Case("xrd/xrdml/genx_XRDML_alt.xrdml", "xrdml", "xrd"),
+    Case("xrd/xrdml/genx_XRDML_alt.xrdml", "xrdml", "xrd", refused="reflectivity"),
     Case("xrd/xrdml/xylib_empyrean.xrdml", "xrdml", "xrd"),
     Case("xrd/xrdml/yadg_210520step1_30min.xrdml", "xrdml", "xrd"),
     Case("xrd/xy/chemotion_LA_P-37cd_DUT-52Zr_act_EtOH.xyd", "xy", "xrd"),

@@ -133,7 +133,7 @@ def test_sniff_accepts_gamry_and_refuses_other_text(tmp_path):
 
 
 def test_wrong_technique_or_bad_cell_raises_read_error_naming_the_place(tmp_path):
-    with pytest.raises(ReadError, match="CURVE1..CURVEn"):
+    with pytest.raises(ReadError, match="TAG line: expected a voltammogram.*Gamry EISPOT record"):
         gamry.read(real_file(EIS_FILE), "cv")
     bad = tmp_path / "bad.DTA"
     bad.write_bytes(

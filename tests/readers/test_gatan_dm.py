@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from interphase import datasets
-from interphase.edx import quantify as q
 from interphase.errors import ReadError
 from interphase.readers import gatan_dm, read
 from tests.conftest import real_file
@@ -70,20 +69,22 @@ def test_real_eds_spectrum_reads_as_one_position():
         2.0, abs=1e-3
     )  # the zero peak at 0 eV
     assert counts.sum() == 17051.0
-    ds = read(path, "edx_line")
-    datasets.validate(ds, "edx_line")
-    assert ds.attrs["n_channels"] == 4096
-    assert ds.attrs["energy_offset_eV"] == pytest.approx(-478.0, abs=1e-3)
-    assert ds.attrs["beam_energy_keV"] == 200.0
-    assert ds.attrs["elevation_angle_deg"] == 18.0
-    assert ds.attrs["live_time_s"] == 3.806
-    assert ds.attrs["detector"] == "SIUTW"
-    # Zero fwhm 0.08 keV and Fano 0.1: sqrt(80^2 + 2.3548^2 * 0.1 * 3.8 * 5898.8) = 137.2 eV
-    assert ds.attrs["detector_fwhm_mn_eV"] == pytest.approx(137.2, abs=0.1)
-    assert ds.attrs["start_time"] == "2016-08-08T21:46:19"
-    # no characteristic line above background: composition NaN, said in the notes
-    assert np.isnan(ds["composition"].values).all()
-    assert "no positive net counts" in ds.attrs["reader_notes"]
+    with pytest.raises(ReadError, match="an EDX line needs two or more positions"):
+        read(path, "edx_line")
+    tags = gatan_dm.image_tags(result)
+    twice = gatan_dm.edx_dataset(
+        path, result, tags, energy, np.array([0.0, 1.0]), np.vstack([counts, counts]), {}, []
+    )
+    twice.attrs.update(reader="gatan_dm", reader_version="2")
+    datasets.validate(twice, "edx_line")
+    assert twice.attrs["energy_offset_eV"] == pytest.approx(-478.0, abs=1e-3)
+    assert twice.attrs["beam_energy_keV"] == 200.0
+    assert twice.attrs["elevation_angle_deg"] == 18.0
+    assert twice.attrs["live_time_s"] == 3.806
+    assert twice.attrs["detector"] == "SIUTW"
+    assert twice.attrs["detector_zero_fwhm_eV"] == pytest.approx(80.0)  # 'Zero fwhm' 0.08 keV
+    assert twice.attrs["detector_fano"] == pytest.approx(0.1)
+    assert twice.attrs["start_time"] == "2016-08-08T21:46:19"
 
 
 @pytest.mark.parametrize(
@@ -209,24 +210,10 @@ def test_uncalibrated_line_and_plain_image_are_refused(tmp_path):
         gatan_dm.pick_spectrum(tmp_path / "a.dm3", [image])
 
 
-def test_eds_spectrum_line_is_quantified(tmp_path):
-    """An EDS line (keV axis, 'X-ray' signal) of NMC -> LATP mixtures comes back within 1 at%."""
+def test_eds_spectrum_line_is_kept_as_measured(tmp_path):
+    """An EDS line (keV axis, 'X-ray' signal): counts as measured, energy in eV."""
     rng = np.random.default_rng(11)
-    energy = np.arange(2048) * 10.0
-    nmc = {"O": 50.0, "Mn": 50 / 3, "Co": 50 / 3, "Ni": 50 / 3, "Al": 0.0, "P": 0.0, "Ti": 0.0}
-    latp = {
-        "O": 1200 / 17,
-        "Mn": 0.0,
-        "Co": 0.0,
-        "Ni": 0.0,
-        "Al": 30 / 17,
-        "P": 300 / 17,
-        "Ti": 170 / 17,
-    }
-    truths = [{e: (1 - f) * nmc[e] + f * latp[e] for e in nmc} for f in (0.0, 0.5, 1.0)]
-    data = np.array(
-        [rng.poisson(q.model_spectrum(energy, t, 200.0, 2e5, 5e4)) for t in truths], dtype=float
-    )
+    data = rng.poisson(40.0, size=(3, 2048)).astype(float)
     tags = {
         "Microscope Info": {"Voltage": 200000.0},
         "EDS": {"Live time": 10.0, "Detector Info": {"Elevation angle": 22.0}},
@@ -235,15 +222,18 @@ def test_eds_spectrum_line_is_quantified(tmp_path):
     ds = gatan_dm.dataset_from_result(
         tmp_path / "eds.dm4", result(data, axes, "EDS_TEM", tags), "edx_line"
     )
-    ds.attrs.update(reader="gatan_dm", reader_version="1")
+    ds.attrs.update(reader="gatan_dm", reader_version="2")
     datasets.validate(ds, "edx_line")
     assert ds["distance"].values.tolist() == [0.0, 5.0, 10.0]
-    assert ds.attrs["detector_fwhm_source"] == "default"
-    for i, truth in enumerate(truths):
-        for element in q.DEFAULT_ELEMENTS:
-            assert float(ds["composition"].sel(element=element)[i]) == pytest.approx(
-                truth[element], abs=1.0
-            )
+    assert ds["energy"].values[[0, 1, -1]].tolist() == pytest.approx([0.0, 10.0, 20470.0])
+    np.testing.assert_array_equal(ds["counts"].values, data)
+    assert ds.attrs["beam_energy_keV"] == 200.0 and ds.attrs["elements_named"] == ""
+    assert np.isnan(ds.attrs["detector_zero_fwhm_eV"])  # no 'Zero fwhm' tag
+
+
+def test_the_reader_takes_the_sum_axis_only():
+    """Quantification (and its k-factors) is the EDX analysis's, not the reader's."""
+    assert gatan_dm.OPTIONS == ("sum_axis",)
 
 
 def test_spectrum_image_is_summed_along_the_configured_axis(tmp_path):

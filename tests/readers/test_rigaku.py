@@ -62,7 +62,9 @@ def test_low_angle_scan_is_marked_reflectivity(tmp_path):
     path.write_bytes(
         _ras("0.1000 100000.0000 1.0000\n2.0000 500.0000 1.0000\n5.0000 10.0000 1.0000\n")
     )
-    assert readers.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    assert rigaku.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    with pytest.raises(ReadError, match=r"reflectivity scan \(2θ 0.1–5°\)"):
+        readers.read(path, "xrd")
 
 
 def test_bytes_neither_shift_jis_nor_utf8_give_a_clear_error(tmp_path):

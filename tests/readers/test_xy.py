@@ -74,7 +74,9 @@ def test_low_angle_scan_is_reflectivity(tmp_path):
     path.write_text(
         "".join(f"{0.1 + 0.05 * i:.3f} {1e6 / (1 + i)}\n" for i in range(40)), encoding="utf-8"
     )
-    assert readers.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    assert xy.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    with pytest.raises(ReadError, match="reflectivity"):
+        readers.read(path, "xrd")
 
 
 @pytest.mark.parametrize(
