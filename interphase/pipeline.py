@@ -50,7 +50,7 @@ def clean_measurement(
         ds, technique=technique, measurement=measurement["measurement"], sample=sample, provenance=provenance
     )
     ds = _apply_sheet_values(ds, measurement)
-    ds.attrs.update(_area_check(ds, raw_path))
+    ds.attrs.update(datasets.clean_status(ds.attrs, _area_check(ds, raw_path)))  # + reader's note
     ds.attrs["source"] = f"{ds.attrs['source_file']} sha256:{ds.attrs['source_sha256']}"
     ds.attrs["config_sha256"] = config_sha256
     ds.attrs = append_history(
@@ -70,6 +70,8 @@ def _apply_sheet_values(ds: xr.Dataset, measurement: dict) -> xr.Dataset:
     if measurement["technique"] == "cv" and "scan_rate_mV_s" in measurement:
         ds.attrs["scan_rate_V_s"] = float(measurement["scan_rate_mV_s"]) / 1000.0
         ds.attrs["scan_rate_source"] = "measurements.tsv"
+    if "sweep" in measurement:  # which sweep of a multi-sweep file fit_measurement analyses
+        ds.attrs["sweep_requested"] = str(measurement["sweep"])
     return ds
 
 
@@ -92,8 +94,12 @@ def _area_check(ds: xr.Dataset, raw_path: Path) -> dict:
 def fit_measurement(clean: xr.Dataset, params: dict, *, rule: str = "fit", config_sha256: str = "") -> xr.Dataset:
     """Run the technique's analysis, carry a flagged clean status into it, record history."""
     technique = clean.attrs["technique"]
+    clean, _ = datasets.select_sweep(clean)  # the analyses see one sweep of a multi-sweep file
     fit = analysis_module(technique).analyse(clean, params)
-    attrs = dict(fit.attrs)
+    attrs = {**fit.attrs, **datasets.sweep_attrs(clean)}
+    for row in analysis_module(technique).rows(fit):  # a failed number is named in the job's log
+        if row["status"] == "failed":
+            log.warning("%s %s failed: %s", clean.attrs.get("measurement"), row["quantity"], row["note"])
     if attrs.get("clean_status") == "flagged" and attrs.get("status") == "ok":
         attrs["status"] = "flagged"
         attrs["status_note"] = attrs.get("clean_status_note", "")
@@ -106,6 +112,8 @@ def fit_measurement(clean: xr.Dataset, params: dict, *, rule: str = "fit", confi
 def summary_rows(fit: xr.Dataset) -> list[dict]:
     """The summary rows of one fit, identified, with a flagged clean status carried into 'ok' rows."""
     rows = analysis_module(fit.attrs["technique"]).rows(fit)
+    sweep = fit.attrs.get("sweep_note", "")  # which sweep of how many, on every row
+    rows = [{**r, "note": "; ".join(n for n in (r["note"], sweep) if n)} for r in rows]
     if fit.attrs.get("clean_status") == "flagged":
         note = fit.attrs.get("clean_status_note", "")
         rows = [
