@@ -110,14 +110,14 @@ def fit_measurement(clean: xr.Dataset, params: dict, *, rule: str = "fit", confi
 
 
 def summary_rows(fit: xr.Dataset) -> list[dict]:
-    """The summary rows of one fit, identified, with a flagged clean status carried into 'ok' rows."""
+    """The summary rows of one fit, identified, with a flagged clean status carried into its numbers."""
     rows = analysis_module(fit.attrs["technique"]).rows(fit)
     sweep = fit.attrs.get("sweep_note", "")  # which sweep of how many, on every row
     rows = [{**r, "note": "; ".join(n for n in (r["note"], sweep) if n)} for r in rows]
     if fit.attrs.get("clean_status") == "flagged":
         note = fit.attrs.get("clean_status_note", "")
         rows = [
-            {**r, "status": "flagged", "note": "; ".join(n for n in (r["note"], note) if n)} if r["status"] == "ok" else r
+            {**r, "status": "flagged", "note": "; ".join(n for n in (r["note"], note) if n)} if r["status"] != "failed" else r
             for r in rows
         ]
     return summary.complete(rows, fit.attrs)
