@@ -125,7 +125,8 @@ def head_of(path: Path) -> bytes:
     if path.is_dir():
         return b""
     with open(path, "rb") as fh:
-        return _text.head_as_utf8(fh.read(HEAD_BYTES))
+        head = fh.read(HEAD_BYTES)
+        return _text.head_as_utf8(head, cut=bool(fh.read(1)))
 
 
 def require_content(path: Path) -> None:

@@ -142,18 +142,22 @@ def decode(raw: bytes, fallbacks: tuple[str, ...] = FALLBACKS) -> str:
     return decoded(raw, fallbacks)[0]
 
 
-def head_as_utf8(head: bytes) -> bytes:
+def head_as_utf8(head: bytes, cut: bool = False) -> bytes:
     """The first bytes of a file for sniffing: a UTF-16 text re-encoded as UTF-8 (with BOM).
 
-    Byte-level sniffers (magic lines, markers) then see every text file the same way; a
-    head cut inside a UTF-16 code unit loses only that last unit. Other bytes are unchanged.
+    Byte-level sniffers (magic lines, markers) then see every text file the same way. When
+    the head is ``cut`` from a longer file, the re-encoded text ends at its last line end (a
+    partial last line would look like a short row). Other bytes are returned unchanged.
     """
     bom = bom_codec(head)
     if bom is None or bom[0] == "utf-8":
         return head
     codec, size = bom
-    body = head[size : len(head) - (len(head) - size) % 2]
-    return BOM + body.decode(codec, errors="ignore").encode("utf-8")
+    text = head[size : len(head) - (len(head) - size) % 2].decode(codec, errors="ignore")
+    if cut and "\n" in text:
+        text = text[: text.rfind("\n") + 1]
+    return BOM + text.encode("utf-8")
+
 
 
 def split_lines(text: str) -> list[str]:

@@ -35,7 +35,14 @@ from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import zplot
 from interphase.readers._cv import cycle_numbers
-from interphase.readers._text import decode, is_number, number, si_factor, split_lines
+from interphase.readers._text import (
+    decode,
+    head_as_utf8,
+    is_number,
+    number,
+    si_factor,
+    split_lines,
+)
 
 NAME = "autolab"
 VERSION = "1"
@@ -306,7 +313,7 @@ def read_nova_eis(path: Path) -> xr.Dataset:
 
 def is_z60w(path: Path) -> bool:
     """True when the file starts with the Z60W magic line."""
-    return header_line(path.read_bytes()[:512]).strip('"').startswith(Z60W_MAGIC)
+    return header_line(head_as_utf8(path.read_bytes()[:512])).strip('"').startswith(Z60W_MAGIC)
 
 
 def read(path: Path, technique: str) -> xr.Dataset:
@@ -332,7 +339,7 @@ def read(path: Path, technique: str) -> xr.Dataset:
         )
         ds.attrs["instrument"] = "Metrohm Autolab"
         return ds
-    names_line = header_line(path.read_bytes()[: 1 << 16])
+    names_line = header_line(head_as_utf8(path.read_bytes()[: 1 << 16]))
     has_frequency = "Frequency (Hz)" in names_line
     if technique == "cv":
         if has_frequency:

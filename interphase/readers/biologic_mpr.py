@@ -87,12 +87,9 @@ def load(path: Path) -> BioLogic.MPRfile:
         with open(path, "rb") as fh:
             return BioLogic.MPRfile(fh)
     except (ValueError, AssertionError, NotImplementedError, OSError, KeyError, TypeError) as err:
-        raise ReadError(
-            path,
-            "modules after byte 0x34",
-            "an EC-Lab .mpr that galvani 0.5 decodes",
-            f"{type(err).__name__}: {err}",
-        ) from None
+        found = f"a damaged or unsupported file (galvani: {str(err).strip() or type(err).__name__})"
+        expected = "an EC-Lab .mpr that galvani 0.5 decodes"
+        raise ReadError(path, "modules after byte 0x34", expected, found) from None
 
 
 def module_data(mpr: BioLogic.MPRfile, shortname: bytes) -> bytes:

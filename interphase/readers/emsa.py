@@ -157,7 +157,7 @@ def read(path: Path, technique: str) -> xr.Dataset:
 def read_spectrum(path: Path) -> Spectrum:
     """One spectrum, parsed by rosettasciio, or by :func:`parse_text` where rsciio cannot."""
     raw = Path(path).read_bytes()
-    if not _is_emsa(raw):
+    if not _is_emsa(_text.head_as_utf8(raw[:4096])):
         raise ReadError(path, "line 1", "'#FORMAT : EMSA/MAS Spectral Data File'", repr(raw[:40]))
     notes: list[str] = []
     x = None

@@ -94,12 +94,8 @@ def load(path: Path) -> list[dict]:
     try:
         return file_reader(str(path))
     except Exception as exc:  # noqa: BLE001 - any parser failure is an unreadable file
-        raise ReadError(
-            path,
-            "tag tree",
-            "a DM3/DM4 file rosettasciio can parse",
-            f"{type(exc).__name__}: {exc}",
-        ) from None
+        found = f"a damaged or unsupported file (rosettasciio: {exc})"
+        raise ReadError(path, "tag tree", "a DM3/DM4 file rosettasciio can parse", found) from None
 
 
 def energy_axis_index(result: dict) -> int | None:

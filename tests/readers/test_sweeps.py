@@ -189,7 +189,9 @@ def test_gamry_file_with_two_zcurve_tables(tmp_path):
     assert ds.attrs["reader"] == gamry.NAME and ds.sizes["sweep"] == 2
     one = readers.read(real_file(GAMRY_EIS), "eis")
     np.testing.assert_allclose(ds["z_real"].values[1, : one.sizes["frequency"]], one["z_real"])
-    assert ds.attrs["sweep_starts"] == f"table ZCURVE, line {start + 4}, table ZCURVE, line {end + 4}"
+    assert (
+        ds.attrs["sweep_starts"] == f"table ZCURVE, line {start + 4}, table ZCURVE, line {end + 4}"
+    )
 
 
 def test_zplot_file_with_a_repeated_sweep(tmp_path):
@@ -254,4 +256,6 @@ def test_clean_keeps_every_sweep_and_the_fit_and_summary_say_which_was_used(tmp_
     fit = pipeline.fit_measurement(clean, {})
     assert fit.attrs["sweep_used"] == 1 and fit.attrs["n_sweeps"] == 3
     rows = pipeline.summary_rows(fit)
-    assert rows and all("sweep 1 of 3 in the file ('first' in measurements.tsv)" in r["note"] for r in rows)
+    assert rows and all(
+        "sweep 1 of 3 in the file ('first' in measurements.tsv)" in r["note"] for r in rows
+    )
