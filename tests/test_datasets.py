@@ -79,3 +79,57 @@ def test_eis_dataset_does_not_hide_a_wrong_order_from_validate():
     )
     with pytest.raises(LayoutError, match="not strictly decreasing"):
         datasets.validate(ds, "eis")
+
+
+# --- eis_from_rows: a record in acquisition order, one sweep or several ------------------
+
+
+def rows(freq, z, **kwargs):
+    """EisRows of frequencies and complex impedances, placed on lines 2, 3, ..."""
+    freq = np.asarray(freq, dtype=float)
+    places = [f"line {i + 2}" for i in range(freq.size)]
+    return datasets.EisRows(freq, np.real(z), np.imag(z), places, **kwargs)
+
+
+def test_rows_in_acquisition_order_become_the_layout_with_dc_rows_counted():
+    freq = np.concatenate([[0.0], FREQ[::-1]])  # a DC row, then low to high as some write
+    z = np.concatenate([[R0 + R], Z[::-1]])
+    ds = datasets.eis_from_rows("x.csv", rows(freq, z), {"reader": "t", "reader_version": "1"})
+    datasets.validate(ds, "eis")
+    assert ds["frequency"].values.tolist() == FREQ.tolist()
+    np.testing.assert_allclose(ds["z_imag"].values, Z.imag)
+    assert ds.attrs["dc_rows_dropped"] == 1 and datasets.QUALITY_NOTE not in ds.attrs
+
+
+def test_a_repeated_identical_row_is_dropped_and_sweeps_restart_at_the_top():
+    freq = np.concatenate([FREQ, FREQ[-1:], FREQ, FREQ[:5]])
+    z = np.concatenate([Z, Z[-1:], 2 * Z, 3 * Z[:5]])
+    ds = datasets.eis_from_rows("x.csv", rows(freq, z), {"reader": "t", "reader_version": "1"})
+    datasets.validate(ds, "eis")
+    assert ds["sweep_points"].values.tolist() == [13, 13, 5]
+    assert ds["sweep_complete"].values.tolist() == [1, 1, 0]
+    assert ds.attrs["sweep_starts"] == "line 2, line 16, line 29"
+    np.testing.assert_allclose(ds["z_real"].values[1], 2 * Z.real)
+
+
+def test_the_sweeps_variant_is_validated_row_by_row():
+    freq = np.concatenate([FREQ, FREQ])
+    z = np.concatenate([Z, Z])
+    ds = datasets.eis_from_rows("x.csv", rows(freq, z), {"reader": "t", "reader_version": "1"})
+    values = ds["frequency"].values.copy()
+    values[1, 4] = np.nan  # a gap inside a sweep
+    broken = ds.assign(frequency=(("sweep", "point"), values, ds["frequency"].attrs))
+    with pytest.raises(LayoutError, match="'frequency' row 1 is not strictly decreasing then NaN"):
+        datasets.validate(broken, "eis")
+
+
+def test_the_reader_quality_note_and_the_area_check_flag_the_clean_dataset():
+    attrs = datasets.add_quality_note({}, "2 rows with non-finite values dropped: line 4, line 9")
+    assert datasets.clean_status(attrs, {}) == {
+        "clean_status": "flagged",
+        "clean_status_note": "2 rows with non-finite values dropped: line 4, line 9",
+    }
+    area = {"clean_status": "flagged", "clean_status_note": "electrode area differs"}
+    merged = datasets.clean_status(attrs, area)["clean_status_note"]
+    assert merged == "2 rows with non-finite values dropped: line 4, line 9; electrode area differs"
+    assert datasets.clean_status({}, {}) == {}

@@ -190,8 +190,9 @@ def eis_from_rows(path, rows: EisRows, attrs: dict, *, time_long_name: str = "ti
 
     Rows with a non-finite frequency or impedance, or flagged as overloaded, are dropped
     (counted and named in the quality note, which flags the measurement); DC rows
-    (frequency <= 0) are dropped and counted in ``dc_rows_dropped``. Sweeps start where the file's numbering (``group``)
-    changes or the frequency jumps back towards the start; each is ordered high to low.
+    (frequency <= 0) are dropped and counted in ``dc_rows_dropped``. Sweeps start where the
+    file's numbering (``group``) changes or the frequency jumps back towards the start; each
+    is ordered high to low.
     """
     arrays = [rows.frequency, rows.z_real, rows.z_imag]
     keep, note = usable_rows(arrays, rows.places, rows.overload)

@@ -120,7 +120,7 @@ VARIANTS: dict[str, Layout] = {
 
 
 def layout_of(ds: xr.Dataset, technique: str) -> Layout:
-    """The layout (or variant) ``ds`` claims: a ``sweep`` or ``energy`` dimension picks a variant."""
+    """The layout (or variant) of ``ds``: a ``sweep`` or ``energy`` dimension picks a variant."""
     if technique == "eis" and "sweep" in ds.dims:
         return VARIANTS["eis_sweeps"]
     if technique == "edx_line" and "energy" in ds.dims:

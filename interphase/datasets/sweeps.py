@@ -30,7 +30,8 @@ def chosen_sweep(ds: xr.Dataset, requested: str) -> tuple[int, str]:
         index = int(np.flatnonzero(complete)[-1]) if complete.any() else len(numbers) - 1
         return index, "the last complete one, by default"
     if requested in ("first", "last"):
-        return (0 if requested == "first" else len(numbers) - 1), f"'{requested}' in measurements.tsv"
+        index = 0 if requested == "first" else len(numbers) - 1
+        return index, f"'{requested}' in measurements.tsv"
     if requested.isdigit() and int(requested) in numbers:
         return numbers.index(int(requested)), "as measurements.tsv asks"
     raise AnalysisError(

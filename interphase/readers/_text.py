@@ -159,7 +159,6 @@ def head_as_utf8(head: bytes, cut: bool = False) -> bytes:
     return BOM + text.encode("utf-8")
 
 
-
 def split_lines(text: str) -> list[str]:
     """Lines of a text with LF, CRLF, CR CR LF (any CRs before an LF) or lone CR line ends.
 
@@ -183,7 +182,7 @@ def number(cell: str, decimal_comma: bool = True) -> float:
 
 
 def table_number(cell: str) -> float:
-    """A table cell: '' is NaN, '−' (U+2212) a minus, a lone decimal comma accepted; else ValueError."""
+    """A table cell: '' is NaN, '−' (U+2212) a minus, a decimal comma accepted; else ValueError."""
     text = cell.strip().replace("\u2212", "-")
     if text == "":
         return math.nan

@@ -1,4 +1,4 @@
-"""Metrohm Autolab exports: NOVA ASCII tables (cv, eis) and the older ZView-style 'Z60W Data File' (eis).
+"""Metrohm Autolab exports: NOVA ASCII tables (cv, eis), the ZView-style 'Z60W Data File' (eis).
 
 Why a parser of our own: impedance.py's ``preprocessing.readAutolab`` reads only the old
 ZView-style export (environment notes) and no metadata; no maintained package reads NOVA
@@ -45,7 +45,7 @@ from interphase.readers._text import (
 )
 
 NAME = "autolab"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -67,7 +67,7 @@ def header_line(head: bytes) -> str:
 
 
 def is_nova_header(line: str) -> bool:
-    """True for a NOVA column-header row (WE(1) columns, 'Potential applied', or Frequency with Z' and Z'')."""
+    """True for a NOVA column header (WE(1), 'Potential applied', or Frequency with Z' and Z'')."""
     if any(marker in line for marker in NOVA_MARKERS):
         return True
     return (

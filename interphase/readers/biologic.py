@@ -34,7 +34,7 @@ from interphase.readers._cv import cycle_numbers
 from interphase.readers._text import decode, si_factor, split_lines, to_float
 
 NAME = "biologic_mpt"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -102,7 +102,7 @@ def header_value(header: list[str], key: str) -> str | None:
 
 
 def setting_values(header: list[str], key: str) -> list[list[str]]:
-    """Values of a fixed-width technique setting row ('E (V)   4.0000   ...'), one list per occurrence."""
+    """Values of a fixed-width setting row ('E (V)   4.0000   ...'), one list per occurrence."""
     out = []
     for line in header:
         if line[:20].rstrip() == key and len(line) > 20:

@@ -40,7 +40,7 @@ from interphase.readers._text import si_factor
 from interphase.readers.biologic import refuse_non_voltammogram
 
 NAME = "biologic_mpr"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 

@@ -1,4 +1,4 @@
-"""Bruker / Siemens binary ``.raw`` 2θ scans: RAW1.01 (DIFFRAC plus, "v3") and RAW4.00 (DIFFRAC.SUITE).
+"""Bruker / Siemens ``.raw`` 2θ scans: RAW1.01 (DIFFRAC plus, "v3"), RAW4.00 (DIFFRAC.SUITE).
 
 Why our own parser: no maintained, cleanly installing Python library reads these. ``xylib-py``
 (1.6.1, 2020) is a C++ source package needing a compiler and SWIG, and does not know

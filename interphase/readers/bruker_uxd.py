@@ -82,7 +82,7 @@ def _float(header: dict, key: str, default: float = float("nan")) -> float:
 
 
 def parse(path: Path, text: str) -> tuple[dict, dict, str, list[tuple[int, list[float]]], int]:
-    """File header, first range header, its data keyword, numeric rows (line number, values), ranges."""
+    """File header, first range header, its data keyword, rows (line number, values), ranges."""
     file_header: dict[str, str] = {}
     range_header: dict[str, str] = {}
     data_key = ""

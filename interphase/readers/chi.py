@@ -42,7 +42,7 @@ from interphase.errors import ReadError
 from interphase.readers import _cv, _text
 
 NAME = "chi"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -68,7 +68,7 @@ class ChiFile:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a CHI export: 'Instrument Model: CHI...' or a CHI date line, and a CHI column header."""
+    """True for a CHI export: 'Instrument Model: CHI' or a CHI date line, and a column header."""
     text = "\n".join(_text.split_lines(_text.decode(head)[:8192]))
     lines = text.split("\n")
     has_header = any(_COLUMN_HEADER.match(line) for line in lines)
@@ -228,7 +228,7 @@ def places(chi: ChiFile) -> list[str]:
 
 
 def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
-    """The voltammogram as a cv dataset: current negated to anodic positive, cycles from segments."""
+    """The voltammogram as a cv dataset: current negated to anodic positive, cycles by segment."""
     if not any(c.startswith("Potential/") for c in chi.columns):
         raise ReadError(
             path,
@@ -278,5 +278,8 @@ def convention_check(potential: np.ndarray, current: np.ndarray) -> str:
     if sign > 0.05:
         return f"consistent: current follows the sweep direction (score {sign:.2f})"
     if sign < -0.05:
-        return f"INCONSISTENT: current opposes the sweep direction (score {sign:.2f}); the file may already be anodic positive"
+        return (
+            f"INCONSISTENT: current opposes the sweep direction (score {sign:.2f}); "
+            "the file may already be anodic positive"
+        )
     return f"undecided (score {sign:.2f})"

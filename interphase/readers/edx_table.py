@@ -93,7 +93,7 @@ def split_cells(line: str, separator: str) -> list[str]:
 
 
 def distance_unit(header: str) -> str | None:
-    """The unit text of a distance-like header ('' when none is written), None when not distance-like."""
+    """The unit text of a distance-like header ('' when none is written), else None."""
     match = _DISTANCE_RE.match(header)
     if not match:
         return None
@@ -148,7 +148,7 @@ def parse_header(cells: list[str], line_index: int, separator: str) -> Header | 
 
 
 def find_header(lines: list[str], limit: int = 500) -> Header | None:
-    """The first row with a distance column and >= 2 element columns; else the first with elements only."""
+    """The first row with a distance column and >= 2 element columns; else one with elements."""
     fallback = None
     for i, line in enumerate(lines[:limit]):
         if not line.strip():
@@ -167,7 +167,7 @@ def find_header(lines: list[str], limit: int = 500) -> Header | None:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a text table with a distance-like column, >= 2 element columns and a numeric row after it."""
+    """True for a table with a distance column, >= 2 element columns and a numeric row after it."""
     if not head or b"\x00" in head:
         return False
     text, _ = decoded(head)
@@ -219,7 +219,7 @@ def metadata(lines: list[str], separator: str) -> dict[str, str]:
 
 
 def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
-    """The attributes the layout knows (instrument, software, start_time, beam_energy_keV) from header keys."""
+    """Layout attributes (instrument, software, start_time, beam_energy_keV) from header keys."""
     attrs: dict[str, str | float] = {}
     lowered = {k.lower(): v for k, v in meta.items()}
     for key, value in lowered.items():
@@ -245,7 +245,7 @@ def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
 def column_kinds(
     path: Path, header: Header, values: np.ndarray
 ) -> tuple[list[Column], str, list[str]]:
-    """The element columns kept, the composition kind ('atomic_percent' or 'counts') and the headers ignored.
+    """The element columns kept, the composition kind ('atomic_percent'/'counts'), headers ignored.
 
     Atomic-percent columns win over count columns when a file has both; columns in another
     unit (wt%, as AZtec exports beside at%) are ignored when two or more elements remain,
@@ -297,7 +297,8 @@ def column_kinds(
                 path,
                 f"{place}, column {column.index + 1} '{column.header}'",
                 f"one column for {column.element}",
-                f"a second one after column {seen[column.element].index + 1} '{seen[column.element].header}'",
+                f"a second one after column {seen[column.element].index + 1} "
+                f"'{seen[column.element].header}'",
             )
         seen[column.element] = column
     ignored = [c.header for c in header.elements if c not in kept]

@@ -54,6 +54,7 @@ import xarray as xr
 from interphase.datasets import edx_spectra_dataset, eels_line_dataset, variable
 from interphase.errors import ReadError
 from interphase.readers import _text
+from interphase.readers._positions import positions
 
 NAME = "emsa"
 VERSION = "3"
@@ -61,7 +62,6 @@ TECHNIQUES = ("eels_line", "edx_line")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 EXTENSIONS = (".msa", ".ems", ".emsa", ".mas")
-_NAME_POSITION = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(nm|um|µm|μm)(?![a-z])", re.IGNORECASE)
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
@@ -175,7 +175,7 @@ def read_spectrum(path: Path) -> Spectrum:
         raise ReadError(path, "data section", "spectrum values after '#SPECTRUM'", "none")
     energy = _energy_axis(path, header, x, y.size)
     npoints = _text.loose_number(header.get("NPOINTS", ("", ""))[0])
-    if npoints is not None and int(round(npoints)) != y.size:
+    if npoints is not None and round(npoints) != y.size:
         notes.append(f"NPOINTS says {npoints:g} but the file holds {y.size} values (all kept)")
     return Spectrum(Path(path), energy, y, header, parser, notes)
 
@@ -198,7 +198,7 @@ def _rsciio_read(path: Path) -> tuple[dict[str, tuple[str, str]], np.ndarray]:
 def parse_text(
     text: str, path: Path | None = None
 ) -> tuple[dict[str, tuple[str, str]], np.ndarray | None, np.ndarray]:
-    """Header (NAME -> (value, unit)), X values (XY data, else None) and Y values of an EMSA text."""
+    """Header (NAME -> (value, unit)), X values (XY data, else None), Y values of an EMSA text."""
     header: dict[str, tuple[str, str]] = {}
     xs: list[float] = []
     ys: list[float] = []
@@ -298,85 +298,6 @@ def require_eds(spectrum: Spectrum) -> None:
         )
 
 
-def positions(spectra: list[Spectrum]) -> tuple[np.ndarray, str]:
-    """Distance along the line (nm) of each spectrum and where it came from."""
-    header = [header_position(s) for s in spectra]
-    if all(h is not None for h in header):
-        out = np.array(header, dtype=float)
-        source = "header ##POSITION"
-    else:
-        named = [name_position(s.path) for s in spectra]
-        if all(n is not None for n in named):
-            out = np.array(named, dtype=float)
-            source = "file name"
-        else:
-            stage = [stage_position(s) for s in spectra]
-            if not all(p is not None for p in stage):
-                missing = next(
-                    s.path
-                    for s, h, n, p in zip(spectra, header, named, stage)
-                    if h is None and n is None and p is None
-                )
-                raise ReadError(
-                    missing,
-                    "header and file name",
-                    "a position: '##POSITION -nm: 12.0' in the header or a length in the name ('pos_012.5nm.msa')",
-                    "neither",
-                )
-            ref = np.array(stage[0])
-            out = np.array([float(np.hypot(*(np.array(p) - ref))) for p in stage])
-            source = "stage #XPOSITION/#YPOSITION"
-    seen: dict[float, Path] = {}
-    for s, d in zip(spectra, out):
-        key = round(float(d), 6)
-        if key in seen:
-            raise ReadError(
-                s.path, "position", "one spectrum a position", f"{d:g} nm also in {seen[key].name}"
-            )
-        seen[key] = s.path
-    return out, source
-
-
-def header_position(spectrum: Spectrum) -> float | None:
-    """Distance in nm from a '##POSITION' or '##DISTANCE' header key with a length unit."""
-    for key in ("POSITION", "DISTANCE"):
-        if key in spectrum.header:
-            value, unit = spectrum.header[key]
-            number = _text.loose_number(value)
-            factor = _text.length_nm(unit)
-            if number is None or factor is None:
-                raise ReadError(
-                    spectrum.path,
-                    f"##{key}",
-                    "a number with a length unit ('##POSITION -nm: 12.0')",
-                    f"{value!r} unit {unit!r}",
-                )
-            return number * factor
-    return None
-
-
-def name_position(path: Path) -> float | None:
-    """Distance in nm from the last 'number+unit' in the file name (pos_012.5nm.msa -> 12.5)."""
-    matches = _NAME_POSITION.findall(path.stem)
-    if not matches:
-        return None
-    number, unit = matches[-1]
-    return float(number) * _text.LENGTH_TO_NM[unit.lower()]
-
-
-def stage_position(spectrum: Spectrum) -> tuple[float, float] | None:
-    """(x, y) stage position in nm from #XPOSITION/#YPOSITION (EMSA: mm unless suffixed)."""
-    out = []
-    for key in ("XPOSITION", "YPOSITION"):
-        value, unit = spectrum.header.get(key, ("", ""))
-        number = _text.loose_number(value) if value else None
-        factor = _text.length_nm(unit or "mm")
-        if number is None or factor is None:
-            return None
-        out.append(number * factor)
-    return out[0], out[1]
-
-
 def check_common_axis(spectra: list[Spectrum]) -> Spectrum:
     """The spectrum whose energy axis most share; ReadError naming the first that differs."""
     signatures = [_axis_signature(s.energy) for s in spectra]
@@ -389,7 +310,8 @@ def check_common_axis(spectra: list[Spectrum]) -> Spectrum:
             raise ReadError(
                 s.path,
                 "energy axis",
-                f"the energy axis of the other spectra ({_describe(reference.energy)}, as in {reference.path.name})",
+                f"the energy axis of the other spectra ({_describe(reference.energy)}, "
+                f"as in {reference.path.name})",
                 _describe(s.energy),
             )
     if len(reference.energy) > 1 and np.any(np.diff(reference.energy) <= 0):
@@ -448,7 +370,7 @@ def start_time(spectrum: Spectrum) -> str:
 
 
 def header_elements(spectrum: Spectrum) -> list[str]:
-    """Elements named in the header: '##ELEMENTS : O, Ti' or DTSA-II '##D2STDCMP : K412,(O:42.8),...'."""
+    """Elements the header names: '##ELEMENTS : O, Ti' or DTSA-II '##D2STDCMP : K412,(O:42.8)'."""
     if "ELEMENTS" in spectrum.header:
         return [e for e in re.split(r"[\s,;]+", spectrum.header["ELEMENTS"][0]) if e]
     if "D2STDCMP" in spectrum.header:

@@ -1,4 +1,4 @@
-"""Gamry Framework "EXPLAIN" .DTA files: potentiostatic EIS (ZCURVE) and cyclic voltammetry (CURVEk).
+"""Gamry Framework "EXPLAIN" .DTA files: potentiostatic EIS (ZCURVE), voltammetry (CURVEk).
 
 Format (Gamry Framework 6-7, checked against real exports in ../shared/realdata):
 
@@ -44,7 +44,7 @@ from interphase.errors import ReadError
 from interphase.readers._text import decode, split_lines, to_float
 
 NAME = "gamry_dta"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -58,7 +58,7 @@ SWEEP_TAGS = ("CV", "LSV", "SWEEP")
 
 @dataclass
 class Table:
-    """One TABLE block: its name, column names, unit row, data cells and first data line (1-based)."""
+    """One TABLE block: name, column names, unit row, data cells and lines (1-based)."""
 
     name: str
     columns: list[str]
@@ -281,7 +281,7 @@ def read_eis(path: Path, dta: DtaFile) -> xr.Dataset:
 
 
 def dc_potential_attrs(dta: DtaFile, table: Table, path: Path) -> dict:
-    """dc_potential_V versus the reference electrode, from VDC (+ EOC when VDC is vs open circuit)."""
+    """dc_potential_V versus the reference, from VDC (+ EOC when VDC is vs open circuit)."""
     vdc = header_float(dta, "VDC")
     vs_oc = header_flag(dta, "VDC")
     eoc = header_float(dta, "EOC")

@@ -194,7 +194,8 @@ def spectra_along_line(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """(energy eV, distance nm, counts (distance, energy), attrs) from an rsciio result.
 
-    A spectrum image (array order y, x, E) is summed along ``sum_axis``: the line runs along the other.
+    A spectrum image (array order y, x, E) is summed along ``sum_axis``; the line runs along
+    the other.
     """
     if sum_axis not in SUM_AXES:
         raise ReadError(
@@ -238,7 +239,7 @@ def spectra_along_line(
 
 
 def start_time(tags: dict, group: str) -> str:
-    """ISO date-time from '<group>.Acquisition' Date (m/d/yyyy, DM's US format) and Start time; '' if absent."""
+    """ISO date-time from '<group>.Acquisition' Date (m/d/yyyy, DM's US order) and Start time."""
     date = str(
         tag(tags, group, "Acquisition", "Date") or tag(tags, "DataBar", "Acquisition Date") or ""
     ).strip()
@@ -299,7 +300,7 @@ def dataset_from_result(
 
 
 def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
-    """An EELS semi-angle (mrad) from 'EELS.Experimental Conditions'; 0 (never entered) -> NaN, noted."""
+    """An EELS semi-angle (mrad) from 'EELS.Experimental Conditions'; 0 (not entered) -> NaN."""
     value = tag_float(tags, "EELS", "Experimental Conditions", f"{name} semi-angle (mrad)")
     if value == 0.0:
         notes.append(f"{name.lower()} semi-angle tag is 0.0 (not entered): NaN")
@@ -341,7 +342,7 @@ def eels_dataset(
 
 
 def tag_elements(tags: dict) -> list[str]:
-    """Elements labelled in DM's EDS element list ('EDS.AutoID.KLMLabel.Atomic Element Label List')."""
+    """Elements in DM's EDS element list ('EDS.AutoID.KLMLabel.Atomic Element Label List')."""
     listed = tag(tags, "EDS", "AutoID", "KLMLabel", "Atomic Element Label List")
     text = (
         " ".join(str(v) for v in listed.values()) if isinstance(listed, dict) else str(listed or "")

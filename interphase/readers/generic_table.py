@@ -43,7 +43,7 @@ from interphase.errors import ReadError
 from interphase.readers import _cv, _text
 
 NAME = "generic_table"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -167,7 +167,7 @@ def header_columns(cells: list[str]) -> list[Column]:
 
 
 def table_technique(columns: list[Column]) -> str | None:
-    """'eis' when frequency, Z' and Z'' are named, 'cv' when potential and current are, else None."""
+    """'eis' when frequency, Z' and Z'' are named, 'cv' for potential and current, else None."""
     roles = [c.role for c in columns if c.role]
     if len(roles) != len(set(roles)):
         return None
@@ -211,7 +211,7 @@ def headerless_frequency_ok(freq: np.ndarray) -> bool:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a header naming impedance/voltammetry columns with units, or a header-less 3-column spectrum."""
+    """True for a header naming EIS/CV columns with units, or a header-less 3-column spectrum."""
     text = _text.decode(head)
     if any(mark in text[:4096] for mark in VENDOR_MARKS):
         return False
@@ -236,7 +236,7 @@ def sniff(path: Path, head: bytes) -> bool:
 def parse(
     path: Path, text: str
 ) -> tuple[list[Column] | None, str | None, np.ndarray, list[int], int]:
-    """Header columns (None when header-less), delimiter, numeric rows, their line numbers, the header's line."""
+    """Header columns (None: header-less), delimiter, rows, their line numbers, the header line."""
     lines = content_lines(text)
     if not lines:
         raise ReadError(path, "line 1", "a header line and numeric rows", "an empty file")
@@ -356,7 +356,7 @@ def read_eis(
 def read_cv(
     path: Path, columns: list[Column], rows: np.ndarray, line_numbers: list[int], attrs: dict
 ) -> xr.Dataset:
-    """A voltammogram: potential, current (anodic positive as written), time and cycle when given."""
+    """A voltammogram: potential, current (anodic positive, as written), time and cycle if given."""
     e = values_of(columns, rows, "potential")
     i = values_of(columns, rows, "current")
     t = values_of(columns, rows, "time")

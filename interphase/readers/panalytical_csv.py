@@ -38,7 +38,7 @@ SCAN_POINTS = "[Scan points]"
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a CSV that opens with '[Measurement conditions]' and has a '[Scan points]' section."""
+    """True for a CSV opening with '[Measurement conditions]' that has a '[Scan points]' section."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     return text.startswith(CONDITIONS.encode()) and SCAN_POINTS.encode() in head
 

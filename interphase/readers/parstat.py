@@ -39,7 +39,7 @@ from interphase.errors import ReadError
 from interphase.readers import _cv, _text
 
 NAME = "parstat"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -132,7 +132,8 @@ def read(path: Path, technique: str) -> xr.Dataset:
         raise ReadError(
             path,
             "line 1",
-            "a Parstat ('Potential (V)<TAB>Current (A)...') or PowerSuite ('Frequency<TAB> Zre<TAB> Zimg') header",
+            "a Parstat ('Potential (V)<TAB>Current (A)...') "
+            "or PowerSuite ('Frequency<TAB> Zre<TAB> Zimg') header",
             repr(first_cells(raw)[:4]),
         )
     names, table, line_numbers = parse(path, _text.decode(raw))
@@ -197,7 +198,7 @@ def read_eis(
 
 
 def read_cv(path: Path, names: list[str], table: np.ndarray, line_numbers: list[int]) -> xr.Dataset:
-    """The DC rows (frequency 0, or all rows without a Frequency column) as a cv, if they are a sweep."""
+    """The DC rows (frequency 0, or all without a Frequency column) as a cv, if they sweep."""
     potential = column(path, names, table, "Potential")
     current = column(path, names, table, "Current")
     time = column(path, names, table, "Elapsed Time")

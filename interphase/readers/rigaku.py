@@ -1,4 +1,4 @@
-"""Rigaku SmartLab 2θ scans: ``.ras`` text (SmartLab Guidance) and ``.rasx`` zip (SmartLab Studio II).
+"""Rigaku SmartLab 2θ scans: ``.ras`` text (SmartLab Guidance), ``.rasx`` zip (Studio II).
 
 Why our own parser: both are simple documented-by-example text formats; the one
 maintained Python reader we know (``xrayutilities.io.rigaku_ras``) is part of a large
@@ -37,7 +37,7 @@ from interphase.errors import ReadError
 from interphase.readers._text import decode
 
 NAME = "rigaku_ras"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("xrd",)
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -66,7 +66,7 @@ ENCODINGS = ("shift_jis", "cp932", "utf-8-sig")
 
 
 def decode_ras(path: Path, raw: bytes) -> str:
-    """The text of a .ras file (BOM, else :data:`ENCODINGS`); a ReadError naming the byte otherwise."""
+    """The text of a .ras file (BOM, else :data:`ENCODINGS`); else a ReadError naming the byte."""
     try:
         return decode(raw, ENCODINGS)
     except UnicodeDecodeError as sjis:
@@ -79,7 +79,7 @@ def decode_ras(path: Path, raw: bytes) -> str:
 
 
 def parse_ras(path: Path, text: str) -> tuple[dict[str, str], np.ndarray, int]:
-    """Header dict, data rows (n × 3: 2θ, counts, attenuation) of the first block, number of blocks."""
+    """Header, data rows (n × 3: 2θ, counts, attenuation) of the first block, number of blocks."""
     header: dict[str, str] = {}
     rows: list[list[float]] = []
     state = "outside"

@@ -111,7 +111,7 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     if data_at + 4 * n > len(raw):
         raise ReadError(path, f"byte {data_at}", f"{n} int32 counts", f"a file of {len(raw)} bytes")
     counts = np.frombuffer(raw, dtype="<i4", count=n, offset=data_at).astype(float)
-    # float32 angles: round to the 0.1 m° the instrument resolves, so 5.0 + 0.015 k reads as written
+    # float32 angles: round to the 0.1 m° the instrument resolves (5.0 + 0.015 k as written)
     two_theta = np.round(start + step * np.arange(n, dtype=float), 5)
     ka1 = round(float(ka1), 6)
     attrs = {

@@ -33,7 +33,7 @@ from interphase.errors import ReadError
 from interphase.readers import _cv, _text
 
 NAME = "versastudio_par"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -52,7 +52,7 @@ class Section:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True when the file opens with an <Application> section naming VersaStudio, or has a Segment Definition."""
+    """True for an <Application> section naming VersaStudio, or one with a Segment Definition."""
     text = _text.decode(head).lstrip()
     if not text.startswith("<Application>"):
         return False

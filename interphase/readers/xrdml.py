@@ -37,7 +37,7 @@ from interphase.datasets import REFLECTIVITY_MAX_2THETA, wavelength_attrs, xrd_d
 from interphase.errors import ReadError
 
 NAME = "panalytical_xrdml"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("xrd",)
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 

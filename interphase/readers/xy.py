@@ -33,7 +33,7 @@ from interphase.errors import ReadError
 from interphase.readers._text import decode
 
 NAME = "xy"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("xrd",)
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -57,7 +57,7 @@ _SPLIT_WS = re.compile(r"[\s;]+")
 
 
 def split_row(line: str) -> list[str] | None:
-    """The number fields of one row (space/tab/semicolon or comma separated), None if not numeric."""
+    """The number fields of a row (space/tab/semicolon or comma separated), None if not numeric."""
     text = line.strip().rstrip(",;")
     if not text:
         return None
@@ -116,9 +116,7 @@ def sniff(path: Path, head: bytes) -> bool:
     ):
         return False
     x = data[:, 0]
-    return bool(
-        x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(x)) and regular_grid(x)
-    )
+    return bool(x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(x)) and regular_grid(x))
 
 
 def read(path: Path, technique: str = "xrd") -> xr.Dataset:

@@ -41,7 +41,7 @@ from interphase.errors import ReadError
 from interphase.readers._text import decode, split_lines, to_float
 
 NAME = "zplot"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis",)
 OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
@@ -170,7 +170,8 @@ def zplot2_attrs(pairs: dict[str, str]) -> dict:
         if math.isfinite(header_float(pairs, "Data Points"))
         else -1,
         "dc_potential_V": math.nan,
-        "dc_potential_source": "unknown: 'Potential-DC' is relative to a reference chosen by 'Potential-DC Type' (not decoded)",
+        "dc_potential_source": "unknown: 'Potential-DC' is relative to a reference chosen by "
+        "'Potential-DC Type' (not decoded)",
     }
     area = header_float(pairs, "Surface Area")
     if math.isfinite(area) and area > 0:
@@ -238,7 +239,7 @@ def zview_column_names(line: str) -> list[str]:
 
 
 def split_fields(line: str, n: int) -> list[str]:
-    """Fields of a data row: tab or semicolon separated (then a comma is a decimal comma), else comma or space."""
+    """Fields of a row: TAB or ';' separated (a comma then decimal), else comma or space."""
     fields = [f for f in _STRONG_SPLIT_RE.split(line.strip()) if f != ""]
     if len(fields) >= n:
         return fields
@@ -248,7 +249,7 @@ def split_fields(line: str, n: int) -> list[str]:
 def read_zview_data_file(
     path: Path, lines: list[str], magic: str, reader: str, reader_version: str
 ) -> xr.Dataset:
-    """A ZView-style data file ('"<magic>: Version x"', quoted header, count, column header, rows)."""
+    """A ZView-style data file ('"<magic>: Version x"', quoted header, count, columns, rows)."""
     magic_line = lines[0].strip().strip('"') if lines else ""
     if not magic_line.startswith(magic):
         raise ReadError(path, "line 1", f"'\"{magic}: Version ...\"'", repr(magic_line[:40]))

@@ -177,3 +177,30 @@ def test_every_real_file_is_a_case(realdata):
     paths = (p.relative_to(realdata).as_posix() for p in Path(realdata).rglob("*") if p.is_file())
     data_files = {p for p in paths if not p.startswith("cif/") and "/" in p}
     assert data_files - listed == set()
+
+
+# Readers depend on the layouts, the error type and their own toolkit, never on an analysis
+# (issue 16.3): readers -> datasets / errors / readers._text, _cv, _positions.
+ALLOWED_IMPORTS = ("interphase.datasets", "interphase.errors", "interphase.readers")
+
+
+def interphase_imports(path: Path) -> set[str]:
+    """The interphase modules a source file imports (at any depth of the file)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "interphase":
+            found.update(f"interphase.{a.name}" for a in node.names)  # from interphase import x
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("interphase"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("interphase"))
+    return found
+
+
+@pytest.mark.parametrize("name", list(MODULES) + ["__init__", "_text", "_cv", "_positions"])
+def test_readers_import_no_analysis(name):
+    path = Path(readers.__file__).with_name(f"{name}.py")
+    imported = interphase_imports(path)
+    assert all(m.startswith(ALLOWED_IMPORTS) for m in imported), imported
