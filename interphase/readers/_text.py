@@ -194,6 +194,16 @@ def table_number(cell: str) -> float:
         raise
 
 
+def float_or(text: str | None, default: float = math.nan, decimal_comma: bool = True) -> float:
+    """A header value as a number, ``default`` when it is absent, empty or not a number."""
+    if text is None or str(text).strip() == "":
+        return default
+    try:
+        return number(str(text), decimal_comma)
+    except ValueError:
+        return default
+
+
 def is_number(cell: str, decimal_comma: bool = True) -> bool:
     """True when :func:`number` reads the cell."""
     try:

@@ -32,6 +32,7 @@ from defusedxml import ElementTree
 
 from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
+from interphase.readers._text import float_or
 
 NAME = "bruker_brml"
 VERSION = "1"
@@ -66,10 +67,7 @@ def _first(root, name: str):
 def _value_attr(root, name: str, default: float = float("nan")) -> float:
     """The float ``Value`` attribute of the first element of this name."""
     elem = _first(root, name)
-    try:
-        return float(elem.get("Value")) if elem is not None else default
-    except (TypeError, ValueError):
-        return default
+    return float_or(elem.get("Value") if elem is not None else None, default, decimal_comma=False)
 
 
 def _text(root, name: str) -> str:

@@ -29,7 +29,7 @@ import xarray as xr
 
 from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers._text import decode, to_float
+from interphase.readers._text import decode, float_or, to_float
 
 NAME = "bruker_uxd"
 VERSION = "1"
@@ -75,10 +75,7 @@ def _value(text: str) -> str:
 
 def _float(header: dict, key: str, default: float = float("nan")) -> float:
     """A header value as float, ``default`` when absent or not a number."""
-    try:
-        return to_float(header[key])
-    except (KeyError, ValueError):
-        return default
+    return float_or(header.get(key), default)
 
 
 def parse(path: Path, text: str) -> tuple[dict, dict, str, list[tuple[int, list[float]]], int]:

@@ -152,10 +152,7 @@ def column(chi: ChiFile, path: Path, name: str, si_unit: str) -> np.ndarray:
 
 def key_float(chi: ChiFile, key: str) -> float:
     """A numeric header value ('Init E (V) = 0'), NaN when absent or not a number."""
-    try:
-        return float(chi.keys[key])
-    except (KeyError, ValueError):
-        return math.nan
+    return _text.float_or(chi.keys.get(key), decimal_comma=False)
 
 
 def start_time(date_line: str) -> str:

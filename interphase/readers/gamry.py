@@ -41,7 +41,7 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers._text import decode, split_lines, to_float
+from interphase.readers._text import decode, float_or, split_lines, to_float
 
 NAME = "gamry_dta"
 VERSION = "2"
@@ -183,13 +183,8 @@ def column(path: Path, table: Table, name: str) -> np.ndarray:
 
 def header_float(dta: DtaFile, key: str) -> float:
     """The numeric value of a header key, NaN when absent or not a number."""
-    values = dta.header.get(key)
-    if not values or len(values) < 2:
-        return math.nan
-    try:
-        return to_float(values[1])
-    except ValueError:
-        return math.nan
+    values = dta.header.get(key) or []
+    return float_or(values[1] if len(values) > 1 else None)
 
 
 def header_flag(dta: DtaFile, key: str) -> bool | None:

@@ -26,7 +26,7 @@ import xarray as xr
 
 from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers._text import decode, number
+from interphase.readers._text import decode, float_or, number
 
 NAME = "panalytical_csv"
 VERSION = "1"
@@ -45,10 +45,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _float(conditions: dict, key: str, default: float = float("nan")) -> float:
     """A condition's first value as float, ``default`` when absent or not a number."""
-    try:
-        return float(conditions[key][0])
-    except (KeyError, IndexError, ValueError):
-        return default
+    return float_or((conditions.get(key) or [None])[0], default, decimal_comma=False)
 
 
 def parse(path: Path, text: str) -> tuple[dict[str, list[str]], list[str], np.ndarray, int]:

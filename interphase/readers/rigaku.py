@@ -34,7 +34,7 @@ from defusedxml import ElementTree
 
 from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers._text import decode
+from interphase.readers._text import decode, float_or
 
 NAME = "rigaku_ras"
 VERSION = "2"
@@ -129,10 +129,7 @@ def parse_ras(path: Path, text: str) -> tuple[dict[str, str], np.ndarray, int]:
 
 def _float(value: str | None, default: float = float("nan")) -> float:
     """A header value as float, ``default`` when absent or not a number."""
-    try:
-        return float(value) if value not in (None, "") else default
-    except ValueError:
-        return default
+    return float_or(value, default, decimal_comma=False)
 
 
 def _english(value: str) -> str:

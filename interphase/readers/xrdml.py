@@ -35,6 +35,7 @@ from defusedxml import ElementTree
 
 from interphase.datasets import REFLECTIVITY_MAX_2THETA, wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
+from interphase.readers._text import float_or
 
 NAME = "panalytical_xrdml"
 VERSION = "2"
@@ -83,12 +84,7 @@ def _numbers(path: Path, elem, what: str) -> np.ndarray:
 
 def _float_text(elem, default: float = float("nan")) -> float:
     """An element's text as a float, ``default`` when absent or empty."""
-    if elem is None or not (elem.text or "").strip():
-        return default
-    try:
-        return float(elem.text)
-    except ValueError:
-        return default
+    return float_or(elem.text if elem is not None else None, default, decimal_comma=False)
 
 
 def _two_theta(path: Path, data_points, n: int) -> np.ndarray:

@@ -38,7 +38,7 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers._text import decode, split_lines, to_float
+from interphase.readers._text import decode, float_or, split_lines, to_float
 
 NAME = "zplot"
 VERSION = "2"
@@ -144,10 +144,7 @@ def zplot2_header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
 
 def header_float(pairs: dict[str, str], key: str) -> float:
     """A numeric header value, NaN when absent or not a number."""
-    try:
-        return to_float(pairs[key])
-    except (KeyError, ValueError):
-        return math.nan
+    return float_or(pairs.get(key))
 
 
 def zplot2_attrs(pairs: dict[str, str]) -> dict:
