@@ -88,15 +88,17 @@ def numbered_rows(lines: list[str], first: int, split) -> tuple[list[list[str]],
 
 
 def rows_to_arrays(
-    rows: list[list[str]], names: list[str], path: Path, line_numbers: list[int]
+    rows: list[list[str]], names: list[str], path: Path, line_numbers: list[int], wanted: tuple
 ) -> dict[str, np.ndarray]:
-    """Columns of floats by name; a ReadError names the line of a field that is not a number."""
-    out = {name: np.empty(len(rows)) for name in names}
+    """The ``wanted`` columns as floats by name (others are not parsed); a ReadError names the
+    line of a missing field or of a field that is not a number."""
+    used = [(j, name) for j, name in enumerate(names) if name in wanted]
+    out = {name: np.empty(len(rows)) for _, name in used}
     for i, fields in enumerate(rows):
         if len(fields) < len(names):
             expected = f"{len(names)} fields ({', '.join(names)})"
             raise ReadError(path, f"line {line_numbers[i]}", expected, f"{len(fields)} fields")
-        for j, name in enumerate(names):
+        for j, name in used:
             try:
                 out[name][i] = to_float(fields[j])
             except ValueError:
@@ -223,10 +225,10 @@ def read_zplot2(path: Path, lines: list[str]) -> xr.Dataset:
     if not rows:
         expected = "at least one data row after 'End Comments'"
         raise ReadError(path, f"line {first}", expected, "end of file")
-    cols = rows_to_arrays(rows, names, path, line_numbers)
+    columns = (freq_name, re_name, im_name, time_name)
+    cols = rows_to_arrays(rows, names, path, line_numbers, columns)
     attrs = zplot2_attrs(pairs)
     attrs.update({"reader": NAME, "reader_version": VERSION, "file_variant": "ZPLOT2 ASCII"})
-    columns = (freq_name, re_name, im_name, time_name)
     return spectrum(path, cols, columns, line_numbers, attrs)
 
 
@@ -278,7 +280,7 @@ def read_zview_data_file(
         raise ReadError(
             path, f"line {first}", "at least one data row after the column header", "end of file"
         )
-    cols = rows_to_arrays(rows, names, path, line_numbers)
+    cols = rows_to_arrays(rows, names, path, line_numbers, (freq_name, re_name, im_name, time_name))
     header = [line.strip().strip('"').strip() for line in lines[1 : header_at - 2]]
     date = next((m for m in (_DATE_RE.search(line) for line in header) if m), None)
     version = magic_line.partition("Version")[2].strip()
