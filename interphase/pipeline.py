@@ -44,7 +44,8 @@ def clean_measurement(
     """Read a raw file into the technique's clean layout with sample metadata and provenance."""
     raw_path = Path(raw_path)
     technique = measurement["technique"]
-    ds = readers.read(raw_path, technique, measurement.get("format") or None, reader_options)
+    fmt = measurement.get("format") or None
+    ds = readers.read(raw_path, technique, fmt, reader_options, declared=True)
     provenance = source_provenance(raw_path, ds.attrs["reader"], ds.attrs["reader_version"])
     ds = datasets.attach_sample_and_provenance(
         ds, technique=technique, measurement=measurement["measurement"], sample=sample, provenance=provenance
