@@ -182,12 +182,20 @@ def refuse_mismatch(path: Path, ds: xr.Dataset, technique: str) -> None:
 
 
 def read(
-    path: str | Path, technique: str, format: str | None = None, options: dict | None = None
+    path: str | Path,
+    technique: str,
+    format: str | None = None,
+    options: dict | None = None,
+    *,
+    declared: bool = False,
 ) -> xr.Dataset:
     """Read ``path`` as ``technique`` with the named reader or the detected one, validated.
 
     ``options`` are reader options from the config; each reader gets those its ``OPTIONS``
-    names. A reader's quality note (rows dropped...) is logged as a warning.
+    names. A reader's quality note (rows dropped...) is logged as a warning. ``declared``:
+    ``technique`` is what measurements.tsv declares for the file (the clean step), so a scan
+    the layout can hold but that is another kind of measurement (:func:`refuse_mismatch`) is
+    refused; readers refuse what the layout cannot hold (a GCPL record as cv) in any case.
     """
     path = Path(path)
     module = reader_module(format) if format else detect(path, technique)
@@ -202,7 +210,8 @@ def read(
         raise unreadable(path, module, error) from None
     ds.attrs.setdefault("reader", module.NAME)
     ds.attrs.setdefault("reader_version", module.VERSION)
-    refuse_mismatch(path, ds, technique)
+    if declared:
+        refuse_mismatch(path, ds, technique)
     datasets.validate(ds, technique)
     if ds.attrs.get(datasets.QUALITY_NOTE):
         log.warning("%s: %s", path.name, ds.attrs[datasets.QUALITY_NOTE])

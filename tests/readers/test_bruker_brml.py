@@ -16,7 +16,7 @@ def test_genx_brml_reflectivity_columns_from_dataviews():
     """The module reads the scan (values by hand); declared as xrd it is refused as reflectivity."""
     path = real_file("xrd/bruker_brml/genx_BRML_alt.brml")
     with pytest.raises(ReadError, match=r"reflectivity scan \(2θ 0.03–7.5°\)"):
-        readers.read(path, "xrd")
+        readers.read(path, "xrd", declared=True)
     ds = bruker_brml.read(path, "xrd")
     assert ds.attrs["reader"] == "bruker_brml" and ds.attrs["column_source"] == "DataViews"
     assert ds.sizes["two_theta"] == 3736

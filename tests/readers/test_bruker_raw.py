@@ -99,7 +99,7 @@ def test_synthetic_reflectivity_raw_is_marked(tmp_path):
     path = tmp_path / "xrr.bin"
     path.write_bytes(_synthetic_raw101(0.5, 0.01, [1000.0, 800.0, 600.0]))
     with pytest.raises(ReadError, match="expected a diffraction scan.*found an X-ray reflectivity"):
-        readers.read(path, "xrd")
+        readers.read(path, "xrd", declared=True)
     ds = bruker_raw.read(path, "xrd")
     datasets.validate(ds, "xrd")
     assert ds.attrs["scan_kind"] == "reflectivity" and ds.attrs["anode"] == "Co"

@@ -231,3 +231,16 @@ def test_non_finite_rows_of_a_voltammogram_and_a_scan(tmp_path):
     scan = readers.read(xy, "xrd")
     assert scan.sizes["two_theta"] == 29
     assert scan.attrs[datasets.QUALITY_NOTE].endswith("dropped: line 13")
+
+
+def test_a_reflectivity_scan_declared_as_xrd_fails_the_clean_step(tmp_path):
+    """readers.read gives the scan (its scan_kind says reflectivity); the clean step refuses it."""
+    path = tmp_path / "xrr.xy"
+    path.write_text("".join(f"{0.1 + 0.05 * i:.3f} {1e6 / (1 + i)}\n" for i in range(40)))
+    assert readers.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    with pytest.raises(ReadError) as info:
+        pipeline.clean_measurement(path, measurement(path, "xrd"), SAMPLE)
+    assert info.value.message == (
+        f"{path}, scan: expected a diffraction scan, as measurements.tsv declares (technique xrd),"
+        " found an X-ray reflectivity scan (2θ 0.1–2.05°)"
+    )

@@ -64,7 +64,7 @@ def test_low_angle_scan_is_marked_reflectivity(tmp_path):
     )
     assert rigaku.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
     with pytest.raises(ReadError, match=r"reflectivity scan \(2θ 0.1–5°\)"):
-        readers.read(path, "xrd")
+        readers.read(path, "xrd", declared=True)
 
 
 def test_bytes_neither_shift_jis_nor_utf8_give_a_clear_error(tmp_path):

@@ -54,7 +54,7 @@ def test_chemotion_xrdml_2_1_counts():
 def test_genx_xrdml_beam_attenuation_applied_and_reflectivity_marked():
     path = real_file("xrd/xrdml/genx_XRDML_alt.xrdml")
     with pytest.raises(ReadError, match="reflectivity"):
-        readers.read(path, "xrd")
+        readers.read(path, "xrd", declared=True)
     ds = xrdml.read(path, "xrd")
     assert ds.sizes["two_theta"] == 994
     assert ds["two_theta"].values[[0, -1]] == pytest.approx([0.0325, 4.9975])

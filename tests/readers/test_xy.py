@@ -76,7 +76,7 @@ def test_low_angle_scan_is_reflectivity(tmp_path):
     )
     assert xy.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
     with pytest.raises(ReadError, match="reflectivity"):
-        readers.read(path, "xrd")
+        readers.read(path, "xrd", declared=True)
 
 
 @pytest.mark.parametrize(
