@@ -9,9 +9,11 @@ from interphase.datasets.core import variable
 
 # Chemical symbols, Z = 1..103 (IUPAC Periodic Table of the Elements, 2022).
 _SYMBOL_TABLE = """
-    H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm
-    Eu Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U
-    Np Pu Am Cm Bk Cf Es Fm Md No Lr"""
+    H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As
+    Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu
+    Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np
+    Pu Am Cm Bk Cf Es Fm Md No Lr
+"""
 ELEMENT_SYMBOLS = frozenset(_SYMBOL_TABLE.split())
 
 # Transition metals of cathode films (NMC, NCA, LMO, LFP): their summed signal tells the

@@ -263,7 +263,8 @@ def folder_of_copies(tmp_path, relative: str):
 
 
 def test_real_k412_quantification_against_the_certified_composition(tmp_path):
-    """K412 glass, certified wt% in the file's ##D2STDCMP: O 42.758 Mg 11.657 Al 4.906 Si 21.198 Ca 10.899 Fe 7.774.
+    """K412 glass, certified wt% in the file's ##D2STDCMP: O 42.758 Mg 11.657 Al 4.906
+    Si 21.198 Ca 10.899 Fe 7.774.
 
     This is a bulk specimen at 20 kV (SEM), where the thin-film Cliff–Lorimer method has no
     absorption correction: the soft O K (0.52 keV) line is absorbed most, so O comes out far

@@ -171,7 +171,8 @@ def test_gamry_over_column_marks_drop_rows(tmp_path):
     ds = readers.read(path, "cv")
     assert ds.sizes["point"] == readers.read(real_file(GAMRY_CV), "cv").sizes["point"] - 1
     assert ds.attrs[datasets.QUALITY_NOTE] == (
-        f"1 rows flagged as overloaded by the instrument dropped: table CURVE1, line {marked[0] + 1}"
+        "1 rows flagged as overloaded by the instrument dropped: "
+        f"table CURVE1, line {marked[0] + 1}"
     )
 
 
