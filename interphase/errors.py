@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -28,7 +29,7 @@ class InterphaseError(Exception):
 
     @property
     def message(self) -> str:
-        """The one-line message shown to the user."""
+        """The one-line message shown to the user: where, what was expected, what was found."""
         parts = []
         if self.path:
             parts.append(self.path)
@@ -38,7 +39,8 @@ class InterphaseError(Exception):
         text = f"expected {self.expected}"
         if self.found is not None:
             text += f", found {self.found}"
-        return f"{where}: {text}" if where else text
+        line = f"{where}: {text}" if where else text
+        return re.sub(r"\s*\n\s*", " ", line)  # one line, whatever a library's message held
 
 
 class ReadError(InterphaseError):

@@ -44,13 +44,14 @@ def clean_measurement(
     """Read a raw file into the technique's clean layout with sample metadata and provenance."""
     raw_path = Path(raw_path)
     technique = measurement["technique"]
-    ds = readers.read(raw_path, technique, measurement.get("format") or None, reader_options)
+    fmt = measurement.get("format") or None
+    ds = readers.read(raw_path, technique, fmt, reader_options, declared=True)
     provenance = source_provenance(raw_path, ds.attrs["reader"], ds.attrs["reader_version"])
     ds = datasets.attach_sample_and_provenance(
         ds, technique=technique, measurement=measurement["measurement"], sample=sample, provenance=provenance
     )
     ds = _apply_sheet_values(ds, measurement)
-    ds.attrs.update(_area_check(ds, raw_path))
+    ds.attrs.update(datasets.clean_status(ds.attrs, _area_check(ds, raw_path)))  # + reader's note
     ds.attrs["source"] = f"{ds.attrs['source_file']} sha256:{ds.attrs['source_sha256']}"
     ds.attrs["config_sha256"] = config_sha256
     ds.attrs = append_history(
@@ -71,6 +72,8 @@ def _apply_sheet_values(ds: xr.Dataset, measurement: dict) -> xr.Dataset:
         ds.attrs["scan_rate_V_s"] = float(measurement["scan_rate_mV_s"]) / 1000.0
         ds.attrs["scan_rate_source"] = "measurements.tsv"
     ds.attrs.update(reference.clean_attrs(ds.attrs, measurement))
+    if "sweep" in measurement:  # which sweep of a multi-sweep file fit_measurement analyses
+        ds.attrs["sweep_requested"] = str(measurement["sweep"])
     return ds
 
 
@@ -93,8 +96,12 @@ def _area_check(ds: xr.Dataset, raw_path: Path) -> dict:
 def fit_measurement(clean: xr.Dataset, params: dict, *, rule: str = "fit", config_sha256: str = "") -> xr.Dataset:
     """Run the technique's analysis, carry a flagged clean status into it, record history."""
     technique = clean.attrs["technique"]
+    clean, _ = datasets.select_sweep(clean)  # the analyses see one sweep of a multi-sweep file
     fit = analysis_module(technique).analyse(clean, params)
-    attrs = dict(fit.attrs)
+    attrs = {**fit.attrs, **datasets.sweep_attrs(clean)}
+    for row in analysis_module(technique).rows(fit):  # a failed number is named in the job's log
+        if row["status"] == "failed":
+            log.warning("%s %s failed: %s", clean.attrs.get("measurement"), row["quantity"], row["note"])
     if attrs.get("clean_status") == "flagged" and attrs.get("status") == "ok":
         attrs["status"] = "flagged"
         attrs["status_note"] = attrs.get("clean_status_note", "")
@@ -105,12 +112,14 @@ def fit_measurement(clean: xr.Dataset, params: dict, *, rule: str = "fit", confi
 
 
 def summary_rows(fit: xr.Dataset) -> list[dict]:
-    """The summary rows of one fit, identified, with a flagged clean status carried into 'ok' rows."""
+    """The summary rows of one fit, identified, with a flagged clean status carried into its numbers."""
     rows = analysis_module(fit.attrs["technique"]).rows(fit)
+    sweep = fit.attrs.get("sweep_note", "")  # which sweep of how many, on every row
+    rows = [{**r, "note": "; ".join(n for n in (r["note"], sweep) if n)} for r in rows]
     if fit.attrs.get("clean_status") == "flagged":
         note = fit.attrs.get("clean_status_note", "")
         rows = [
-            {**r, "status": "flagged", "note": "; ".join(n for n in (r["note"], note) if n)} if r["status"] == "ok" else r
+            {**r, "status": "flagged", "note": "; ".join(n for n in (r["note"], note) if n)} if r["status"] != "failed" else r
             for r in rows
         ]
     return summary.complete(rows, fit.attrs)

@@ -23,6 +23,8 @@ from interphase.reference import CONFIG_KEY, DEFAULT_REFERENCE, ELECTROCHEMICAL
 
 # Columns read as numbers; every other column stays text.
 NUMERIC_COLUMNS = {"sintering_temperature_C", "electrode_area_cm2", "potential_V", "scan_rate_mV_s"}
+# Columns read as a whole number where the cell is one, else kept as text ('first', 'last').
+INTEGER_OR_TEXT_COLUMNS = {"sweep"}
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,10 @@ def read_sheet(path: str | Path) -> list[tuple[int, dict]]:
             cell = cell.strip()
             if cell == "":
                 continue
-            record[column] = _number_or_text(cell) if column in NUMERIC_COLUMNS else cell
+            if column in INTEGER_OR_TEXT_COLUMNS:
+                record[column] = int(cell) if cell.isdigit() else cell
+            else:
+                record[column] = _number_or_text(cell) if column in NUMERIC_COLUMNS else cell
         rows.append((number, record))
     return rows
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
@@ -29,19 +28,18 @@ def real_file(relative: str) -> Path:
     return path
 
 
-def other_readers_claiming(path: Path, own) -> list[str]:
-    """The registered readers other than ``own`` (a reader module) whose sniff accepts the file."""
-    from interphase.readers import READERS, head_of
-
-    head = head_of(path)
-    modules = {name: importlib.import_module(f"interphase.readers.{name}") for name in READERS}
-    return [name for name, module in modules.items() if module is not own and module.sniff(path, head)]
-
-
 def real_files_sniffed_by(module, own: tuple[str, ...]) -> list[str]:
     """The real files outside the folders ``own`` (MANIFEST paths) that the reader module's sniff accepts."""
     from interphase.readers import head_of
 
-    paths = sorted(p for p in REALDATA.rglob("*") if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md"))
+    paths = sorted(
+        p
+        for p in REALDATA.rglob("*")
+        if p.is_file() and p.name not in ("MANIFEST.tsv", "README.md")
+    )
     relatives = [(p, p.relative_to(REALDATA).as_posix()) for p in paths]
-    return [relative for path, relative in relatives if not relative.startswith(own) and module.sniff(path, head_of(path))]
+    return [
+        relative
+        for path, relative in relatives
+        if not relative.startswith(own) and module.sniff(path, head_of(path))
+    ]

@@ -81,7 +81,10 @@ def overall_status(fits: dict[str, StepFit], interface_status: str) -> str:
 
 def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
     """Fit erf steps to every selected element and to the film transition-metal sum."""
-    # spectra -> composition: edx.quantify.composition_line (readers helper)
+    if "energy" in clean.dims:  # X-ray spectra as measured: quantify them first
+        from interphase.edx.quantify import composition_line
+
+        clean = composition_line(clean, params)
     film, chosen = check_params(params)
     model, p_threshold = model_options(params)
     instrument = instrument_sigma(params, dict(clean.attrs))

@@ -1,8 +1,10 @@
-"""Small helpers shared by the text readers (BioLogic .mpt, Autolab, ZPlot, CHI, Parstat, VersaStudio, generic and EDX tables).
+"""The readers' toolkit for text: decoding, line splitting, numbers and units.
 
-Decoding (UTF-8 with or without BOM, else cp1252, else Latin-1), line splitting that treats
-CR CR LF (any run of CRs before an LF) and a lone CR as one line end, numbers with a decimal comma, unit factors to SI, and
-cycle numbers from the potential sweep for files that do not number their cycles.
+One decoder for every text reader: a byte-order mark decides first (UTF-8, UTF-16 LE or BE,
+as Windows PowerShell's ``>`` writes), then the reader's fallbacks are tried in order (the
+default: UTF-8, cp1252, Latin-1, which decodes any byte). Line splitting treats CR CR LF
+(any run of CRs before an LF) and a lone CR as one line end. Numbers may use a decimal
+comma. Unit tables give the factor to the layout's SI (UDUNITS) unit.
 """
 
 from __future__ import annotations
@@ -10,12 +12,17 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
+# Byte-order marks (Unicode 15.0, section 23.8) and the codec each one means.
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+BOM = BOMS[0][0]
+FALLBACKS: tuple[str, ...] = ("utf-8", "cp1252", "latin-1")
 
-BOM = b"\xef\xbb\xbf"
-
-# Unit strings as vendors write them -> (UDUNITS unit, factor to it).  SI prefixes (BIPM SI
-# Brochure, 9th ed., table 7).
+# Electrochemistry unit strings as vendors write them -> (UDUNITS unit, factor to it). SI
+# prefixes (BIPM SI Brochure, 9th ed., table 7).
 UNITS: dict[str, tuple[str, float]] = {
     "hz": ("Hz", 1.0),
     "mhz": ("Hz", 1e-3),  # lower-cased: 'mHz' (milli); 'MHz' is handled before lower-casing
@@ -48,6 +55,17 @@ UNITS: dict[str, tuple[str, float]] = {
     "°": ("degree", 1.0),
     "v/s": ("V s-1", 1.0),
     "mv/s": ("V s-1", 1e-3),
+    "µv/s": ("V s-1", 1e-6),
+    "μv/s": ("V s-1", 1e-6),
+    "uv/s": ("V s-1", 1e-6),
+    "mv/min": ("V s-1", 1e-3 / 60),
+    "cm²": ("cm2", 1.0),
+    "cm2": ("cm2", 1.0),
+    "cm^2": ("cm2", 1.0),
+    "mm²": ("cm2", 1e-2),
+    "mm2": ("cm2", 1e-2),
+    "m²": ("cm2", 1e4),
+    "m2": ("cm2", 1e4),
 }
 # Case-sensitive units whose lower-case form means something else (MHz vs mHz, MOhm vs mOhm).
 UNITS_EXACT: dict[str, tuple[str, float]] = {
@@ -58,18 +76,87 @@ UNITS_EXACT: dict[str, tuple[str, float]] = {
     "mOhm": ("ohm", 1e-3),
     "mΩ": ("ohm", 1e-3),
 }
+# Length units (lower case) -> factor to nanometre (SI prefixes; 1 Å = 0.1 nm).
+LENGTH_TO_NM: dict[str, float] = {
+    "nm": 1.0,
+    "µm": 1e3,
+    "μm": 1e3,
+    "um": 1e3,
+    "micron": 1e3,
+    "microns": 1e3,
+    "å": 0.1,
+    "a": 0.1,
+    "angstrom": 0.1,
+    "pm": 1e-3,
+    "mm": 1e6,
+    "m": 1e9,
+}
+# Energy units (lower case) -> factor to electronvolt.
+ENERGY_TO_EV: dict[str, float] = {"ev": 1.0, "kev": 1e3}
+# Angle units (lower case) -> factor to milliradian ('mr' is EMSA's, 'dg' EMSA's degree).
+ANGLE_TO_MRAD: dict[str, float] = {
+    "": 1.0,
+    "mr": 1.0,
+    "mrad": 1.0,
+    "r": 1e3,
+    "rad": 1e3,
+    "dg": math.pi / 180 * 1e3,
+    "deg": math.pi / 180 * 1e3,
+}
+
+_LEADING_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
 
 
-def decode(raw: bytes) -> str:
-    """Text of a file: UTF-8 (BOM dropped) when valid, else cp1252, else Latin-1."""
-    if raw.startswith(BOM):
-        raw = raw[len(BOM):]
-    for encoding in ("utf-8", "cp1252"):
+def bom_codec(raw: bytes) -> tuple[str, int] | None:
+    """(codec, BOM length) when ``raw`` starts with a byte-order mark, else None."""
+    for mark, codec in BOMS:
+        if raw.startswith(mark):
+            return codec, len(mark)
+    return None
+
+
+def decoded(raw: bytes, fallbacks: tuple[str, ...] = FALLBACKS) -> tuple[str, str]:
+    """(text, encoding) of a file: by its BOM, else the first fallback that decodes it.
+
+    Raises the first fallback's UnicodeDecodeError when none decodes (only possible when the
+    fallbacks do not end with Latin-1).
+    """
+    bom = bom_codec(raw)
+    if bom is not None and bom[0] != "utf-8":
+        return raw[bom[1] :].decode(bom[0], errors="replace"), bom[0]
+    if bom is not None:
+        raw, fallbacks = raw[bom[1] :], ("utf-8-sig", *fallbacks)
+    first_error: UnicodeDecodeError | None = None
+    for encoding in fallbacks:
         try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+    assert first_error is not None
+    raise first_error
+
+
+def decode(raw: bytes, fallbacks: tuple[str, ...] = FALLBACKS) -> str:
+    """Text of a file: by its BOM (dropped), else the first of ``fallbacks`` that decodes it."""
+    return decoded(raw, fallbacks)[0]
+
+
+def head_as_utf8(head: bytes, cut: bool = False) -> bytes:
+    """The first bytes of a file for sniffing: a UTF-16 text re-encoded as UTF-8 (with BOM).
+
+    Byte-level sniffers (magic lines, markers) then see every text file the same way. When
+    the head is ``cut`` from a longer file, the re-encoded text ends at its last line end (a
+    partial last line would look like a short row). Other bytes are returned unchanged.
+    """
+    bom = bom_codec(head)
+    if bom is None or bom[0] == "utf-8":
+        return head
+    codec, size = bom
+    text = head[size : len(head) - (len(head) - size) % 2].decode(codec, errors="ignore")
+    if cut and "\n" in text:
+        text = text[: text.rfind("\n") + 1]
+    return BOM + text.encode("utf-8")
 
 
 def split_lines(text: str) -> list[str]:
@@ -89,6 +176,62 @@ def to_float(cell: str) -> float:
     return float(cell.strip().replace(",", "."))
 
 
+def number(cell: str, decimal_comma: bool = True) -> float:
+    """A number; with ``decimal_comma`` a comma is the decimal mark (cells split by ';' or TAB)."""
+    return to_float(cell) if decimal_comma else float(cell.strip())
+
+
+def table_number(cell: str) -> float:
+    """A table cell: '' is NaN, '−' (U+2212) a minus, a decimal comma accepted; else ValueError."""
+    text = cell.strip().replace("\u2212", "-")
+    if text == "":
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        if _DECIMAL_COMMA.match(text):
+            return float(text.replace(",", "."))
+        raise
+
+
+def float_or(text: str | None, default: float = math.nan, decimal_comma: bool = True) -> float:
+    """A header value as a number, ``default`` when it is absent, empty or not a number."""
+    if text is None or str(text).strip() == "":
+        return default
+    try:
+        return number(str(text), decimal_comma)
+    except ValueError:
+        return default
+
+
+def is_number(cell: str, decimal_comma: bool = True) -> bool:
+    """True when :func:`number` reads the cell."""
+    try:
+        number(cell, decimal_comma)
+    except ValueError:
+        return False
+    return True
+
+
+def leading_number(text: str) -> tuple[float, str] | None:
+    """The number at the start of a value and the word after it ('6.404 mV' -> (6.404, 'mV'))."""
+    match = _LEADING_NUMBER.match(str(text))
+    if not match:
+        return None
+    return float(match.group(1)), match.group(2)
+
+
+def loose_number(text: str) -> float | None:
+    """A float from a header value, '2.0 E-06' and '17.0 mm' included; None when there is none."""
+    text = str(text).strip()
+    for candidate in (text.replace(" ", ""), text.split(" ")[0] if text else ""):
+        try:
+            return float(candidate)
+        except ValueError:
+            continue
+    return None
+
+
 def unit_factor(unit: str) -> tuple[str, float] | None:
     """(UDUNITS unit, factor) for a vendor unit string, None when unknown."""
     unit = unit.strip()
@@ -97,86 +240,17 @@ def unit_factor(unit: str) -> tuple[str, float] | None:
     return UNITS.get(unit.lower().replace(" ", ""))
 
 
-def sweep_segments(potential: np.ndarray) -> np.ndarray:
-    """Segment index (0-based) of each point: a new segment starts at every sweep reversal.
-
-    A reversal is where the potential has moved back from its running extremum by more
-    than a noise threshold (5 median steps, at least 0.2 % of the span), so jitter in a
-    controlled potential does not split a sweep.
-    """
-    e = np.asarray(potential, dtype=float)
-    segment = np.zeros(e.size, dtype=np.int32)
-    if e.size < 3:
-        return segment
-    steps = np.abs(np.diff(e))
-    span = float(np.nanmax(e) - np.nanmin(e))
-    threshold = max(5.0 * float(np.median(steps[steps > 0])) if np.any(steps > 0) else 0.0, 0.002 * span)
-    direction = 0
-    extreme_i = 0
-    current = 0
-    start = 0
-    for i in range(1, e.size):
-        if direction == 0:
-            if abs(e[i] - e[start]) > threshold:
-                direction = 1 if e[i] > e[start] else -1
-                extreme_i = int(np.argmax(e[: i + 1]) if direction > 0 else np.argmin(e[: i + 1]))
-            continue
-        if (e[i] - e[extreme_i]) * direction > 0:
-            extreme_i = i
-        elif abs(e[i] - e[extreme_i]) > threshold:
-            current += 1
-            segment[extreme_i + 1:] = current
-            direction = -direction
-            extreme_i = i
-    return segment
+def si_factor(unit: str, si_unit: str) -> float | None:
+    """Factor from a vendor unit to ``si_unit`` ('mA' -> 1e-3 for 'A'), None when not that kind."""
+    found = unit_factor(unit)
+    return found[1] if found is not None and found[0] == si_unit else None
 
 
-def sweep_cycles(potential: np.ndarray) -> np.ndarray:
-    """Cycle numbers (first = 1) from the sweep: two consecutive sweep segments make a cycle."""
-    return (sweep_segments(potential) // 2 + 1).astype(np.int32)
+def length_nm(unit: str) -> float | None:
+    """Factor from a length unit ('nm', 'µm', 'Å', 'mm'...) to nm, None when unknown."""
+    return LENGTH_TO_NM.get(unit.strip().lower())
 
 
-def is_sweep(potential: np.ndarray, time: np.ndarray, min_span_V: float = 0.05) -> bool:
-    """True when E(t) is a linear sweep: span >= min_span_V and |dE/dt| steady within a factor 2."""
-    e = np.asarray(potential, dtype=float)
-    t = np.asarray(time, dtype=float)
-    if e.size < 10 or not np.all(np.isfinite(e)) or float(e.max() - e.min()) < min_span_V:
-        return False
-    dt = np.diff(t)
-    if np.any(~np.isfinite(dt)) or np.any(dt <= 0):
-        return False
-    rate = np.abs(np.diff(e) / dt)
-    med = float(np.median(rate))
-    if med <= 0:
-        return False
-    steady = (rate > 0.5 * med) & (rate < 2.0 * med)
-    return float(np.mean(steady)) >= 0.8
-
-
-def scan_rate_from_data(potential: np.ndarray, time: np.ndarray) -> float:
-    """Median |dE/dt| (V/s) of a sweep, NaN when the time is unknown."""
-    dt = np.diff(np.asarray(time, dtype=float))
-    de = np.diff(np.asarray(potential, dtype=float))
-    ok = np.isfinite(dt) & (dt > 0)
-    if not np.any(ok):
-        return math.nan
-    return float(np.median(np.abs(de[ok] / dt[ok])))
-
-
-def charging_current_sign(potential: np.ndarray, current: np.ndarray) -> float:
-    """Mean of current * sign(dE/dt) over |current|: > 0 when current is anodic positive.
-
-    In a voltammogram the capacitive and faradaic currents follow the sweep direction, so
-    with the anodic-positive (IUPAC) convention the current on the positive-going sweep
-    lies above that on the negative-going one and this number is positive.
-    """
-    e = np.asarray(potential, dtype=float)
-    i = np.asarray(current, dtype=float)
-    if e.size < 3:
-        return math.nan
-    direction = np.sign(np.gradient(e))
-    centred = i - np.median(i)
-    scale = float(np.mean(np.abs(centred)))
-    if scale == 0:
-        return math.nan
-    return float(np.mean(centred * direction) / scale)
+def energy_eV(unit: str) -> float | None:
+    """Factor from an energy unit ('eV', 'keV') to eV, None when unknown."""
+    return ENERGY_TO_EV.get(unit.strip().lower())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -29,20 +30,21 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers._text import decode, split_lines  # one decoder and line splitter for every text reader
+from interphase.readers._cv import cycle_numbers
+from interphase.readers._text import decode, si_factor, split_lines, to_float
 
 NAME = "biologic_mpt"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGICS = ("EC-LAB ASCII FILE", "BT-LAB ASCII FILE")
 _COUNT_RE = re.compile(r"^\s*Nb header lines\s*:\s*(\d+)\s*$")
-# Current column units -> factor to ampere.
-_CURRENT_UNITS = {"A": 1.0, "mA": 1e-3, "µA": 1e-6, "uA": 1e-6, "nA": 1e-9}
-# Scan-rate units of the CV setting 'dE/dt unit' -> factor to V/s.
-_SCAN_RATE_UNITS = {"V/s": 1.0, "mV/s": 1e-3, "µV/s": 1e-6, "uV/s": 1e-6, "mV/min": 1e-3 / 60}
-# Area units -> factor to cm².
-_AREA_UNITS = {"cm²": 1.0, "cm2": 1.0, "cm^2": 1.0, "mm²": 1e-2, "mm2": 1e-2, "m²": 1e4, "m2": 1e4}
+# Units a current column may be written in (the factor to A comes from the toolkit).
+_CURRENT_UNITS = ("A", "mA", "µA", "uA", "nA")
+# Words of EC-Lab technique names that are not potential sweeps (GCPL, Modulo Bat's
+# galvanostatic steps, chronoamperometry/-potentiometry, OCV, impedance).
+NOT_SWEEPS = ("galvano", "chrono", "open circuit", "impedance", "gcpl", "constant current")
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -51,21 +53,25 @@ def sniff(path: Path, head: bytes) -> bool:
     return first.decode("latin-1") in MAGICS
 
 
-def to_float(text: str) -> float:
-    """A number written with a decimal point or a decimal comma."""
-    return float(text.strip().replace(",", "."))
-
-
 def header_count(lines: list[str], path: Path) -> int:
     """The 'Nb header lines : N' value, checked against the file."""
     if not lines or lines[0].strip().upper() not in MAGICS:
-        raise ReadError(path, "line 1", "'EC-Lab ASCII FILE'", repr(lines[0][:40]) if lines else "an empty file")
+        raise ReadError(
+            path, "line 1", "'EC-Lab ASCII FILE'", repr(lines[0][:40]) if lines else "an empty file"
+        )
     match = _COUNT_RE.match(lines[1]) if len(lines) > 1 else None
     if not match:
-        raise ReadError(path, "line 2", "'Nb header lines : N'", repr(lines[1][:40]) if len(lines) > 1 else "end of file")
+        raise ReadError(
+            path,
+            "line 2",
+            "'Nb header lines : N'",
+            repr(lines[1][:40]) if len(lines) > 1 else "end of file",
+        )
     count = int(match.group(1))
     if count < 3 or count > len(lines):
-        raise ReadError(path, "line 2", f"a header line count between 3 and {len(lines)}", str(count))
+        raise ReadError(
+            path, "line 2", f"a header line count between 3 and {len(lines)}", str(count)
+        )
     return count
 
 
@@ -75,7 +81,12 @@ def column_names(line: str, path: Path, line_no: int) -> list[str]:
     while names and names[-1].strip() == "":
         names.pop()
     if len(names) < 2:
-        raise ReadError(path, f"line {line_no}", "the tab-separated column header (the count in line 2 may be wrong)", repr(line[:60]))
+        raise ReadError(
+            path,
+            f"line {line_no}",
+            "the tab-separated column header (the count in line 2 may be wrong)",
+            repr(line[:60]),
+        )
     return [n.strip() for n in names]
 
 
@@ -91,7 +102,7 @@ def header_value(header: list[str], key: str) -> str | None:
 
 
 def setting_values(header: list[str], key: str) -> list[list[str]]:
-    """Values of a fixed-width technique setting row ('E (V)   4.0000   ...'), one list per occurrence."""
+    """Values of a fixed-width setting row ('E (V)   4.0000   ...'), one list per occurrence."""
     out = []
     for line in header:
         if line[:20].rstrip() == key and len(line) > 20:
@@ -114,9 +125,10 @@ def area_cm2(header: list[str]) -> float:
     if not text:
         return math.nan
     match = re.match(r"([-+0-9.,Ee]+)\s*(\S*)", text)
-    if not match or match.group(2) not in _AREA_UNITS:
+    factor = si_factor(match.group(2), "cm2") if match else None
+    if factor is None:
         return math.nan
-    return to_float(match.group(1)) * _AREA_UNITS[match.group(2)]
+    return to_float(match.group(1)) * factor
 
 
 def scan_rate_V_s(header: list[str]) -> float:
@@ -124,10 +136,10 @@ def scan_rate_V_s(header: list[str]) -> float:
     value = first_setting(header, "dE/dt")
     if value is None:
         return math.nan
-    unit = first_setting(header, "dE/dt unit") or "mV/s"
+    factor = si_factor(first_setting(header, "dE/dt unit") or "mV/s", "V s-1")
     try:
-        return to_float(value) * _SCAN_RATE_UNITS[unit]
-    except (ValueError, KeyError):
+        return to_float(value) * factor if factor is not None else math.nan
+    except ValueError:
         return math.nan
 
 
@@ -162,44 +174,68 @@ def header_attrs(header: list[str]) -> dict:
     return attrs
 
 
-def column(rows: list[list[str]], names: list[str], wanted: tuple[str, ...], path: Path, first_line: int) -> np.ndarray | None:
-    """The first of the ``wanted`` columns present, as floats; None when none is present."""
-    name = next((w for w in wanted if w in names), None)
+@dataclass
+class Table:
+    """The data table of an export: column names, rows of text fields and their line numbers."""
+
+    path: Path
+    names: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    @property
+    def header_line(self) -> int:
+        """The line number of the column header."""
+        return self.lines[0] - 1 if self.lines else 0
+
+    def places(self) -> list[str]:
+        """'line N' for every row."""
+        return [f"line {n}" for n in self.lines]
+
+
+def column(table: Table, wanted: tuple[str, ...]) -> np.ndarray | None:
+    """The first of the ``wanted`` columns present, as floats; None when none is present.
+
+    Only the columns asked for are parsed, so text columns the layout does not need never
+    stop a file; 'NaN' or 'inf' cells are kept (the layout builder drops those rows).
+    """
+    name = next((w for w in wanted if w in table.names), None)
     if name is None:
         return None
-    j = names.index(name)
-    out = np.empty(len(rows))
-    for i, fields in enumerate(rows):
+    j = table.names.index(name)
+    out = np.empty(len(table.rows))
+    for i, fields in enumerate(table.rows):
         try:
             out[i] = to_float(fields[j])
         except (IndexError, ValueError):
             found = repr(fields[j]) if j < len(fields) else f"only {len(fields)} fields"
-            raise ReadError(path, f"line {first_line + i}, column '{name}'", "a number", found) from None
+            place = f"line {table.lines[i]}, column '{name}'"
+            raise ReadError(table.path, place, "a number", found) from None
     return out
 
 
-def require(values: np.ndarray | None, wanted: tuple[str, ...], names: list[str], path: Path, line_no: int, technique: str) -> np.ndarray:
-    """``values``, or a ReadError saying which column a technique needs."""
+def require(table: Table, wanted: tuple[str, ...], technique: str) -> np.ndarray:
+    """The first of the ``wanted`` columns, or a ReadError saying which a technique needs."""
+    values = column(table, wanted)
     if values is None:
-        raise ReadError(
-            path,
-            f"line {line_no} (column header)",
-            f"a column {' or '.join(repr(w) for w in wanted)} for {technique}",
-            f"columns {', '.join(names[:12])}{'...' if len(names) > 12 else ''}",
-        )
+        names = table.names
+        listed = f"columns {', '.join(names[:12])}{'...' if len(names) > 12 else ''}"
+        expected = f"a column {' or '.join(repr(w) for w in wanted)} for {technique}"
+        raise ReadError(table.path, f"line {table.header_line} (column header)", expected, listed)
     return values
 
 
-def parse(path: Path) -> tuple[list[str], list[str], list[list[str]], int]:
-    """Header lines, column names, rows of fields and the 1-based line number of the first row."""
+def parse(path: Path) -> tuple[list[str], Table]:
+    """Header lines and the data table (rows with their 1-based line numbers)."""
     lines = split_lines(decode(Path(path).read_bytes()))
     count = header_count(lines, path)
     header = lines[: count - 1]
     names = column_names(lines[count - 1], path, count)
-    rows = [line.split("\t") for line in lines[count:] if line.strip() != ""]
-    if not rows:
+    numbered = [(n, line) for n, line in enumerate(lines[count:], start=count + 1) if line.strip()]
+    if not numbered:
         raise ReadError(path, f"line {count + 1}", "at least one data row", "end of file")
-    return header, names, rows, count + 1
+    rows = [line.split("\t") for _, line in numbered]
+    return header, Table(Path(path), names, rows, [n for n, _ in numbered])
 
 
 def dc_potential(header: list[str], mean_ewe: float) -> tuple[float, str]:
@@ -221,34 +257,31 @@ def dc_potential(header: list[str], mean_ewe: float) -> tuple[float, str]:
     return math.nan, "unknown"
 
 
+def reference_attrs(header: list[str]) -> dict:
+    """``reference_electrode`` as the header states it ('Reference electrode : ...'), if it does."""
+    text = header_value(header, "Reference electrode")
+    return {"reference_electrode": text} if text else {}
+
+
 def read_eis(path: Path) -> xr.Dataset:
-    """An impedance spectrum, frequency strictly decreasing."""
-    header, names, rows, first = parse(path)
-    wanted = {"freq": ("freq/Hz",), "re": ("Re(Z)/Ohm",), "mim": ("-Im(Z)/Ohm",)}
-    freq = require(column(rows, names, wanted["freq"], path, first), wanted["freq"], names, path, first - 1, "eis")
-    z_real = require(column(rows, names, wanted["re"], path, first), wanted["re"], names, path, first - 1, "eis")
-    minus_imag = require(column(rows, names, wanted["mim"], path, first), wanted["mim"], names, path, first - 1, "eis")
-    time = column(rows, names, ("time/s",), path, first)
-    ewe = column(rows, names, ("<Ewe>/V", "Ewe/V"), path, first)
-    z_imag = -minus_imag
-    order = np.argsort(-freq, kind="stable")
-    freq, z_real, z_imag = freq[order], z_real[order], z_imag[order]
-    time = time[order] if time is not None else None
-    keep = np.ones(freq.size, dtype=bool)
-    for i in range(1, freq.size):
-        if freq[i] == freq[i - 1]:
-            a, b = order[i - 1], order[i]
-            if z_real[i] != z_real[i - 1] or z_imag[i] != z_imag[i - 1]:
-                raise ReadError(
-                    path,
-                    f"lines {first + min(a, b)} and {first + max(a, b)}",
-                    "one impedance per frequency (one spectrum per file)",
-                    f"{freq[i]:g} Hz twice with different impedance",
-                )
-            keep[i] = False
-    mean_ewe = float(np.mean(ewe)) if ewe is not None and ewe.size else math.nan
+    """An impedance record: one spectrum, or every sweep of a file holding several."""
+    header, table = parse(path)
+    freq = require(table, ("freq/Hz",), "eis")
+    z_real = require(table, ("Re(Z)/Ohm",), "eis")
+    z_imag = -require(table, ("-Im(Z)/Ohm",), "eis")
+    ewe = column(table, ("<Ewe>/V", "Ewe/V"))
+    mean_ewe = float(np.nanmean(ewe)) if ewe is not None and ewe.size else math.nan
     potential, source = dc_potential(header, mean_ewe)
-    attrs = header_attrs(header)
+    rows = datasets.EisRows(
+        freq,
+        z_real,
+        z_imag,
+        table.places(),
+        time=column(table, ("time/s",)),
+        group=column(table, ("cycle number",)),
+        potential=ewe if source == "mean of <Ewe>/V" else None,
+    )
+    attrs = {**header_attrs(header), **reference_attrs(header)}
     attrs.update(
         {
             "dc_potential_V": potential,
@@ -257,53 +290,81 @@ def read_eis(path: Path) -> xr.Dataset:
             "reader_version": VERSION,
         }
     )
-    return datasets.eis_dataset(
-        freq[keep],
-        z_real[keep],
-        z_imag[keep],
-        attrs,
-        time=time[keep] if time is not None else None,
-        time_long_name="time since the start of the technique",
-    )
-
-
-def cycle_index(values: np.ndarray | None, n: int) -> np.ndarray:
-    """Cycle numbers as integers starting at 1 (EC-Lab counts from 0 in some techniques)."""
-    if values is None:
-        return np.ones(n, dtype=np.int32)
-    cycles = np.rint(values).astype(np.int32)
-    return cycles - cycles.min() + 1 if cycles.min() < 1 else cycles
+    long_name = "time since the start of the technique"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
 def current_column(names: list[str]) -> tuple[str, float] | None:
     """The name of the current column ('<I>/mA' preferred over 'I/mA') and its factor to A."""
     for prefix in ("<I>/", "I/"):
-        for unit, factor in _CURRENT_UNITS.items():
+        for unit in _CURRENT_UNITS:
             if prefix + unit in names:
-                return prefix + unit, factor
+                return prefix + unit, si_factor(unit, "A")
     return None
 
 
+def not_a_voltammogram(technique_name: str, control: str) -> str | None:
+    """What an EC-Lab record is when it cannot be a voltammogram, None when it may be one.
+
+    ``technique_name`` is the technique the file names ('Cyclic Voltammetry', 'Modulo Bat',
+    'Galvanostatic Cycling with Potential Limitation'...), ``control`` the control mode
+    found in the data ('galvanostatic' for a control current column, else '').
+    """
+    name = technique_name.strip()
+    if "voltammetry" in name.lower():
+        return None
+    if control == "galvanostatic":
+        return f"an EC-Lab '{name or 'unnamed'}' record under current control (galvanostatic)"
+    if any(word in name.lower() for word in NOT_SWEEPS):
+        return f"an EC-Lab '{name}' record"
+    return None
+
+
+def control_mode(names: list[str] | tuple[str, ...]) -> str:
+    """'galvanostatic' when the record has a control current column and no control potential."""
+    current = any(n.startswith("control/") and n.endswith("A") for n in names)
+    return "galvanostatic" if current and "control/V" not in names else ""
+
+
+def refuse_non_voltammogram(path: Path, place: str, technique_name: str, names) -> None:
+    """ReadError when an EC-Lab record declared as cv holds something else (GCPL, Modulo Bat...)."""
+    found = not_a_voltammogram(technique_name, control_mode(names))
+    if found:
+        expected = "a voltammogram (cv), as measurements.tsv declares"
+        raise ReadError(path, place, expected, found)
+
+
 def read_cv(path: Path) -> xr.Dataset:
-    """A voltammogram (or any EC-Lab record with Ewe and I columns), in acquisition order."""
-    header, names, rows, first = parse(path)
-    if "freq/Hz" in names:
-        raise ReadError(path, f"line {first - 1} (column header)", "a time record with Ewe and I (cv)", "an impedance record (freq/Hz column)")
-    time = require(column(rows, names, ("time/s",), path, first), ("time/s",), names, path, first - 1, "cv")
-    potential = require(column(rows, names, ("Ewe/V", "<Ewe>/V"), path, first), ("Ewe/V", "<Ewe>/V"), names, path, first - 1, "cv")
-    current_name = current_column(names)
-    if current_name is None:
-        require(None, ("<I>/mA", "I/mA"), names, path, first - 1, "cv")
-    name, factor = current_name
-    current = column(rows, names, (name,), path, first) * factor
-    cycles = cycle_index(column(rows, names, ("cycle number",), path, first), len(rows))
-    control = column(rows, names, ("control/V",), path, first)
+    """A voltammogram (an EC-Lab CV, LSV or potentiostatic sweep), in acquisition order."""
+    header, table = parse(path)
+    place = f"line {table.header_line} (column header)"
+    if "freq/Hz" in table.names:
+        found = "an impedance record (freq/Hz column)"
+        raise ReadError(path, place, "a time record with Ewe and I (cv)", found)
+    technique_name = header[3].strip() if len(header) > 3 else ""
+    refuse_non_voltammogram(
+        path, "line 4 (technique) and column header", technique_name, table.names
+    )
+    time = require(table, ("time/s",), "cv")
+    potential = require(table, ("Ewe/V", "<Ewe>/V"), "cv")
+    found = current_column(table.names)
+    if found is None:
+        require(table, ("<I>/mA", "I/mA"), "cv")
+    name, factor = found
+    current = column(table, (name,)) * factor
+    cycles = cycle_numbers(column(table, ("cycle number",)), len(table.rows))
+    control = column(table, ("control/V",))
     extra = {}
     if control is not None:
-        extra["control_potential"] = datasets.variable("point", control, "V", "potential set by the potentiostat")
-    attrs = header_attrs(header)
-    attrs.update({"scan_rate_V_s": scan_rate_V_s(header), "reader": NAME, "reader_version": VERSION})
-    return datasets.cv_dataset(time, potential, current, cycles, attrs, extra=extra)
+        long_name = "potential set by the potentiostat"
+        extra["control_potential"] = datasets.variable("point", control, "V", long_name)
+    attrs = {**header_attrs(header), **reference_attrs(header)}
+    attrs.update(
+        {"scan_rate_V_s": scan_rate_V_s(header), "reader": NAME, "reader_version": VERSION}
+    )
+    return datasets.cv_from_rows(
+        path, time, potential, current, cycles, attrs, places=table.places(), extra=extra
+    )
 
 
 def read(path: Path, technique: str) -> xr.Dataset:
@@ -313,4 +374,5 @@ def read(path: Path, technique: str) -> xr.Dataset:
         return read_eis(path)
     if technique == "cv":
         return read_cv(path)
-    raise ReadError(path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique))
+    expected = f"a technique this reader handles ({', '.join(TECHNIQUES)})"
+    raise ReadError(path, None, expected, repr(technique))

@@ -35,11 +35,14 @@ from galvani import BioLogic
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers.biologic import cycle_index
+from interphase.readers._cv import cycle_numbers
+from interphase.readers._text import si_factor
+from interphase.readers.biologic import refuse_non_voltammogram
 
 NAME = "biologic_mpr"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGIC = b"BIO-LOGIC MODULAR FILE"
 # Technique ids of the settings module byte 0 (yadg extractors/eclab/techniques.py).
@@ -65,8 +68,9 @@ AREA_OFFSET = 0x0211
 REFERENCE_OFFSET = 0x0215
 LOG_VERSION_OFFSET = 0x03B7
 LOG_SERIAL_OFFSET = 0x03CF
-# Current column units -> factor to ampere.
-CURRENT_UNITS = {"A": 1.0, "mA": 1e-3, "µA": 1e-6, "uA": 1e-6, "nA": 1e-9}
+NOT_DECODED = "technique settings other than the CV dE/dt (e.g. the EIS 'E (V)'), device model"
+# Units a current column may be written in (the factor to A comes from the toolkit).
+CURRENT_UNITS = ("A", "mA", "µA", "uA", "nA")
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -83,7 +87,9 @@ def load(path: Path) -> BioLogic.MPRfile:
         with open(path, "rb") as fh:
             return BioLogic.MPRfile(fh)
     except (ValueError, AssertionError, NotImplementedError, OSError, KeyError, TypeError) as err:
-        raise ReadError(path, "modules after byte 0x34", "an EC-Lab .mpr that galvani 0.5 decodes", f"{type(err).__name__}: {err}") from None
+        found = f"a damaged or unsupported file (galvani: {str(err).strip() or type(err).__name__})"
+        expected = "an EC-Lab .mpr that galvani 0.5 decodes"
+        raise ReadError(path, "modules after byte 0x34", expected, found) from None
 
 
 def module_data(mpr: BioLogic.MPRfile, shortname: bytes) -> bytes:
@@ -106,7 +112,9 @@ def float32_at(data: bytes, offset: int) -> float:
     """A little-endian float32 at ``offset``, NaN when out of range."""
     if offset + 4 > len(data):
         return math.nan
-    return float(str(np.float32(struct.unpack_from("<f", data, offset)[0])))  # shortest float32 text: 0.001, not 0.0010000000475
+    return float(
+        str(np.float32(struct.unpack_from("<f", data, offset)[0]))
+    )  # shortest float32 text: 0.001, not 0.0010000000475
 
 
 def cv_scan_rate(settings: bytes) -> float:
@@ -136,12 +144,18 @@ def header_attrs(mpr: BioLogic.MPRfile) -> dict:
         "instrument": f"BioLogic (SN {serial})" if serial else "BioLogic",
         "software": f"EC-Lab v{version}" if version else "EC-Lab",
         "software_version": version,
-        "start_time": timestamp.replace(microsecond=0).isoformat() if timestamp else mpr.startdate.isoformat(),
-        "instrument_technique": TECHNIQUE_NAMES.get(settings[0], f"technique id {settings[0]}") if settings else "",
-        "reference_electrode": pascal_string(settings, REFERENCE_OFFSET),
+        "start_time": timestamp.replace(microsecond=0).isoformat()
+        if timestamp
+        else mpr.startdate.isoformat(),
+        "instrument_technique": TECHNIQUE_NAMES.get(settings[0], f"technique id {settings[0]}")
+        if settings
+        else "",
         "mpr_data_module_version": int(mpr.version),
-        "settings_not_decoded": "technique settings other than the CV dE/dt (e.g. the EIS 'E (V)'), device model",
+        "settings_not_decoded": NOT_DECODED,
     }
+    reference = pascal_string(settings, REFERENCE_OFFSET)
+    if reference:
+        attrs["reference_electrode"] = reference
     area = float32_at(settings, AREA_OFFSET)
     if math.isfinite(area) and area > 0:
         attrs["area_in_file_cm2"] = area
@@ -153,7 +167,12 @@ def records(path: Path) -> tuple[np.ndarray, BioLogic.MPRfile]:
     mpr = load(path)
     data = mpr.data
     if data.shape[0] == 0:
-        raise ReadError(path, "data module ('VMP data')", "at least one data point", "no data points (the run stored none)")
+        raise ReadError(
+            path,
+            "data module ('VMP data')",
+            "at least one data point",
+            "no data points (the run stored none)",
+        )
     return data, mpr
 
 
@@ -165,7 +184,9 @@ def field(data: np.ndarray, wanted: tuple[str, ...]) -> np.ndarray | None:
     return None
 
 
-def require(values: np.ndarray | None, wanted: tuple[str, ...], data: np.ndarray, path: Path, technique: str) -> np.ndarray:
+def require(
+    values: np.ndarray | None, wanted: tuple[str, ...], data: np.ndarray, path: Path, technique: str
+) -> np.ndarray:
     """``values``, or a ReadError naming the column the technique needs."""
     if values is None:
         raise ReadError(
@@ -177,42 +198,46 @@ def require(values: np.ndarray | None, wanted: tuple[str, ...], data: np.ndarray
     return values
 
 
+def points(data: np.ndarray) -> list[str]:
+    """'data point N' (from 1) for every record, to name rows in notes and errors."""
+    return [f"data point {i + 1}" for i in range(data.shape[0])]
+
+
 def read_eis(path: Path) -> xr.Dataset:
-    """An impedance spectrum, frequency strictly decreasing."""
+    """An impedance record: one spectrum, or every sweep of a file holding several."""
     data, mpr = records(path)
     freq = require(field(data, ("freq/Hz",)), ("freq/Hz",), data, path, "eis")
     z_real = require(field(data, ("Re(Z)/Ohm",)), ("Re(Z)/Ohm",), data, path, "eis")
     minus_imag = require(field(data, ("-Im(Z)/Ohm",)), ("-Im(Z)/Ohm",), data, path, "eis")
-    time = field(data, ("time/s",))
     ewe = field(data, ("<Ewe>/V", "Ewe/V"))
-    keep = freq > 0
-    order = np.argsort(-freq[keep], kind="stable")
-    index = np.flatnonzero(keep)[order]
-    freq, z_real, z_imag = freq[index], z_real[index], -minus_imag[index]
-    if np.any(np.diff(freq) >= 0):
-        i = int(np.flatnonzero(np.diff(freq) >= 0)[0])
-        raise ReadError(path, f"data points {index[i]} and {index[i + 1]}", "one impedance per frequency (one spectrum per file)", f"{freq[i]:g} Hz twice")
+    rows = datasets.EisRows(
+        freq,
+        z_real,
+        -minus_imag,
+        points(data),
+        time=field(data, ("time/s",)),
+        group=field(data, ("cycle number",)),
+        potential=ewe,
+    )
     attrs = header_attrs(mpr)
-    mean_ewe = float(np.mean(ewe)) if ewe is not None else math.nan
     attrs.update(
         {
-            "dc_potential_V": mean_ewe,
+            "dc_potential_V": float(np.nanmean(ewe)) if ewe is not None else math.nan,
             "dc_potential_source": "mean of <Ewe>/V" if ewe is not None else "unknown",
-            "dc_rows_dropped": int(np.count_nonzero(~keep)),
             "reader": NAME,
             "reader_version": VERSION,
         }
     )
-    return datasets.eis_dataset(
-        freq, z_real, z_imag, attrs, time=time[index] if time is not None else None, time_long_name="time since the start of the technique"
-    )
+    long_name = "time since the start of the technique"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
 def current_field(data: np.ndarray) -> tuple[np.ndarray, str] | None:
     """The current in A ('<I>/…' preferred over 'I/…') and the column it came from."""
     for prefix in ("<I>/", "I/"):
-        for unit, factor in CURRENT_UNITS.items():
+        for unit in CURRENT_UNITS:
             if prefix + unit in data.dtype.names:
+                factor = si_factor(unit, "A")
                 return np.asarray(data[prefix + unit], dtype=float) * factor, prefix + unit
     return None
 
@@ -221,38 +246,45 @@ def read_cv(path: Path) -> xr.Dataset:
     """A voltammogram (or any EC-Lab record with Ewe and I), in acquisition order."""
     data, mpr = records(path)
     if "freq/Hz" in data.dtype.names:
-        raise ReadError(path, "data module column list", "a time record with Ewe and I (cv)", "an impedance record (freq/Hz column)")
+        raise ReadError(
+            path,
+            "data module column list",
+            "a time record with Ewe and I (cv)",
+            "an impedance record (freq/Hz column)",
+        )
+    attrs = header_attrs(mpr)
+    technique_name = attrs["instrument_technique"]
+    refuse_non_voltammogram(path, "settings and data modules", technique_name, data.dtype.names)
     time = require(field(data, ("time/s",)), ("time/s",), data, path, "cv")
     potential = require(field(data, ("Ewe/V", "<Ewe>/V")), ("Ewe/V", "<Ewe>/V"), data, path, "cv")
     found = current_field(data)
     if found is None:
         require(None, ("<I>/mA", "I/mA"), data, path, "cv")
     current, _ = found
-    n = data.shape[0]
-    data_vars = {
-        "time": datasets.variable("point", time, "s", "time"),
-        "potential": datasets.variable("point", potential, "V", "working electrode potential vs reference"),
-        "current": datasets.variable("point", current, "A", "current, anodic positive"),
-        "cycle": datasets.variable("point", cycle_index(field(data, ("cycle number",)), n), "1", "cycle number, first cycle = 1"),
-    }
+    cycles = cycle_numbers(field(data, ("cycle number",)), data.shape[0])
+    extra = {}
     control_v = field(data, ("control/V",))
     if control_v is not None:
-        data_vars["control_potential"] = datasets.variable("point", control_v, "V", "potential set by the potentiostat")
+        long_name = "potential set by the potentiostat"
+        extra["control_potential"] = datasets.variable("point", control_v, "V", long_name)
     control_ma = field(data, ("control/mA",))
     if control_ma is not None:
-        data_vars["control_current"] = datasets.variable("point", control_ma * 1e-3, "A", "current set by the potentiostat")
-    attrs = header_attrs(mpr)
+        long_name = "current set by the potentiostat"
+        extra["control_current"] = datasets.variable("point", control_ma * 1e-3, "A", long_name)
     rate = cv_scan_rate(module_data(mpr, b"VMP Set"))
     attrs.update(
         {
             "scan_rate_V_s": rate,
-            "scan_rate_source": "CV setting dE/dt in the settings module" if math.isfinite(rate) else "unknown",
+            "scan_rate_source": "CV setting dE/dt in the settings module"
+            if math.isfinite(rate)
+            else "unknown",
             "reader": NAME,
             "reader_version": VERSION,
         }
     )
-    coords = {"point": datasets.variable("point", np.arange(n), "1", "point index in acquisition order")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return datasets.cv_from_rows(
+        path, time, potential, current, cycles, attrs, places=points(data), extra=extra
+    )
 
 
 def read(path: Path, technique: str) -> xr.Dataset:
@@ -262,4 +294,6 @@ def read(path: Path, technique: str) -> xr.Dataset:
         return read_eis(path)
     if technique == "cv":
         return read_cv(path)
-    raise ReadError(path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique))
+    raise ReadError(
+        path, None, f"a technique this reader handles ({', '.join(TECHNIQUES)})", repr(technique)
+    )

@@ -30,12 +30,14 @@ import numpy as np
 import xarray as xr
 from defusedxml import ElementTree
 
+from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
+from interphase.readers._text import float_or
 
 NAME = "bruker_brml"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 RAW_DATA = re.compile(r"^Experiment\d+/RawData\d+\.xml$")
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -65,10 +67,7 @@ def _first(root, name: str):
 def _value_attr(root, name: str, default: float = float("nan")) -> float:
     """The float ``Value`` attribute of the first element of this name."""
     elem = _first(root, name)
-    try:
-        return float(elem.get("Value")) if elem is not None else default
-    except (TypeError, ValueError):
-        return default
+    return float_or(elem.get("Value") if elem is not None else None, default, decimal_comma=False)
 
 
 def _text(root, name: str) -> str:
@@ -110,7 +109,12 @@ def _rows(path: Path, route, member: str) -> np.ndarray:
         try:
             rows.append([float(v) for v in (datum.text or "").split(",")])
         except ValueError:
-            raise ReadError(path, f"{member}, <Datum> {i}", "comma-separated numbers", repr((datum.text or "")[:60])) from None
+            raise ReadError(
+                path,
+                f"{member}, <Datum> {i}",
+                "comma-separated numbers",
+                repr((datum.text or "")[:60]),
+            ) from None
     if not rows:
         raise ReadError(path, member, "<Datum> rows", "none")
     if len({len(r) for r in rows}) > 1:
@@ -123,9 +127,14 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
-            members = sorted((n for n in zf.namelist() if RAW_DATA.match(n)), key=lambda n: [int(d) for d in re.findall(r"\d+", n)])
+            members = sorted(
+                (n for n in zf.namelist() if RAW_DATA.match(n)),
+                key=lambda n: [int(d) for d in re.findall(r"\d+", n)],
+            )
             if not members:
-                raise ReadError(path, "zip archive", "Experiment0/RawData0.xml", ", ".join(zf.namelist()[:5]))
+                raise ReadError(
+                    path, "zip archive", "Experiment0/RawData0.xml", ", ".join(zf.namelist()[:5])
+                )
             member = members[0]
             xml = zf.read(member)
     except zipfile.BadZipFile as exc:
@@ -133,26 +142,44 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
-        raise ReadError(path, f"{member}, line {exc.position[0]}", "well-formed XML", str(exc)) from None
+        raise ReadError(
+            path, f"{member}, line {exc.position[0]}", "well-formed XML", str(exc)
+        ) from None
     route = _first(root, "DataRoute")
     if route is None:
         raise ReadError(path, member, "a <DataRoute>", "none")
     table = _rows(path, route, member)
     columns = column_map(route)
     if "ScanAxes" in columns and "TwoTheta" not in columns:
-        raise ReadError(path, f"{member}, <DataViews>", "a scan with a TwoTheta axis (a 2θ scan)",
-                        "scan axes without TwoTheta (rocking curve, phi or chi scan...)")
+        raise ReadError(
+            path,
+            f"{member}, <DataViews>",
+            "a scan with a TwoTheta axis (a 2θ scan)",
+            "scan axes without TwoTheta (rocking curve, phi or chi scan...)",
+        )
     width = table.shape[1]
     wanted = {k: v for k, v in columns.items() if k != "ScanAxes"}
     if width < 3 or any(v >= width for v in wanted.values()):
-        raise ReadError(path, f"{member}, <Datum> 1", f"columns {sorted(wanted.values()) or [0, 2, 'last']} (time, 2θ, counts)",
-                        f"{width} columns")
+        raise ReadError(
+            path,
+            f"{member}, <Datum> 1",
+            f"columns {sorted(wanted.values()) or [0, 2, 'last']} (time, 2θ, counts)",
+            f"{width} columns",
+        )
     two_theta = table[:, columns.get("TwoTheta", 2)]
     counts = table[:, columns.get("Counts", width - 1)]
     time = table[:, columns.get("MeasuredTime", 0)]
-    factor = table[:, columns["AbsorptionFactor"]] if "AbsorptionFactor" in columns else np.ones(len(table))
+    factor = (
+        table[:, columns["AbsorptionFactor"]]
+        if "AbsorptionFactor" in columns
+        else np.ones(len(table))
+    )
     scan_info = _first(route, "ScanInformation")
-    scan_name = " ".join(scan_info.get(k, "") for k in ("ScanName", "VisibleName")) if scan_info is not None else ""
+    scan_name = (
+        " ".join(scan_info.get(k, "") for k in ("ScanName", "VisibleName"))
+        if scan_info is not None
+        else ""
+    )
     tube = _first(root, "Tube")
     source = tube if tube is not None else root
     ka1 = _value_attr(source, "WaveLengthAlpha1", _value_attr(root, "WaveLength"))
@@ -166,7 +193,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
         "measurement_status": _text(root, "MeasurementStatus"),
         "generator_kV": _value_attr(source, "Voltage"),
         "generator_mA": _value_attr(source, "Current"),
-        "column_source": "DataViews" if {"TwoTheta", "Counts"} <= set(columns) else "default column order",
+        "column_source": "DataViews"
+        if {"TwoTheta", "Counts"} <= set(columns)
+        else "default column order",
         "n_ranges_in_file": len(members),
         "scan_used": member,
         "reader": NAME,

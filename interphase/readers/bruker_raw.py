@@ -1,4 +1,4 @@
-"""Bruker / Siemens binary ``.raw`` 2θ scans: RAW1.01 (DIFFRAC plus, "v3") and RAW4.00 (DIFFRAC.SUITE).
+"""Bruker / Siemens ``.raw`` 2θ scans: RAW1.01 (DIFFRAC plus, "v3"), RAW4.00 (DIFFRAC.SUITE).
 
 Why our own parser: no maintained, cleanly installing Python library reads these. ``xylib-py``
 (1.6.1, 2020) is a C++ source package needing a compiler and SWIG, and does not know
@@ -38,16 +38,22 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
 
 NAME = "bruker_raw"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGIC_V3 = b"RAW1.01"
 MAGIC_V4 = b"RAW4.00"
-FILE_STATUS = {1: "done", 2: "active", 3: "aborted", 4: "interrupted"}  # RAW1.01 byte 8 (XCH manual)
+FILE_STATUS = {
+    1: "done",
+    2: "active",
+    3: "aborted",
+    4: "interrupted",
+}  # RAW1.01 byte 8 (XCH manual)
 V3_FILE_HEADER = 712
 V3_RANGE_HEADER = 304
 V4_FIRST_SEGMENT = 61
@@ -62,7 +68,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _string(raw: bytes, offset: int, size: int) -> str:
     """A NUL-padded latin-1 string field."""
-    return raw[offset:offset + size].split(b"\x00", 1)[0].decode("latin-1").strip()
+    return raw[offset : offset + size].split(b"\x00", 1)[0].decode("latin-1").strip()
 
 
 def _unpack(path: Path, fmt: str, raw: bytes, offset: int, what: str) -> tuple:
@@ -70,22 +76,32 @@ def _unpack(path: Path, fmt: str, raw: bytes, offset: int, what: str) -> tuple:
     try:
         return struct.unpack_from(fmt, raw, offset)
     except struct.error:
-        raise ReadError(path, f"byte {offset}", f"{what} ({struct.calcsize(fmt)} bytes)", "end of file") from None
+        raise ReadError(
+            path, f"byte {offset}", f"{what} ({struct.calcsize(fmt)} bytes)", "end of file"
+        ) from None
 
 
 def _counts(path: Path, raw: bytes, offset: int, steps: int, datum_size: int = 4) -> np.ndarray:
     """``steps`` float32 counts from ``offset``, each datum ``datum_size`` bytes long."""
     end = offset + steps * datum_size
     if steps <= 0 or datum_size < 4 or end > len(raw):
-        raise ReadError(path, f"byte {offset}", f"{steps} data of {datum_size} bytes (to byte {end})",
-                        f"a file of {len(raw)} bytes")
-    block = np.frombuffer(raw, dtype=np.uint8, count=steps * datum_size, offset=offset).reshape(steps, datum_size)
+        raise ReadError(
+            path,
+            f"byte {offset}",
+            f"{steps} data of {datum_size} bytes (to byte {end})",
+            f"a file of {len(raw)} bytes",
+        )
+    block = np.frombuffer(raw, dtype=np.uint8, count=steps * datum_size, offset=offset).reshape(
+        steps, datum_size
+    )
     return block[:, :4].copy().view("<f4").ravel().astype(float)
 
 
 def _wavelengths(ka1: float, ka2: float, ratio: float) -> dict:
     """The wavelength attributes; Kα2 NaN and ratio 0 when the file says Kα1 only."""
-    return wavelength_attrs(round(float(ka1), 6) if ka1 > 0 else float("nan"), round(float(ka2), 6), float(ratio))
+    return wavelength_attrs(
+        round(float(ka1), 6) if ka1 > 0 else float("nan"), round(float(ka2), 6), float(ratio)
+    )
 
 
 def read_v3(path: Path, raw: bytes) -> xr.Dataset:
@@ -97,7 +113,9 @@ def read_v3(path: Path, raw: bytes) -> xr.Dataset:
     r = V3_FILE_HEADER
     header_len, steps, start_theta, start_2theta = _unpack(path, "<IIdd", raw, r, "range header")
     if header_len != V3_RANGE_HEADER:
-        raise ReadError(path, f"byte {r}", f"a range header of {V3_RANGE_HEADER} bytes", str(header_len))
+        raise ReadError(
+            path, f"byte {r}", f"a range header of {V3_RANGE_HEADER} bytes", str(header_len)
+        )
     (step,) = _unpack(path, "<d", raw, r + 176, "step size")
     (time_per_step,) = _unpack(path, "<f", raw, r + 192, "time per step")
     kv, ma = _unpack(path, "<II", raw, r + 224, "generator voltage and current")
@@ -137,7 +155,9 @@ def _v4_segments(path: Path, raw: bytes) -> tuple[dict, int]:
             return meta, pos
         (length,) = _unpack(path, "<I", raw, pos + 4, "a segment length")
         if length < 8:
-            raise ReadError(path, f"byte {pos + 4}", "a segment length of at least 8 bytes", str(length))
+            raise ReadError(
+                path, f"byte {pos + 4}", "a segment length of at least 8 bytes", str(length)
+            )
         if kind == 10:
             name = _string(raw, pos + 12, 24)
             meta[f"varinfo_{name.lower()}"] = _string(raw, pos + 36, length - 36).strip()
@@ -152,9 +172,15 @@ def read_v4(path: Path, raw: bytes) -> xr.Dataset:
     meta, r = _v4_segments(path, raw)
     scan_type = _string(raw, r + 32, 24)
     if scan_type.lower() not in V4_TWO_THETA_SCANS:
-        raise ReadError(path, f"byte {r + 32}", "a 2θ scan (Locked Coupled, Unlocked Coupled or Detector Scan)",
-                        repr(scan_type))
-    start, step, steps, step_time = _unpack(path, "<ddIf", raw, r + 72, "range start, step, steps and step time")
+        raise ReadError(
+            path,
+            f"byte {r + 32}",
+            "a 2θ scan (Locked Coupled, Unlocked Coupled or Detector Scan)",
+            repr(scan_type),
+        )
+    start, step, steps, step_time = _unpack(
+        path, "<ddIf", raw, r + 72, "range start, step, steps and step time"
+    )
     kv, ma = _unpack(path, "<ff", raw, r + 100, "generator voltage and current")
     (used_lambda,) = _unpack(path, "<d", raw, r + 112, "used wavelength")
     datum_size, extra = _unpack(path, "<II", raw, r + 136, "datum size and extra header size")
@@ -193,6 +219,10 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     if raw[:7] == MAGIC_V4:
         return read_v4(path, raw)
     if raw[:4] in (b"RAW ", b"RAW2"):
-        raise ReadError(path, "byte 0", "Bruker RAW1.01 or RAW4.00 (RAW v1/v2 are recognised but not supported)",
-                        repr(raw[:7]))
+        raise ReadError(
+            path,
+            "byte 0",
+            "Bruker RAW1.01 or RAW4.00 (RAW v1/v2 are recognised but not supported)",
+            repr(raw[:7]),
+        )
     raise ReadError(path, "byte 0", "the magic 'RAW1.01' or 'RAW4.00'", repr(raw[:7]))

@@ -27,13 +27,14 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers._text import decode  # one decoder for every text reader
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
+from interphase.readers._text import decode, float_or, to_float
 
 NAME = "bruker_uxd"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 # Data keywords: name -> (has angle column, values are counts per second, has time column).
 DATA_KEYS = {
@@ -56,7 +57,11 @@ def sniff(path: Path, head: bytes) -> bool:
         if stripped.upper().startswith("_FILEVERSION"):
             return True
         break
-    lines = {ln.strip().split("=", 1)[0].upper() for ln in text.splitlines() if ln.strip().startswith("_")}
+    lines = {
+        ln.strip().split("=", 1)[0].upper()
+        for ln in text.splitlines()
+        if ln.strip().startswith("_")
+    }
     return "_DRIVE" in lines and "_START" in lines and bool(lines & set(DATA_KEYS))
 
 
@@ -70,14 +75,11 @@ def _value(text: str) -> str:
 
 def _float(header: dict, key: str, default: float = float("nan")) -> float:
     """A header value as float, ``default`` when absent or not a number."""
-    try:
-        return float(header[key].replace(",", "."))
-    except (KeyError, ValueError):
-        return default
+    return float_or(header.get(key), default)
 
 
 def parse(path: Path, text: str) -> tuple[dict, dict, str, list[tuple[int, list[float]]], int]:
-    """File header, first range header, its data keyword, numeric rows (line number, values), ranges."""
+    """File header, first range header, its data keyword, rows (line number, values), ranges."""
     file_header: dict[str, str] = {}
     range_header: dict[str, str] = {}
     data_key = ""
@@ -110,11 +112,15 @@ def parse(path: Path, text: str) -> tuple[dict, dict, str, list[tuple[int, list[
         if state != "data":
             if state == "skip":
                 continue
-            raise ReadError(path, f"line {lineno}", "a '_KEY=value' line or a '; comment'", repr(stripped[:60]))
+            raise ReadError(
+                path, f"line {lineno}", "a '_KEY=value' line or a '; comment'", repr(stripped[:60])
+            )
         try:
-            rows.append((lineno, [float(v.replace(",", ".")) for v in stripped.split()]))
+            rows.append((lineno, [to_float(v) for v in stripped.split()]))
         except ValueError:
-            raise ReadError(path, f"line {lineno}", f"numbers of the {data_key} block", repr(stripped[:60])) from None
+            raise ReadError(
+                path, f"line {lineno}", f"numbers of the {data_key} block", repr(stripped[:60])
+            ) from None
     if not data_key:
         raise ReadError(path, "end of file", f"a data keyword ({', '.join(DATA_KEYS)})", "none")
     if not rows:
@@ -129,13 +135,22 @@ def _columns(path: Path, data_key: str, rows: list[tuple[int, list[float]]], hea
         values = np.array([v for _, row in rows for v in row], dtype=float)
         start, step = _float(header, "_START"), _float(header, "_STEPSIZE")
         if not (np.isfinite(start) and np.isfinite(step) and step > 0):
-            raise ReadError(path, "range header", "_START and a positive _STEPSIZE (for a _COUNTS block)",
-                            f"_START={header.get('_START')!r}, _STEPSIZE={header.get('_STEPSIZE')!r}")
+            raise ReadError(
+                path,
+                "range header",
+                "_START and a positive _STEPSIZE (for a _COUNTS block)",
+                f"_START={header.get('_START')!r}, _STEPSIZE={header.get('_STEPSIZE')!r}",
+            )
         return start + step * np.arange(values.size), values, None
     width = 3 if has_time else 2
     for lineno, row in rows:
         if len(row) != width:
-            raise ReadError(path, f"line {lineno}", f"{width} numbers per row in the {data_key} block", str(len(row)))
+            raise ReadError(
+                path,
+                f"line {lineno}",
+                f"{width} numbers per row in the {data_key} block",
+                str(len(row)),
+            )
     table = np.array([row for _, row in rows], dtype=float)
     return table[:, 0], table[:, 1], (table[:, 2] if has_time else None)
 

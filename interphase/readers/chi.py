@@ -39,11 +39,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "chi"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 _COLUMN_HEADER = re.compile(r"^\s*(Freq/Hz|Potential/V|Time/s)\s*,")
 _SEGMENT = re.compile(r"^\s*Segment\s+(\d+)\s*:\s*$")
@@ -67,7 +68,7 @@ class ChiFile:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a CHI export: 'Instrument Model: CHI...' or a CHI date line, and a CHI column header."""
+    """True for a CHI export: 'Instrument Model: CHI' or a CHI date line, and a column header."""
     text = "\n".join(_text.split_lines(_text.decode(head)[:8192]))
     lines = text.split("\n")
     has_header = any(_COLUMN_HEADER.match(line) for line in lines)
@@ -80,7 +81,12 @@ def parse(path: Path, text: str) -> ChiFile:
     lines = _text.split_lines(text)
     start = next((i for i, line in enumerate(lines) if _COLUMN_HEADER.match(line)), None)
     if start is None:
-        raise ReadError(path, "header", "a CHI column header ('Freq/Hz, ...' or 'Potential/V, Current/A')", "none")
+        raise ReadError(
+            path,
+            "header",
+            "a CHI column header ('Freq/Hz, ...' or 'Potential/V, Current/A')",
+            "none",
+        )
     info: dict[str, str] = {}
     keys: dict[str, str] = {}
     in_results = False
@@ -107,9 +113,16 @@ def parse(path: Path, text: str) -> ChiFile:
         try:
             values = [float(c) for c in line.split(",")]
         except ValueError:
-            raise ReadError(path, f"line {n + 1}", f"{len(columns)} numbers separated by ', '", repr(line[:60])) from None
+            raise ReadError(
+                path, f"line {n + 1}", f"{len(columns)} numbers separated by ', '", repr(line[:60])
+            ) from None
         if len(values) != len(columns):
-            raise ReadError(path, f"line {n + 1}", f"{len(columns)} numbers ({', '.join(columns)})", f"{len(values)}")
+            raise ReadError(
+                path,
+                f"line {n + 1}",
+                f"{len(columns)} numbers ({', '.join(columns)})",
+                f"{len(values)}",
+            )
         chi.rows.append(values)
         chi.row_lines.append(n + 1)
         chi.segments.append(segment)
@@ -118,21 +131,28 @@ def parse(path: Path, text: str) -> ChiFile:
     return chi
 
 
-def column(chi: ChiFile, path: Path, name: str, units: dict[str, float]) -> np.ndarray:
+def unit_to(unit: str, si_unit: str) -> float | None:
+    """Factor from a CHI column unit to ``si_unit`` ('1e-6A', CHI's µA, included)."""
+    unit = unit.strip()
+    if si_unit == "A" and unit == "1e-6A":
+        return 1e-6
+    return _text.si_factor(unit, si_unit)
+
+
+def column(chi: ChiFile, path: Path, name: str, si_unit: str) -> np.ndarray:
     """The column 'name/unit' in SI, or ReadError naming the header line's columns."""
     for k, col in enumerate(chi.columns):
         label, _, unit = col.rpartition("/")
-        if label.strip() == name and unit.strip() in units:
-            return np.array([row[k] for row in chi.rows]) * units[unit.strip()]
-    raise ReadError(path, "column header", f"a column '{name}/<{'|'.join(units)}>'", ", ".join(chi.columns))
+        factor = unit_to(unit, si_unit) if label.strip() == name else None
+        if factor is not None:
+            return np.array([row[k] for row in chi.rows]) * factor
+    expected = f"a column '{name}/<unit of {si_unit}>'"
+    raise ReadError(path, "column header", expected, ", ".join(chi.columns))
 
 
 def key_float(chi: ChiFile, key: str) -> float:
     """A numeric header value ('Init E (V) = 0'), NaN when absent or not a number."""
-    try:
-        return float(chi.keys[key])
-    except (KeyError, ValueError):
-        return math.nan
+    return _text.float_or(chi.keys.get(key), decimal_comma=False)
 
 
 def start_time(date_line: str) -> str:
@@ -142,7 +162,9 @@ def start_time(date_line: str) -> str:
         return ""
     month, day, year, clock = match.groups()
     try:
-        return datetime.strptime(f"{month[:3]} {day} {year} {clock}", "%b %d %Y %H:%M:%S").isoformat()
+        return datetime.strptime(
+            f"{month[:3]} {day} {year} {clock}", "%b %d %Y %H:%M:%S"
+        ).isoformat()
     except ValueError:
         return ""
 
@@ -180,33 +202,49 @@ def read(path: Path, technique: str) -> xr.Dataset:
 def read_eis(path: Path, chi: ChiFile) -> xr.Dataset:
     """The impedance table as an eis dataset, frequency high to low."""
     if not chi.columns[0].startswith("Freq"):
-        raise ReadError(path, "column header", "'Freq/Hz, Z'/ohm, Z\"/ohm, ...' (an A.C. Impedance export)", ", ".join(chi.columns))
-    freq = column(chi, path, "Freq", {"Hz": 1.0})
-    zr = column(chi, path, "Z'", {"ohm": 1.0})
-    zi = column(chi, path, 'Z"', {"ohm": 1.0})
-    order = np.argsort(-freq, kind="stable")
-    freq, zr, zi = freq[order], zr[order], zi[order]
-    if freq.size > 1 and np.any(np.diff(freq) >= 0):
-        k = int(np.argmax(np.diff(freq) >= 0))
-        raise ReadError(path, f"line {chi.row_lines[int(order[k + 1])]}", "distinct frequencies", f"{freq[k + 1]} Hz twice")
+        raise ReadError(
+            path,
+            "column header",
+            "'Freq/Hz, Z'/ohm, Z\"/ohm, ...' (an A.C. Impedance export)",
+            ", ".join(chi.columns),
+        )
+    freq = column(chi, path, "Freq", "Hz")
+    zr = column(chi, path, "Z'", "ohm")
+    zi = column(chi, path, 'Z"', "ohm")
     attrs = common_attrs(chi)
     attrs["dc_potential_V"] = key_float(chi, "Init E (V)")
     attrs["dc_potential_source"] = "'Init E (V)' header (vs reference)"
     attrs["ac_amplitude_V"] = key_float(chi, "Amplitude (V)")
-    return datasets.eis_dataset(freq, zr, zi, attrs)
+    rows = datasets.EisRows(freq, zr, zi, places(chi))
+    return datasets.eis_from_rows(path, rows, attrs)
+
+
+def places(chi: ChiFile) -> list[str]:
+    """'line N' for every data row."""
+    return [f"line {n}" for n in chi.row_lines]
 
 
 def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
-    """The voltammogram as a cv dataset: current negated to anodic positive, cycles from segments."""
+    """The voltammogram as a cv dataset: current negated to anodic positive, cycles by segment."""
     if not any(c.startswith("Potential/") for c in chi.columns):
-        raise ReadError(path, "column header", "'Potential/V, Current/A' (a voltammetry export)", ", ".join(chi.columns))
-    potential = column(chi, path, "Potential", {"V": 1.0, "mV": 1e-3})
-    current = -column(chi, path, "Current", {"A": 1.0, "mA": 1e-3, "uA": 1e-6, "µA": 1e-6, "1e-6A": 1e-6, "nA": 1e-9})
+        raise ReadError(
+            path,
+            "column header",
+            "'Potential/V, Current/A' (a voltammetry export)",
+            ", ".join(chi.columns),
+        )
+    if chi.technique and "voltammetry" not in chi.technique.lower():
+        found = f"a CHI '{chi.technique}' record"
+        raise ReadError(
+            path, "line 2 (technique)", "a voltammogram (cv), as measurements.tsv declares", found
+        )
+    potential = column(chi, path, "Potential", "V")
+    current = -column(chi, path, "Current", "A")
     attrs = common_attrs(chi)
     scan_rate = key_float(chi, "Scan Rate (V/s)")
     attrs["scan_rate_V_s"] = scan_rate
     if any(c.startswith("Time/") for c in chi.columns):
-        time = column(chi, path, "Time", {"s": 1.0})
+        time = column(chi, path, "Time", "s")
         attrs["time_source"] = "Time/s column"
     elif math.isfinite(scan_rate) and scan_rate > 0:
         time = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(potential)))]) / scan_rate
@@ -218,21 +256,27 @@ def read_cv(path: Path, chi: ChiFile) -> xr.Dataset:
         cycle = ((np.array(chi.segments) + 1) // 2).astype(np.int32)
         attrs["cycle_source"] = "'Segment N:' blocks, two segments a cycle"
     else:
-        cycle = _text.sweep_cycles(potential)
+        cycle = _cv.sweep_cycles(potential)
         attrs["cycle_source"] = "sweep reversals, two segments a cycle"
     attrs["current_convention"] = CONVENTION
     attrs["current_convention_check"] = convention_check(potential, current)
     attrs["area_note"] = "CHI text exports state no electrode area"
-    return datasets.cv_dataset(time, potential, current, cycle, attrs, time_long_name="time since start of the sweep")
+    long_name = "time since start of the sweep"
+    return datasets.cv_from_rows(
+        path, time, potential, current, cycle, attrs, places=places(chi), time_long_name=long_name
+    )
 
 
 def convention_check(potential: np.ndarray, current: np.ndarray) -> str:
     """Whether the converted current follows the sweep direction as anodic-positive current does."""
-    sign = _text.charging_current_sign(potential, current)
+    sign = _cv.charging_current_sign(potential, current)
     if not math.isfinite(sign):
         return "not checked (no sweep)"
     if sign > 0.05:
         return f"consistent: current follows the sweep direction (score {sign:.2f})"
     if sign < -0.05:
-        return f"INCONSISTENT: current opposes the sweep direction (score {sign:.2f}); the file may already be anodic positive"
+        return (
+            f"INCONSISTENT: current opposes the sweep direction (score {sign:.2f}); "
+            "the file may already be anodic positive"
+        )
     return f"undecided (score {sign:.2f})"

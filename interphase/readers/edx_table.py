@@ -35,38 +35,14 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers._text import split_lines
+from interphase.readers._text import decoded, length_nm, split_lines, table_number
 
 NAME = "edx_table"
 VERSION = "1"
 TECHNIQUES = ("edx_line",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
-# Chemical symbols, Z = 1..103 (IUPAC Periodic Table of the Elements, 2022).
-SYMBOLS = frozenset(
-    """H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge
-    As Se Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm
-    Eu Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U
-    Np Pu Am Cm Bk Cf Es Fm Md No Lr""".split()
-)
-
-# Transition metals of cathode films (NMC, NCA, LMO, LFP): their summed signal tells the film side.
-FILM_METALS = ("Ni", "Co", "Mn", "Fe")
-
-# Length units -> factor to nanometre (SI prefixes; 1 Å = 0.1 nm).
-LENGTH_UNITS = {
-    "nm": 1.0,
-    "µm": 1e3,
-    "μm": 1e3,
-    "um": 1e3,
-    "micron": 1e3,
-    "microns": 1e3,
-    "å": 0.1,
-    "a": 0.1,
-    "angstrom": 0.1,
-    "pm": 1e-3,
-    "mm": 1e6,
-    "m": 1e9,
-}
+SYMBOLS = datasets.ELEMENT_SYMBOLS  # chemical symbols, Z = 1..103
 
 SEPARATORS = ("\t", ";", ",")
 _SEPARATOR_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma"}
@@ -78,11 +54,16 @@ _DISTANCE_RE = re.compile(
 )
 _ELEMENT_RE = re.compile(r"^\s*(?P<sym>[A-Z][a-z]?)(?![A-Za-z])(?P<rest>.*)$")
 # X-ray line designators after the symbol: K, L, M, Ka, Kα1, K-series, 'K series'...
-_LINE_RE = re.compile(r"^[\s_\-]*(?:k|l|m)(?:\s*[_\-]?\s*(?:alpha|beta|a|b|α|β)?\s*\d?)(?:[\s_\-]*series)?(?![a-z])")
+_LINE_RE = re.compile(
+    r"^[\s_\-]*(?:k|l|m)(?:\s*[_\-]?\s*(?:alpha|beta|a|b|α|β)?\s*\d?)(?:[\s_\-]*series)?(?![a-z])"
+)
 _ERROR_RE = re.compile(r"sigma|σ|error|\berr\b|uncert|±|\+/-|\bstd\b|\bsd\b")
-_PERCENT_RE = re.compile(r"^(?:at\.?\s*-?\s*%|atomic\s*%?|atom\s*-?\s*%|at\.?\s*percent|atomic\s+percent|at)$")
-_COUNT_RE = re.compile(r"^(?:counts?|cts|net\s+counts?|net\s+intensity|intensity|net|x-?ray\s+counts?)$")
-_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d*,\d+(?:[eE][+-]?\d+)?$")
+_PERCENT_RE = re.compile(
+    r"^(?:at\.?\s*-?\s*%|atomic\s*%?|atom\s*-?\s*%|at\.?\s*percent|atomic\s+percent|at)$"
+)
+_COUNT_RE = re.compile(
+    r"^(?:counts?|cts|net\s+counts?|net\s+intensity|intensity|net|x-?ray\s+counts?)$"
+)
 
 
 @dataclass(frozen=True)
@@ -106,25 +87,13 @@ class Header:
     elements: list[Column]
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """Text of the file and its encoding: UTF-8 (BOM dropped) when valid, else cp1252, else Latin-1."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "latin-1"
-
-
 def split_cells(line: str, separator: str) -> list[str]:
     """The cells of one line, quotes honoured, surrounding blanks removed."""
     return [cell.strip() for cell in next(csv.reader([line], delimiter=separator))]
 
 
 def distance_unit(header: str) -> str | None:
-    """The unit text of a distance-like header ('' when none is written), None when not distance-like."""
+    """The unit text of a distance-like header ('' when none is written), else None."""
     match = _DISTANCE_RE.match(header)
     if not match:
         return None
@@ -149,7 +118,7 @@ def element_column(index: int, header: str) -> Column | None:
     if _ERROR_RE.search(rest):
         return None
     unit = re.sub(r"^[\(\[]\s*|\s*[\)\]]$", "", rest).strip().strip("-_/ ").strip()
-    if unit in LENGTH_UNITS:
+    if length_nm(unit) is not None:
         return None  # a coordinate such as 'Y (nm)', not an element
     if unit == "":
         kind = ""
@@ -179,7 +148,7 @@ def parse_header(cells: list[str], line_index: int, separator: str) -> Header | 
 
 
 def find_header(lines: list[str], limit: int = 500) -> Header | None:
-    """The first row with a distance column and >= 2 element columns; else the first with elements only."""
+    """The first row with a distance column and >= 2 element columns; else one with elements."""
     fallback = None
     for i, line in enumerate(lines[:limit]):
         if not line.strip():
@@ -197,24 +166,11 @@ def find_header(lines: list[str], limit: int = 500) -> Header | None:
     return fallback
 
 
-def to_number(cell: str) -> float:
-    """A number written with a decimal point or comma; '' is NaN; ValueError for anything else."""
-    text = cell.strip().replace("\u2212", "-")
-    if text == "":
-        return math.nan
-    try:
-        return float(text)
-    except ValueError:
-        if _DECIMAL_COMMA_RE.match(text):
-            return float(text.replace(",", "."))
-        raise
-
-
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a text table with a distance-like column, >= 2 element columns and a numeric row after it."""
+    """True for a table with a distance column, >= 2 element columns and a numeric row after it."""
     if not head or b"\x00" in head:
         return False
-    text, _ = decode(head)
+    text, _ = decoded(head)
     lines = split_lines(text)
     if len(head) >= 1 << 16 and len(lines) > 1:
         lines = lines[:-1]  # the last line of a truncated head may be cut
@@ -226,7 +182,9 @@ def sniff(path: Path, head: bytes) -> bool:
             continue
         cells = split_cells(line, header.separator)
         try:
-            return header.distance_index < len(cells) and math.isfinite(to_number(cells[header.distance_index]))
+            return header.distance_index < len(cells) and math.isfinite(
+                table_number(cells[header.distance_index])
+            )
         except ValueError:
             return False
     return False
@@ -236,7 +194,7 @@ def plausible(header: Header) -> bool:
     """True when the distance unit is a length and >= 2 distinct elements have a known unit kind."""
     assert header.distance_index is not None
     unit = (distance_unit(header.cells[header.distance_index]) or "").strip()
-    if unit.lower() not in LENGTH_UNITS and unit not in LENGTH_UNITS:
+    if length_nm(unit) is None:
         return False
     known = {c.element for c in header.elements if not c.kind.startswith("?")}
     return len(known) >= 2
@@ -253,12 +211,15 @@ def metadata(lines: list[str], separator: str) -> dict[str, str]:
             key, _, value = line.partition(":")
             cells = [key.strip(), value.strip()]
         if len(cells) >= 2:
-            out.setdefault(cells[0].rstrip(":").strip(), separator.join(cells[1:]) if len(cells) > 2 else cells[1])
+            out.setdefault(
+                cells[0].rstrip(":").strip(),
+                separator.join(cells[1:]) if len(cells) > 2 else cells[1],
+            )
     return out
 
 
 def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
-    """The attributes the layout knows (instrument, software, start_time, beam_energy_keV) from header keys."""
+    """Layout attributes (instrument, software, start_time, beam_energy_keV) from header keys."""
     attrs: dict[str, str | float] = {}
     lowered = {k.lower(): v for k, v in meta.items()}
     for key, value in lowered.items():
@@ -266,9 +227,12 @@ def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
             attrs["instrument"] = value
         elif key.startswith("software") and "software" not in attrs:
             attrs["software"] = value
-        elif key.startswith(("high voltage", "accelerating voltage", "beam energy", "hv")) and "kv" in key:
+        elif (
+            key.startswith(("high voltage", "accelerating voltage", "beam energy", "hv"))
+            and "kv" in key
+        ):
             try:
-                attrs["beam_energy_keV"] = to_number(value)
+                attrs["beam_energy_keV"] = table_number(value)
             except ValueError:
                 pass
     date = lowered.get("date") or lowered.get("acquisition date")
@@ -278,8 +242,10 @@ def metadata_attrs(meta: dict[str, str]) -> dict[str, str | float]:
     return attrs
 
 
-def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[Column], str, list[str]]:
-    """The element columns kept, the composition kind ('atomic_percent' or 'counts') and the headers ignored.
+def column_kinds(
+    path: Path, header: Header, values: np.ndarray
+) -> tuple[list[Column], str, list[str]]:
+    """The element columns kept, the composition kind ('atomic_percent'/'counts'), headers ignored.
 
     Atomic-percent columns win over count columns when a file has both; columns in another
     unit (wt%, as AZtec exports beside at%) are ignored when two or more elements remain,
@@ -307,7 +273,12 @@ def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[C
         block = values[:, [c.index for c in elements]]
         finite = block[np.isfinite(block)]
         sums = np.nansum(block, axis=1)
-        if finite.size and finite.min() >= -5 and finite.max() <= 105 and 80 <= np.median(sums) <= 120:
+        if (
+            finite.size
+            and finite.min() >= -5
+            and finite.max() <= 105
+            and 80 <= np.median(sums) <= 120
+        ):
             kind = "percent"
         elif finite.size and finite.min() >= 0 and np.all(finite == np.round(finite)):
             kind = "count"
@@ -326,7 +297,8 @@ def column_kinds(path: Path, header: Header, values: np.ndarray) -> tuple[list[C
                 path,
                 f"{place}, column {column.index + 1} '{column.header}'",
                 f"one column for {column.element}",
-                f"a second one after column {seen[column.element].index + 1} '{seen[column.element].header}'",
+                f"a second one after column {seen[column.element].index + 1} "
+                f"'{seen[column.element].header}'",
             )
         seen[column.element] = column
     ignored = [c.header for c in header.elements if c not in kept]
@@ -348,44 +320,57 @@ def table_values(path: Path, lines: list[str], header: Header) -> tuple[np.ndarr
         while len(cells) > width and cells[-1] == "":
             cells.pop()
         if len(cells) != width:
-            raise ReadError(path, f"line {i + 1}", f"{width} {_SEPARATOR_NAMES[header.separator]}-separated cells like the header", f"{len(cells)}")
+            raise ReadError(
+                path,
+                f"line {i + 1}",
+                f"{width} {_SEPARATOR_NAMES[header.separator]}-separated cells like the header",
+                f"{len(cells)}",
+            )
         row = np.full(width, np.nan)
         for j in used:
             try:
-                row[j] = to_number(cells[j])
+                row[j] = table_number(cells[j])
             except ValueError:
-                raise ReadError(path, f"line {i + 1}, column {j + 1} '{header.cells[j]}'", "a number", repr(cells[j])) from None
+                raise ReadError(
+                    path,
+                    f"line {i + 1}, column {j + 1} '{header.cells[j]}'",
+                    "a number",
+                    repr(cells[j]),
+                ) from None
         rows.append(row)
         line_numbers.append(i + 1)
     if not rows:
-        raise ReadError(path, f"after line {header.line_index + 1}", "rows of numbers under the header", "none")
+        raise ReadError(
+            path, f"after line {header.line_index + 1}", "rows of numbers under the header", "none"
+        )
     return np.vstack(rows), line_numbers
 
 
-def distance_nm(path: Path, header: Header, values: np.ndarray, line_numbers: list[int]) -> tuple[np.ndarray, str]:
+def distance_nm(
+    path: Path, header: Header, values: np.ndarray, line_numbers: list[int]
+) -> tuple[np.ndarray, str]:
     """The distance column in nm and the unit written in the file."""
     assert header.distance_index is not None
     name = header.cells[header.distance_index]
     unit = distance_unit(name) or ""
-    factor = LENGTH_UNITS.get(unit.strip().lower()) or LENGTH_UNITS.get(unit.strip())
+    factor = length_nm(unit)
     place = f"line {header.line_index + 1}, column {header.distance_index + 1} '{name}'"
     if factor is None:
-        raise ReadError(path, place, "a distance unit (nm, µm, Å, pm, mm)", repr(unit) if unit else "no unit")
-    x = np.round(values[:, header.distance_index] * factor, 9)  # drop binary artefacts of unit scaling
+        raise ReadError(
+            path, place, "a distance unit (nm, µm, Å, pm, mm)", repr(unit) if unit else "no unit"
+        )
+    x = np.round(
+        values[:, header.distance_index] * factor, 9
+    )  # drop binary artefacts of unit scaling
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
-        raise ReadError(path, f"line {line_numbers[bad[0]]}, column {header.distance_index + 1} '{name}'", "a distance", "an empty cell")
+        raise ReadError(
+            path,
+            f"line {line_numbers[bad[0]]}, column {header.distance_index + 1} '{name}'",
+            "a distance",
+            "an empty cell",
+        )
     return x, unit
-
-
-def film_side_last(composition: np.ndarray, elements: list[str]) -> bool:
-    """True when the film transition metals are richer at the end of the line than at its start."""
-    idx = [elements.index(e) for e in FILM_METALS if e in elements]
-    if not idx or composition.shape[0] < 2:
-        return False
-    total = np.nansum(composition[:, idx], axis=1)
-    n = max(1, composition.shape[0] // 10)
-    return float(np.mean(total[-n:])) > float(np.mean(total[:n]))
 
 
 def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
@@ -393,16 +378,22 @@ def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
     path = Path(path)
     if technique not in TECHNIQUES:
         raise ReadError(path, None, f"technique {' or '.join(TECHNIQUES)}", repr(technique))
-    text, encoding = decode(path.read_bytes())
+    text, encoding = decoded(path.read_bytes())
     lines = split_lines(text)
     header = find_header(lines)
     if header is None:
         raise ReadError(
-            path, "header", "a header row with two or more element columns ('O (at%)', 'Co-K', 'Ni Ka (counts)')", "none in the first 500 lines"
+            path,
+            "header",
+            "a header row with two or more element columns ('O (at%)', 'Co-K', 'Ni Ka (counts)')",
+            "none in the first 500 lines",
         )
     if header.distance_index is None:
         raise ReadError(
-            path, f"line {header.line_index + 1}", "a distance column ('Distance (nm)', 'Position [µm]')", repr(header.cells)
+            path,
+            f"line {header.line_index + 1}",
+            "a distance column ('Distance (nm)', 'Position [µm]')",
+            repr(header.cells),
         )
     values, line_numbers = table_values(path, lines, header)
     columns, kind, ignored = column_kinds(path, header, values)
@@ -413,23 +404,19 @@ def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
     duplicated = np.flatnonzero(np.diff(x) <= 0)
     if duplicated.size:
         raise ReadError(
-            path, f"line {line_numbers[order[duplicated[0] + 1]]}", "distinct distances", f"{x[duplicated[0]]:g} nm twice"
+            path,
+            f"line {line_numbers[order[duplicated[0] + 1]]}",
+            "distinct distances",
+            f"{x[duplicated[0]]:g} nm twice",
         )
     elements = [c.element for c in columns]
-    reversed_ = film_side_last(composition, elements)
+    reversed_ = datasets.film_side_last(composition, elements)
     if reversed_:
         x = x.max() - x[::-1]
         composition = composition[::-1]
     units = "percent" if kind == "atomic_percent" else "count"
     long_name = "composition (atomic percent)" if units == "percent" else "X-ray line counts"
-    ds = xr.Dataset(
-        {"composition": datasets.variable(("distance", "element"), composition, units, long_name)},
-        coords={
-            "distance": datasets.variable("distance", x, "nm", "distance along the line, film side first"),
-            "element": datasets.variable("element", np.array(elements, dtype=str), "1", "chemical element"),
-        },
-    )
-    ds.attrs = {
+    attrs = {
         "reader": NAME,
         "reader_version": VERSION,
         "composition_kind": kind,
@@ -442,4 +429,6 @@ def read(path: Path, technique: str = "edx_line") -> xr.Dataset:
         "header_line": header.line_index + 1,
         **metadata_attrs(metadata(lines[: header.line_index], header.separator)),
     }
-    return ds
+    return datasets.edx_composition_dataset(
+        x, elements, composition, attrs, units=units, long_name=long_name
+    )

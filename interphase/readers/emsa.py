@@ -31,13 +31,13 @@ Positions along the line (a folder of spectra), first found wins:
 
 A bare index (``spectrum_012.msa``) is refused: its step is not in the file.
 
-EDX (``#SIGNALTYPE : EDS``, read as ``edx_line``): every spectrum is quantified into atomic
-percent by Cliff–Lorimer with theoretical k-factors (:mod:`interphase.edx.quantify`, which says
-how and why). The elements are those the file names (a user key ``##ELEMENTS : O, Ti, Co`` or
-DTSA-II's standard composition ``##D2STDCMP``), else the elements of NMC cathodes on LATP
-(:data:`interphase.edx.quantify.DEFAULT_ELEMENTS`); those whose Kα line lies outside the
-spectrum or above the beam energy are left out and named in ``reader_notes``. The beam energy
-comes from ``#BEAMKV`` (200 kV assumed, and said, when absent).
+EDX (``#SIGNALTYPE : EDS``, read as ``edx_line``): a folder of two or more spectra, kept as
+measured (the spectra variant of the edx_line layout: counts along energy at each position;
+one spectrum alone is refused, a line needs two or more positions). The elements the file
+names (a user key ``##ELEMENTS : O, Ti, Co`` or DTSA-II's standard composition
+``##D2STDCMP``) go into ``elements_named``, the beam energy (``#BEAMKV``, NaN when absent)
+into ``beam_energy_keV``: the EDX analysis quantifies the spectra
+(:func:`interphase.edx.quantify.composition_line`).
 """
 
 from __future__ import annotations
@@ -51,22 +51,17 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import variable
-from interphase.edx import quantify
+from interphase.datasets import edx_spectra_dataset, eels_line_dataset, variable
 from interphase.errors import ReadError
+from interphase.readers import _text
+from interphase.readers._positions import positions
 
 NAME = "emsa"
-VERSION = "2"
+VERSION = "3"
 TECHNIQUES = ("eels_line", "edx_line")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 EXTENSIONS = (".msa", ".ems", ".emsa", ".mas")
-_BOM = b"\xef\xbb\xbf"
-
-# Length units to nm (SI).
-_LENGTH_TO_NM = {"nm": 1.0, "um": 1e3, "µm": 1e3, "μm": 1e3, "micron": 1e3, "a": 0.1, "å": 0.1, "mm": 1e6}
-# Angle units to mrad (EMSA writes 'mR'; 'dg' is EMSA's degree suffix).
-_ANGLE_TO_MRAD = {"": 1.0, "mr": 1.0, "mrad": 1.0, "r": 1e3, "rad": 1e3, "dg": math.pi / 180 * 1e3, "deg": math.pi / 180 * 1e3}
-_NAME_POSITION = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(nm|um|µm|μm)(?![a-z])", re.IGNORECASE)
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
@@ -95,7 +90,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _is_emsa(head: bytes) -> bool:
     """True when the first non-blank line is an EMSA '#FORMAT' line."""
-    text = head[:4096].removeprefix(_BOM).decode("latin-1")
+    text = head[:4096].removeprefix(_text.BOM).decode("latin-1")
     for line in text.splitlines():
         if line.strip():
             return line.lstrip().upper().startswith("#FORMAT") and "EMSA" in line.upper()
@@ -104,24 +99,37 @@ def _is_emsa(head: bytes) -> bool:
 
 def spectrum_files(folder: Path) -> list[Path]:
     """The EMSA files of a folder (by extension, not hidden), in natural name order."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS and not p.name.startswith(".")]
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in EXTENSIONS and not p.name.startswith(".")
+    ]
     return sorted(files, key=_natural_key)
 
 
 def _natural_key(path: Path) -> list:
     """Sort key treating digit runs as numbers ('pos_9' before 'pos_10')."""
-    return [float(t) if t.replace(".", "", 1).isdigit() else t.lower() for t in re.split(r"(\d+(?:\.\d+)?)", path.name)]
+    return [
+        float(t) if t.replace(".", "", 1).isdigit() else t.lower()
+        for t in re.split(r"(\d+(?:\.\d+)?)", path.name)
+    ]
 
 
-# Reader option (config: edx.k_factors): k-factors overriding the built-in Cliff–Lorimer ones.
-OPTIONS = ("k_factors",)
+# The sentence for an EDX "line" of one spectrum: a profile needs two or more positions.
+ONE_POSITION = "a single spectrum (an EDX line needs two or more positions)"
 
 
-def read(path: Path, technique: str, k_factors: dict | None = None) -> xr.Dataset:
-    """An eels_line or edx_line dataset from one .msa file (distance 0) or a folder of them (one a position)."""
+def read(path: Path, technique: str) -> xr.Dataset:
+    """An eels_line or edx_line dataset from a folder of .msa files (one a position).
+
+    One .msa file is an eels_line of one position; as edx_line it is refused (a line
+    profile needs two or more positions). EDX spectra are kept as measured (counts along
+    energy); the EDX analysis quantifies them.
+    """
     path = Path(path)
     if technique not in TECHNIQUES:
-        raise ReadError(path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique)
+        expected = f"a technique this reader carries ({', '.join(TECHNIQUES)})"
+        raise ReadError(path, None, expected, technique)
     require = require_eels if technique == "eels_line" else require_eds
     if path.is_dir():
         files = spectrum_files(path)
@@ -130,22 +138,26 @@ def read(path: Path, technique: str, k_factors: dict | None = None) -> xr.Datase
         spectra = [read_spectrum(f) for f in files]
         for s in spectra:
             require(s)
-        distances, source = positions(spectra)
+        distances, source = positions(spectra) if len(spectra) > 1 else (np.array([0.0]), "")
     else:
         spectra = [read_spectrum(path)]
         require(spectra[0])
         distances, source = np.array([0.0]), "single spectrum"
+    if technique == "edx_line" and len(spectra) < 2:
+        expected = "an EDX line: a folder of two or more .msa spectra, one a position"
+        raise ReadError(path, "file" if path.is_file() else "folder", expected, ONE_POSITION)
     reference = check_common_axis(spectra)
     order = np.argsort(distances, kind="stable")
+    ordered = [spectra[i] for i in order]
     if technique == "edx_line":
-        return build_edx_dataset(path, [spectra[i] for i in order], distances[order], reference, source, k_factors)
-    return build_dataset(path, [spectra[i] for i in order], distances[order], reference, source)
+        return build_edx_dataset(ordered, distances[order], reference, source)
+    return build_dataset(path, ordered, distances[order], reference, source)
 
 
 def read_spectrum(path: Path) -> Spectrum:
     """One spectrum, parsed by rosettasciio, or by :func:`parse_text` where rsciio cannot."""
     raw = Path(path).read_bytes()
-    if not _is_emsa(raw):
+    if not _is_emsa(_text.head_as_utf8(raw[:4096])):
         raise ReadError(path, "line 1", "'#FORMAT : EMSA/MAS Spectral Data File'", repr(raw[:40]))
     notes: list[str] = []
     x = None
@@ -154,16 +166,16 @@ def read_spectrum(path: Path) -> Spectrum:
         parser = "rosettasciio"
     except Exception as exc:  # noqa: BLE001 - whatever rsciio trips on, the tolerant parser reads
         notes.append(f"rosettasciio could not read it ({exc}); read by the tolerant parser")
-        header, x, y = parse_text(_decode(raw), path)
+        header, x, y = parse_text(_text.decode(raw), path)
         parser = "interphase"
     if header.get("DATATYPE", ("Y", ""))[0].upper().startswith("XY") and x is None:
         # rsciio drops the X column of XY data: take the energies from the file itself.
-        _, x, y = parse_text(_decode(raw), path)
+        _, x, y = parse_text(_text.decode(raw), path)
     if y.size == 0:
         raise ReadError(path, "data section", "spectrum values after '#SPECTRUM'", "none")
     energy = _energy_axis(path, header, x, y.size)
-    npoints = _number(header.get("NPOINTS", ("", ""))[0])
-    if npoints is not None and int(round(npoints)) != y.size:
+    npoints = _text.loose_number(header.get("NPOINTS", ("", ""))[0])
+    if npoints is not None and round(npoints) != y.size:
         notes.append(f"NPOINTS says {npoints:g} but the file holds {y.size} values (all kept)")
     return Spectrum(Path(path), energy, y, header, parser, notes)
 
@@ -183,17 +195,10 @@ def _rsciio_read(path: Path) -> tuple[dict[str, tuple[str, str]], np.ndarray]:
     return header, y
 
 
-def _decode(raw: bytes) -> str:
-    """The file's text: UTF-8 (with or without BOM) when valid, else ISO-8859-1."""
-    raw = raw.removeprefix(_BOM)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
-def parse_text(text: str, path: Path | None = None) -> tuple[dict[str, tuple[str, str]], np.ndarray | None, np.ndarray]:
-    """Header (NAME -> (value, unit)), X values (XY data, else None) and Y values of an EMSA text."""
+def parse_text(
+    text: str, path: Path | None = None
+) -> tuple[dict[str, tuple[str, str]], np.ndarray | None, np.ndarray]:
+    """Header (NAME -> (value, unit)), X values (XY data, else None), Y values of an EMSA text."""
     header: dict[str, tuple[str, str]] = {}
     xs: list[float] = []
     ys: list[float] = []
@@ -220,10 +225,14 @@ def parse_text(text: str, path: Path | None = None) -> tuple[dict[str, tuple[str
         try:
             values = [float(v) for v in stripped.replace(",", " ").split()]
         except ValueError:
-            raise ReadError(path, f"line {number}", "numbers separated by commas or spaces", repr(stripped[:40])) from None
+            raise ReadError(
+                path, f"line {number}", "numbers separated by commas or spaces", repr(stripped[:40])
+            ) from None
         if xy:
             if len(values) % 2:
-                raise ReadError(path, f"line {number}", "X, Y pairs (DATATYPE XY)", repr(stripped[:40]))
+                raise ReadError(
+                    path, f"line {number}", "X, Y pairs (DATATYPE XY)", repr(stripped[:40])
+                )
             xs.extend(values[0::2])
             ys.extend(values[1::2])
         else:
@@ -239,17 +248,6 @@ def split_header_line(line: str) -> tuple[str, str, str]:
     return name.strip().upper(), unit.strip(), value.strip().rstrip(",").strip()
 
 
-def _number(text: str) -> float | None:
-    """A float from a header value: '2.0 E-06' and '17.0 mm' included; None when there is none."""
-    text = str(text).strip()
-    for candidate in (text.replace(" ", ""), text.split(" ")[0] if text else ""):
-        try:
-            return float(candidate)
-        except ValueError:
-            continue
-    return None
-
-
 def _energy_axis(path: Path, header: dict, x: np.ndarray | None, n: int) -> np.ndarray:
     """Energy loss in eV: the X column for XY data, else OFFSET + XPERCHAN * channel."""
     units = header.get("XUNITS", ("eV", ""))[0].strip().lower()
@@ -258,10 +256,15 @@ def _energy_axis(path: Path, header: dict, x: np.ndarray | None, n: int) -> np.n
         raise ReadError(path, "#XUNITS", "an energy axis in eV or keV", repr(units))
     if x is not None:
         return np.asarray(x, dtype=float) * scale
-    disp = _number(header.get("XPERCHAN", ("", ""))[0])
-    offset = _number(header.get("OFFSET", ("0", ""))[0])
+    disp = _text.loose_number(header.get("XPERCHAN", ("", ""))[0])
+    offset = _text.loose_number(header.get("OFFSET", ("0", ""))[0])
     if disp is None or disp <= 0:
-        raise ReadError(path, "#XPERCHAN", "a positive energy per channel", header.get("XPERCHAN", ("missing",))[0])
+        raise ReadError(
+            path,
+            "#XPERCHAN",
+            "a positive energy per channel",
+            header.get("XPERCHAN", ("missing",))[0],
+        )
     return (offset or 0.0) * scale + disp * scale * np.arange(n)
 
 
@@ -269,8 +272,17 @@ def require_eels(spectrum: Spectrum) -> None:
     """ReadError unless the spectrum is EELS (SIGNALTYPE ELS, or no SIGNALTYPE at all)."""
     signal = spectrum.header.get("SIGNALTYPE", ("", ""))[0].upper()
     if signal and signal != "ELS":
-        hint = " (an X-ray spectrum: EDX line profiles are read as edx_line)" if signal in ("EDS", "WDS", "XRF") else ""
-        raise ReadError(spectrum.path, "#SIGNALTYPE", "an EELS spectrum (SIGNALTYPE ELS) for eels_line", f"SIGNALTYPE {signal}{hint}")
+        hint = (
+            " (an X-ray spectrum: EDX line profiles are read as edx_line)"
+            if signal in ("EDS", "WDS", "XRF")
+            else ""
+        )
+        raise ReadError(
+            spectrum.path,
+            "#SIGNALTYPE",
+            "an EELS spectrum (SIGNALTYPE ELS) for eels_line",
+            f"SIGNALTYPE {signal}{hint}",
+        )
 
 
 def require_eds(spectrum: Spectrum) -> None:
@@ -278,74 +290,12 @@ def require_eds(spectrum: Spectrum) -> None:
     signal = spectrum.header.get("SIGNALTYPE", ("", ""))[0].upper()
     if signal != "EDS":
         hint = " (an EELS spectrum: read it as eels_line)" if signal in ("ELS", "") else ""
-        raise ReadError(spectrum.path, "#SIGNALTYPE", "an X-ray spectrum (SIGNALTYPE EDS) for edx_line", f"SIGNALTYPE {signal or 'missing'}{hint}")
-
-
-def positions(spectra: list[Spectrum]) -> tuple[np.ndarray, str]:
-    """Distance along the line (nm) of each spectrum and where it came from."""
-    header = [header_position(s) for s in spectra]
-    if all(h is not None for h in header):
-        out = np.array(header, dtype=float)
-        source = "header ##POSITION"
-    else:
-        named = [name_position(s.path) for s in spectra]
-        if all(n is not None for n in named):
-            out = np.array(named, dtype=float)
-            source = "file name"
-        else:
-            stage = [stage_position(s) for s in spectra]
-            if not all(p is not None for p in stage):
-                missing = next(s.path for s, h, n, p in zip(spectra, header, named, stage) if h is None and n is None and p is None)
-                raise ReadError(
-                    missing, "header and file name",
-                    "a position: '##POSITION -nm: 12.0' in the header or a length in the name ('pos_012.5nm.msa')",
-                    "neither",
-                )
-            ref = np.array(stage[0])
-            out = np.array([float(np.hypot(*(np.array(p) - ref))) for p in stage])
-            source = "stage #XPOSITION/#YPOSITION"
-    seen: dict[float, Path] = {}
-    for s, d in zip(spectra, out):
-        key = round(float(d), 6)
-        if key in seen:
-            raise ReadError(s.path, "position", "one spectrum a position", f"{d:g} nm also in {seen[key].name}")
-        seen[key] = s.path
-    return out, source
-
-
-def header_position(spectrum: Spectrum) -> float | None:
-    """Distance in nm from a '##POSITION' or '##DISTANCE' header key with a length unit."""
-    for key in ("POSITION", "DISTANCE"):
-        if key in spectrum.header:
-            value, unit = spectrum.header[key]
-            number = _number(value)
-            factor = _LENGTH_TO_NM.get(unit.strip().lower())
-            if number is None or factor is None:
-                raise ReadError(spectrum.path, f"##{key}", "a number with a length unit ('##POSITION -nm: 12.0')", f"{value!r} unit {unit!r}")
-            return number * factor
-    return None
-
-
-def name_position(path: Path) -> float | None:
-    """Distance in nm from the last 'number+unit' in the file name (pos_012.5nm.msa -> 12.5)."""
-    matches = _NAME_POSITION.findall(path.stem)
-    if not matches:
-        return None
-    number, unit = matches[-1]
-    return float(number) * _LENGTH_TO_NM[unit.lower()]
-
-
-def stage_position(spectrum: Spectrum) -> tuple[float, float] | None:
-    """(x, y) stage position in nm from #XPOSITION/#YPOSITION (EMSA: mm unless suffixed)."""
-    out = []
-    for key in ("XPOSITION", "YPOSITION"):
-        value, unit = spectrum.header.get(key, ("", ""))
-        number = _number(value) if value else None
-        factor = _LENGTH_TO_NM.get((unit or "mm").lower())
-        if number is None or factor is None:
-            return None
-        out.append(number * factor)
-    return out[0], out[1]
+        raise ReadError(
+            spectrum.path,
+            "#SIGNALTYPE",
+            "an X-ray spectrum (SIGNALTYPE EDS) for edx_line",
+            f"SIGNALTYPE {signal or 'missing'}{hint}",
+        )
 
 
 def check_common_axis(spectra: list[Spectrum]) -> Spectrum:
@@ -354,14 +304,20 @@ def check_common_axis(spectra: list[Spectrum]) -> Spectrum:
     common = max(set(signatures), key=lambda sig: (signatures.count(sig), -signatures.index(sig)))
     reference = spectra[signatures.index(common)]
     for s, sig in zip(spectra, signatures):
-        if sig != common or not np.allclose(s.energy, reference.energy, rtol=0, atol=1e-3 * _dispersion(reference.energy)):
+        if sig != common or not np.allclose(
+            s.energy, reference.energy, rtol=0, atol=1e-3 * _dispersion(reference.energy)
+        ):
             raise ReadError(
-                s.path, "energy axis",
-                f"the energy axis of the other spectra ({_describe(reference.energy)}, as in {reference.path.name})",
+                s.path,
+                "energy axis",
+                f"the energy axis of the other spectra ({_describe(reference.energy)}, "
+                f"as in {reference.path.name})",
                 _describe(s.energy),
             )
     if len(reference.energy) > 1 and np.any(np.diff(reference.energy) <= 0):
-        raise ReadError(reference.path, "energy axis", "energies increasing channel by channel", "a decrease")
+        raise ReadError(
+            reference.path, "energy axis", "energies increasing channel by channel", "a decrease"
+        )
     return reference
 
 
@@ -377,7 +333,9 @@ def _dispersion(energy: np.ndarray) -> float:
 
 def _describe(energy: np.ndarray) -> str:
     """'441 channels, 600-820 eV at 0.5 eV/ch'."""
-    return f"{energy.size} channels, {energy[0]:g}-{energy[-1]:g} eV at {_dispersion(energy):g} eV/ch"
+    return (
+        f"{energy.size} channels, {energy[0]:g}-{energy[-1]:g} eV at {_dispersion(energy):g} eV/ch"
+    )
 
 
 def _header_float(spectrum: Spectrum, key: str, factors: dict[str, float] | None = None) -> float:
@@ -385,7 +343,7 @@ def _header_float(spectrum: Spectrum, key: str, factors: dict[str, float] | None
     if key not in spectrum.header:
         return math.nan
     value, unit = spectrum.header[key]
-    number = _number(value)
+    number = _text.loose_number(value)
     if number is None:
         return math.nan
     if factors is None:
@@ -412,7 +370,7 @@ def start_time(spectrum: Spectrum) -> str:
 
 
 def header_elements(spectrum: Spectrum) -> list[str]:
-    """Elements named in the header: '##ELEMENTS : O, Ti' or DTSA-II '##D2STDCMP : K412,(O:42.8),...'."""
+    """Elements the header names: '##ELEMENTS : O, Ti' or DTSA-II '##D2STDCMP : K412,(O:42.8)'."""
     if "ELEMENTS" in spectrum.header:
         return [e for e in re.split(r"[\s,;]+", spectrum.header["ELEMENTS"][0]) if e]
     if "D2STDCMP" in spectrum.header:
@@ -421,65 +379,56 @@ def header_elements(spectrum: Spectrum) -> list[str]:
 
 
 def build_edx_dataset(
-    path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str, k_factors: dict | None = None
+    spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str
 ) -> xr.Dataset:
-    """The edx_line dataset (Cliff–Lorimer atomic percent) of EDS spectra already sorted by distance."""
-    beam_kv = _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3})
+    """The edx_line spectra variant (X-ray counts as measured) of spectra sorted by distance."""
     named = header_elements(reference)
     notes = sorted({f"{s.path.name}: {n}" for s in spectra for n in s.notes})
-    ds = quantify.line_dataset(
-        path,
-        distances,
-        reference.energy,
-        np.vstack([s.counts for s in spectra]),
-        named or list(quantify.DEFAULT_ELEMENTS),
-        beam_kv,
-        elements_source="header" if named else "default (NMC on LATP)",
-        notes=notes,
-        labels=[s.path.name for s in spectra],
-        k_overrides=k_factors or None,
-    )
-    ds.attrs.update(
-        {
-            "elevation_angle_deg": _header_float(reference, "ELEVANGLE", {"": 1.0, "dg": 1.0, "deg": 1.0}),
-            "live_time_s": _header_float(reference, "LIVETIME", {"": 1.0, "s": 1.0}),
-            "detector": reference.header.get("EDSDET", ("", ""))[0],
-            "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
-            "start_time": start_time(reference),
-            "title": reference.header.get("TITLE", ("", ""))[0],
-            "position_source": source,
-            "npoints_header": reference.header.get("NPOINTS", ("", ""))[0],
-            "parser": ", ".join(sorted({s.parser for s in spectra})),
-            "reader": NAME,
-            "reader_version": VERSION,
-        }
-    )
-    return ds
+    energy = reference.energy
+    attrs = {
+        "beam_energy_keV": _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3}),
+        "elements_named": ", ".join(named),
+        "elements_source": "header" if named else "",
+        "dispersion_eV": float(np.round(_dispersion(energy), 9)),
+        "energy_offset_eV": float(energy[0]),
+        "n_spectra": len(spectra),
+        "elevation_angle_deg": _header_float(
+            reference, "ELEVANGLE", {"": 1.0, "dg": 1.0, "deg": 1.0}
+        ),
+        "live_time_s": _header_float(reference, "LIVETIME", {"": 1.0, "s": 1.0}),
+        "detector": reference.header.get("EDSDET", ("", ""))[0],
+        "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
+        "start_time": start_time(reference),
+        "title": reference.header.get("TITLE", ("", ""))[0],
+        "position_source": source,
+        "npoints_header": reference.header.get("NPOINTS", ("", ""))[0],
+        "parser": ", ".join(sorted({s.parser for s in spectra})),
+        "reader_notes": "; ".join(notes),
+        "reader": NAME,
+        "reader_version": VERSION,
+    }
+    counts = np.vstack([s.counts for s in spectra])
+    labels = [s.path.name for s in spectra]
+    return edx_spectra_dataset(distances, energy, counts, attrs, labels=labels)
 
 
-def build_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str) -> xr.Dataset:
+def build_dataset(
+    path: Path, spectra: list[Spectrum], distances: np.ndarray, reference: Spectrum, source: str
+) -> xr.Dataset:
     """The eels_line dataset of spectra already sorted by distance."""
     energy = reference.energy
     intensity = np.vstack([s.counts for s in spectra])
     beam_kv = _header_float(reference, "BEAMKV", {"": 1.0, "kv": 1.0, "v": 1e-3})
     notes = sorted({f"{s.path.name}: {n}" for s in spectra for n in s.notes})
     parsers = sorted({s.parser for s in spectra})
-    ds = xr.Dataset(
-        {
-            "intensity": variable(("distance", "energy_loss"), intensity, "count", "electron energy-loss intensity"),
-            "spectrum_file": variable("distance", np.array([s.path.name for s in spectra], dtype=object), "1", "source spectrum file"),
-        },
-        coords={
-            "distance": variable("distance", distances.astype(float), "nm", "distance along the line from the film side"),
-            "energy_loss": variable("energy_loss", energy, "eV", "energy loss"),
-        },
-    )
-    ds.attrs = {
+    files = np.array([s.path.name for s in spectra], dtype=object)
+    extra = {"spectrum_file": variable("distance", files, "1", "source spectrum file")}
+    attrs = {
         "dispersion_eV": float(np.round(_dispersion(energy), 9)),
         "energy_offset_eV": float(energy[0]),
         "beam_energy_keV": beam_kv,
-        "convergence_angle_mrad": _header_float(reference, "CONVANGLE", _ANGLE_TO_MRAD),
-        "collection_angle_mrad": _header_float(reference, "COLLANGLE", _ANGLE_TO_MRAD),
+        "convergence_angle_mrad": _header_float(reference, "CONVANGLE", _text.ANGLE_TO_MRAD),
+        "collection_angle_mrad": _header_float(reference, "COLLANGLE", _text.ANGLE_TO_MRAD),
         "signal_type": reference.header.get("SIGNALTYPE", ("", ""))[0],
         "start_time": start_time(reference),
         "title": reference.header.get("TITLE", ("", ""))[0],
@@ -491,4 +440,7 @@ def build_dataset(path: Path, spectra: list[Spectrum], distances: np.ndarray, re
         "reader": NAME,
         "reader_version": VERSION,
     }
-    return ds
+    long_name = "distance along the line from the film side"
+    return eels_line_dataset(
+        distances.astype(float), energy, intensity, attrs, extra=extra, distance_long_name=long_name
+    )

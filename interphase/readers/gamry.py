@@ -1,4 +1,4 @@
-"""Gamry Framework "EXPLAIN" .DTA files: potentiostatic EIS (ZCURVE) and cyclic voltammetry (CURVEk).
+"""Gamry Framework "EXPLAIN" .DTA files: potentiostatic EIS (ZCURVE), voltammetry (CURVEk).
 
 Format (Gamry Framework 6-7, checked against real exports in ../shared/realdata):
 
@@ -41,24 +41,35 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
+from interphase.readers._text import decode, float_or, split_lines, to_float
 
 NAME = "gamry_dta"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
-ENCODING = "iso-8859-1"
+# Gamry Framework writes ISO-8859-1 (° in the Zphz unit); a BOM, if any, still decides.
+ENCODINGS = ("iso-8859-1",)
 _CURVE = re.compile(r"^CURVE(\d+)$")
+_ZCURVE = re.compile(r"^ZCURVE\d*$")
+# Gamry TAGs of potential sweeps (CV, LSV, RCV...); another TAG declared as cv is refused.
+SWEEP_TAGS = ("CV", "LSV", "SWEEP")
 
 
 @dataclass
 class Table:
-    """One TABLE block: its name, column names, unit row, data cells and first data line (1-based)."""
+    """One TABLE block: name, column names, unit row, data cells and lines (1-based)."""
 
     name: str
     columns: list[str]
     units: list[str]
     rows: list[list[str]] = field(default_factory=list)
     first_line: int = 0
+    lines: list[int] = field(default_factory=list)  # 1-based line of each row
+
+    def places(self) -> list[str]:
+        """'table NAME, line N' for every row."""
+        return [f"table {self.name}, line {n}" for n in self.lines]
 
 
 @dataclass
@@ -68,8 +79,16 @@ class DtaFile:
     tag: str
     header: dict[str, list[str]]
     notes: list[str]
-    tables: dict[str, Table]
+    tables: list[Table]  # in file order (a name may repeat)
     aborted: bool
+
+    def named(self, pattern: re.Pattern) -> list[Table]:
+        """The tables with data whose name matches ``pattern``, in file order."""
+        return [t for t in self.tables if pattern.match(t.name) and t.rows]
+
+    def names(self) -> str:
+        """The table names, for messages."""
+        return ", ".join(t.name for t in self.tables) or "no table"
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -78,19 +97,19 @@ def sniff(path: Path, head: bytes) -> bool:
     return text.startswith(b"EXPLAIN") and b"\nTAG\t" in text.replace(b"\r", b"")
 
 
-def to_float(cell: str) -> float:
-    """A Gamry number, with a decimal comma taken as a decimal point."""
-    return float(cell.strip().replace(",", "."))
-
-
 def parse(path: Path, text: str) -> DtaFile:
     """Split a .DTA text into its tag, header keys, notes and tables."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     if not lines or lines[0].strip().lstrip("\ufeff") != "EXPLAIN":
-        raise ReadError(path, "line 1", "'EXPLAIN' (a Gamry .DTA file)", repr(lines[0][:40]) if lines else "an empty file")
+        raise ReadError(
+            path,
+            "line 1",
+            "'EXPLAIN' (a Gamry .DTA file)",
+            repr(lines[0][:40]) if lines else "an empty file",
+        )
     header: dict[str, list[str]] = {}
     notes: list[str] = []
-    tables: dict[str, Table] = {}
+    tables: list[Table] = []
     tag = ""
     aborted = False
     i = 1
@@ -119,10 +138,15 @@ def parse(path: Path, text: str) -> DtaFile:
     return DtaFile(tag, header, [n for n in notes if n], tables, aborted)
 
 
-def _parse_table(path: Path, lines: list[str], i: int, name: str, tables: dict[str, Table]) -> int:
+def _parse_table(path: Path, lines: list[str], i: int, name: str, tables: list[Table]) -> int:
     """Read the TABLE starting at line index i into ``tables``; return the index after it."""
     if i + 2 >= len(lines) or not lines[i + 1].startswith("\t"):
-        raise ReadError(path, f"line {i + 2}", f"the column names of table {name}", "end of file" if i + 1 >= len(lines) else repr(lines[i + 1][:40]))
+        raise ReadError(
+            path,
+            f"line {i + 2}",
+            f"the column names of table {name}",
+            "end of file" if i + 1 >= len(lines) else repr(lines[i + 1][:40]),
+        )
     columns = [c.strip() for c in lines[i + 1].split("\t")[1:]]
     units = [c.strip() for c in lines[i + 2].split("\t")[1:]]
     table = Table(name, columns, units, first_line=i + 4)
@@ -130,15 +154,21 @@ def _parse_table(path: Path, lines: list[str], i: int, name: str, tables: dict[s
     while j < len(lines) and (lines[j].startswith("\t") or not lines[j].strip()):
         if lines[j].strip():
             table.rows.append(lines[j].split("\t")[1:])
+            table.lines.append(j + 1)
         j += 1
-    tables[name] = table
+    tables.append(table)
     return j
 
 
 def column(path: Path, table: Table, name: str) -> np.ndarray:
     """One numeric column of a table as floats, or ReadError naming the bad cell's line."""
     if name not in table.columns:
-        raise ReadError(path, f"table {table.name}, line {table.first_line - 2}", f"a column '{name}'", ", ".join(table.columns))
+        raise ReadError(
+            path,
+            f"table {table.name}, line {table.first_line - 2}",
+            f"a column '{name}'",
+            ", ".join(table.columns),
+        )
     k = table.columns.index(name)
     out = np.empty(len(table.rows))
     for n, cells in enumerate(table.rows):
@@ -146,19 +176,15 @@ def column(path: Path, table: Table, name: str) -> np.ndarray:
             out[n] = to_float(cells[k])
         except (IndexError, ValueError):
             found = repr(cells[k]) if k < len(cells) else f"{len(cells)} cells"
-            raise ReadError(path, f"table {table.name}, line {table.first_line + n}", f"a number in column '{name}'", found) from None
+            place = f"table {table.name}, line {table.lines[n]}"
+            raise ReadError(path, place, f"a number in column '{name}'", found) from None
     return out
 
 
 def header_float(dta: DtaFile, key: str) -> float:
     """The numeric value of a header key, NaN when absent or not a number."""
-    values = dta.header.get(key)
-    if not values or len(values) < 2:
-        return math.nan
-    try:
-        return to_float(values[1])
-    except ValueError:
-        return math.nan
+    values = dta.header.get(key) or []
+    return float_or(values[1] if len(values) > 1 else None)
 
 
 def header_flag(dta: DtaFile, key: str) -> bool | None:
@@ -187,8 +213,15 @@ def common_attrs(dta: DtaFile) -> dict:
         "reader": NAME,
         "reader_version": VERSION,
         "gamry_tag": dta.tag,
-        "instrument": dta.header.get("PSTAT", ["", ""])[1] if len(dta.header.get("PSTAT", [])) > 1 else "",
-        "software": "Gamry Framework " + (dta.header.get("FRAMEWORKVERSION", ["", ""])[1] if len(dta.header.get("FRAMEWORKVERSION", [])) > 1 else ""),
+        "instrument": dta.header.get("PSTAT", ["", ""])[1]
+        if len(dta.header.get("PSTAT", [])) > 1
+        else "",
+        "software": "Gamry Framework "
+        + (
+            dta.header.get("FRAMEWORKVERSION", ["", ""])[1]
+            if len(dta.header.get("FRAMEWORKVERSION", [])) > 1
+            else ""
+        ),
         "start_time": start_time(date, time),
         "file_date": date,
         "file_time": time,
@@ -207,7 +240,7 @@ def common_attrs(dta: DtaFile) -> dict:
 def read(path: Path, technique: str) -> xr.Dataset:
     """Read a Gamry .DTA file as an ``eis`` spectrum (ZCURVE) or a ``cv`` (CURVE1..n)."""
     path = Path(path)
-    text = path.read_bytes().decode(ENCODING)
+    text = decode(path.read_bytes(), ENCODINGS)
     dta = parse(path, text)
     if technique == "eis":
         return read_eis(path, dta)
@@ -217,26 +250,33 @@ def read(path: Path, technique: str) -> xr.Dataset:
 
 
 def read_eis(path: Path, dta: DtaFile) -> xr.Dataset:
-    """The ZCURVE table as an eis dataset, frequency high to low."""
-    table = dta.tables.get("ZCURVE")
-    if table is None or not table.rows:
-        raise ReadError(path, "tables", "a ZCURVE table with data (an EIS file)", ", ".join(dta.tables) or "no table")
-    freq = column(path, table, "Freq")
-    zr = column(path, table, "Zreal")
-    zi = column(path, table, "Zimag")
-    time = column(path, table, "Time") if "Time" in table.columns else None
-    order = np.argsort(-freq, kind="stable")
-    freq, zr, zi = freq[order], zr[order], zi[order]
-    if np.any(np.diff(freq) >= 0):
-        k = int(np.argmax(np.diff(freq) >= 0))
-        raise ReadError(path, f"table ZCURVE, line {table.first_line + int(order[k + 1])}", "distinct frequencies", f"{freq[k + 1]} Hz twice")
+    """The ZCURVE table(s) as an eis dataset: one sweep a table (or a frequency restart)."""
+    tables = dta.named(_ZCURVE)
+    if not tables:
+        expected = "a ZCURVE table with data (an EIS file)"
+        raise ReadError(path, "tables", expected, dta.names())
+    parts = [
+        (
+            column(path, t, "Freq"),
+            column(path, t, "Zreal"),
+            column(path, t, "Zimag"),
+            column(path, t, "Time") if all("Time" in u.columns for u in tables) else None,
+            np.full(len(t.rows), k),
+        )
+        for k, t in enumerate(tables)
+    ]
+    freq, zr, zi, time, group = (
+        np.concatenate(values) if values[0] is not None else None for values in zip(*parts)
+    )
+    places = [place for t in tables for place in t.places()]
+    rows = datasets.EisRows(freq, zr, zi, places, time=time, group=group)
     attrs = common_attrs(dta)
-    attrs.update(dc_potential_attrs(dta, table, path))
-    return datasets.eis_dataset(freq, zr, zi, attrs, time=time[order] if time is not None else None, time_long_name="time since start of the sweep")
+    attrs.update(dc_potential_attrs(dta, tables[0], path))
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name="time since start of the sweep")
 
 
 def dc_potential_attrs(dta: DtaFile, table: Table, path: Path) -> dict:
-    """dc_potential_V versus the reference electrode, from VDC (+ EOC when VDC is vs open circuit)."""
+    """dc_potential_V versus the reference, from VDC (+ EOC when VDC is vs open circuit)."""
     vdc = header_float(dta, "VDC")
     vs_oc = header_flag(dta, "VDC")
     eoc = header_float(dta, "EOC")
@@ -257,27 +297,62 @@ def dc_potential_attrs(dta: DtaFile, table: Table, path: Path) -> dict:
     return out
 
 
+def overloaded(table: Table) -> np.ndarray:
+    """True for rows whose 'Over' flags show an overload ('.' means none in every position)."""
+    if "Over" not in table.columns:
+        return np.zeros(len(table.rows), dtype=bool)
+    k = table.columns.index("Over")
+    flags = [cells[k].strip() if k < len(cells) else "" for cells in table.rows]
+    return np.array([bool(f.strip(".")) for f in flags], dtype=bool)
+
+
 def read_cv(path: Path, dta: DtaFile) -> xr.Dataset:
-    """The CURVE1..CURVEn tables as one cv dataset, table k giving cycle k."""
-    curves = sorted(
-        ((int(m.group(1)), t) for name, t in dta.tables.items() if (m := _CURVE.match(name))),
-        key=lambda item: item[0],
-    )
-    curves = [(k, t) for k, t in curves if t.rows]
-    if not curves:
-        raise ReadError(path, "tables", "CURVE1..CURVEn tables with data (a CV file)", ", ".join(dta.tables) or "no table")
-    parts = {"time": [], "potential": [], "current": [], "cycle": []}
-    for k, table in curves:
+    """The CURVE1..CURVEn tables as one cv dataset, table k giving cycle k.
+
+    Rows whose 'Over' column flags an overload (any character but '.') are dropped, counted
+    in the quality note (the measurement is flagged).
+    """
+    if dta.tag and not any(word in dta.tag.upper() for word in SWEEP_TAGS):
+        found = f"a Gamry {dta.tag} record (TAG {dta.tag})"
+        raise ReadError(
+            path, "TAG line", "a voltammogram (cv), as measurements.tsv declares", found
+        )
+    tables = dta.named(_CURVE)
+    if not tables:
+        expected = "CURVE1..CURVEn tables with data (a CV file)"
+        raise ReadError(path, "tables", expected, dta.names())
+    curves = sorted(tables, key=lambda t: int(_CURVE.match(t.name).group(1)))
+    parts = {"time": [], "potential": [], "current": [], "cycle": [], "over": []}
+    for table in curves:
         parts["time"].append(column(path, table, "T"))
         parts["potential"].append(column(path, table, "Vf"))
         parts["current"].append(column(path, table, "Im"))
+        k = int(_CURVE.match(table.name).group(1))
         parts["cycle"].append(np.full(len(table.rows), k, dtype=np.int32))
+        parts["over"].append(overloaded(table))
     cat = {name: np.concatenate(values) for name, values in parts.items()}
-    first = curves[0][1]
-    reference = first.units[first.columns.index("Vf")] if "Vf" in first.columns and len(first.units) == len(first.columns) else ""
+    first = curves[0]
+    reference = (
+        first.units[first.columns.index("Vf")]
+        if "Vf" in first.columns and len(first.units) == len(first.columns)
+        else ""
+    )
     attrs = common_attrs(dta)
     scan_mV_s = header_float(dta, "SCANRATE")
     attrs["scan_rate_V_s"] = scan_mV_s / 1000.0  # Gamry SCANRATE is in mV/s
     attrs["potential_reference"] = reference
-    attrs["points_per_cycle"] = ", ".join(f"{k}:{len(t.rows)}" for k, t in curves)
-    return datasets.cv_dataset(cat["time"], cat["potential"], cat["current"], cat["cycle"], attrs, time_long_name="time", cycle_long_name="cycle number (CURVEk table)")
+    attrs["points_per_cycle"] = ", ".join(
+        f"{int(_CURVE.match(t.name).group(1))}:{len(t.rows)}" for t in curves
+    )
+    return datasets.cv_from_rows(
+        path,
+        cat["time"],
+        cat["potential"],
+        cat["current"],
+        cat["cycle"],
+        attrs,
+        places=[place for t in curves for place in t.places()],
+        overload=cat["over"],
+        time_long_name="time",
+        cycle_long_name="cycle number (CURVEk table)",
+    )

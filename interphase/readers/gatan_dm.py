@@ -18,9 +18,10 @@ it. This module takes from its result the data, the calibrated axes and the tags
 - EELS metadata: beam energy from ``Microscope Info.Voltage`` (V), the convergence and
   collection semi-angles from ``EELS.Experimental Conditions`` (mrad; DM writes 0.0 for an
   angle never entered, read as NaN and said in ``reader_notes``);
-- EDX spectra are quantified into atomic percent by Cliff–Lorimer
-  (:mod:`interphase.edx.quantify`), with the detector resolution from ``EDS.Detector Info``
-  (``Zero fwhm`` in keV and ``Fano``) where given.
+- EDX spectra (a spectrum line or image: two or more positions) are kept as measured, the
+  spectra variant of the edx_line layout, with the elements DM labels (``elements_named``)
+  and the detector's ``Zero fwhm`` (keV, stored in eV) and ``Fano`` from ``EDS.Detector
+  Info``: the EDX analysis quantifies them (:func:`interphase.edx.quantify.composition_line`).
 
 Content detection: a DM3 file starts with the big-endian int32 version 3, a 4-byte root length
 and a 4-byte byte-order flag (0 or 1); DM4 with version 4, an 8-byte length and the flag; then
@@ -37,22 +38,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import variable
-from interphase.edx import quantify
+from interphase.datasets import ELEMENT_SYMBOLS, edx_spectra_dataset, eels_line_dataset
 from interphase.errors import ReadError
+from interphase.readers import _text
 
 NAME = "gatan_dm"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eels_line", "edx_line")
-
-# Energy units to eV.
-_ENERGY_TO_EV = {"ev": 1.0, "kev": 1e3}
-# Length units to nm (SI; 1 Å = 0.1 nm).
-_LENGTH_TO_NM = {"nm": 1.0, "µm": 1e3, "μm": 1e3, "um": 1e3, "mm": 1e6, "å": 0.1, "a": 0.1, "pm": 1e-3}
-# Silicon: mean energy per electron-hole pair (eV) (Goldstein et al. 2003, §7.2).
-_SI_PAIR_ENERGY_EV = 3.8
-# Gaussian FWHM / sigma.
-_FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -69,26 +61,30 @@ def sniff(path: Path, head: bytes) -> bool:
     return int.from_bytes(order, "big") in (0, 1) and all(b in (0, 1) for b in flags)
 
 
-# Reader options (config: eels.spectrum_image_sum_axis / edx.spectrum_image_sum_axis, edx.k_factors).
-OPTIONS = ("sum_axis", "k_factors")
+# Reader option (config: eels.spectrum_image_sum_axis / edx.spectrum_image_sum_axis).
+OPTIONS = ("sum_axis",)
 SUM_AXES = ("x", "y")
 
 
-def read(path: Path, technique: str, sum_axis: str = "y", k_factors: dict | None = None) -> xr.Dataset:
+def read(path: Path, technique: str, sum_axis: str = "y") -> xr.Dataset:
     """An eels_line or edx_line dataset from a DM3/DM4 spectrum, spectrum line or spectrum image.
 
     A spectrum image is reduced to a line by summing along ``sum_axis`` ("x" or "y"); EDS
-    spectra are quantified with ``k_factors`` overriding the built-in Cliff–Lorimer k-factors.
+    spectra are kept as measured (an edx_line needs two or more positions).
     """
     path = Path(path)
     if technique not in TECHNIQUES:
-        raise ReadError(path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique)
+        raise ReadError(
+            path, None, f"a technique this reader carries ({', '.join(TECHNIQUES)})", technique
+        )
     with open(path, "rb") as fh:
         head = fh.read(18)
     if not sniff(path, head):
-        raise ReadError(path, "byte 0", "a DigitalMicrograph DM3/DM4 header (version 3 or 4)", repr(head[:8]))
+        raise ReadError(
+            path, "byte 0", "a DigitalMicrograph DM3/DM4 header (version 3 or 4)", repr(head[:8])
+        )
     results = load(path)
-    return dataset_from_result(path, pick_spectrum(path, results), technique, sum_axis=sum_axis, k_factors=k_factors)
+    return dataset_from_result(path, pick_spectrum(path, results), technique, sum_axis=sum_axis)
 
 
 def load(path: Path) -> list[dict]:
@@ -98,13 +94,14 @@ def load(path: Path) -> list[dict]:
     try:
         return file_reader(str(path))
     except Exception as exc:  # noqa: BLE001 - any parser failure is an unreadable file
-        raise ReadError(path, "tag tree", "a DM3/DM4 file rosettasciio can parse", f"{type(exc).__name__}: {exc}") from None
+        found = f"a damaged or unsupported file (rosettasciio: {exc})"
+        raise ReadError(path, "tag tree", "a DM3/DM4 file rosettasciio can parse", found) from None
 
 
 def energy_axis_index(result: dict) -> int | None:
     """Position in ``axes`` of the axis calibrated in eV or keV; None when there is none."""
     for i, axis in enumerate(result["axes"]):
-        if str(axis.get("units", "")).strip().lower() in _ENERGY_TO_EV:
+        if _text.energy_eV(str(axis.get("units", ""))) is not None:
             return i
     return None
 
@@ -114,8 +111,16 @@ def pick_spectrum(path: Path, results: list[dict]) -> dict:
     for result in results:
         if energy_axis_index(result) is not None:
             return result
-    found = "; ".join(f"shape {np.shape(r['data'])}, axes in {[a.get('units', '') for a in r['axes']]}" for r in results)
-    raise ReadError(path, "image data", "a spectrum, spectrum line or spectrum image (an axis in eV or keV)", found or "no image")
+    found = "; ".join(
+        f"shape {np.shape(r['data'])}, axes in {[a.get('units', '') for a in r['axes']]}"
+        for r in results
+    )
+    raise ReadError(
+        path,
+        "image data",
+        "a spectrum, spectrum line or spectrum image (an axis in eV or keV)",
+        found or "no image",
+    )
 
 
 def signal_type(result: dict) -> str:
@@ -130,7 +135,13 @@ def signal_type(result: dict) -> str:
 
 def image_tags(result: dict) -> dict:
     """The image's DM tags (rosettasciio puts the image's tag group at ImageList.TagGroup0)."""
-    return result.get("original_metadata", {}).get("ImageList", {}).get("TagGroup0", {}).get("ImageTags", {}) or {}
+    return (
+        result.get("original_metadata", {})
+        .get("ImageList", {})
+        .get("TagGroup0", {})
+        .get("ImageTags", {})
+        or {}
+    )
 
 
 def tag(tags: dict, *keys: str):
@@ -154,7 +165,7 @@ def tag_float(tags: dict, *keys: str) -> float:
 
 def energy_eV(path: Path, axis: dict) -> np.ndarray:
     """Energies (eV) of a calibrated axis: offset + scale * channel."""
-    factor = _ENERGY_TO_EV[str(axis["units"]).strip().lower()]
+    factor = _text.energy_eV(str(axis["units"]))
     scale = float(axis["scale"])
     if scale == 0:
         raise ReadError(path, "energy calibration", "a non-zero energy per channel", "0")
@@ -164,22 +175,32 @@ def energy_eV(path: Path, axis: dict) -> np.ndarray:
 def spatial_nm(path: Path, axis: dict) -> tuple[np.ndarray, float]:
     """Distances (nm) along a calibrated spatial axis, from 0, and the axis offset (nm)."""
     units = str(axis.get("units", "")).strip()
-    factor = _LENGTH_TO_NM.get(units.lower())
+    factor = _text.length_nm(units)
     if factor is None:
-        raise ReadError(path, f"axis '{axis.get('name', '')}'", "a spatial calibration in nm, µm or Å", repr(units) if units else "no unit (pixels)")
+        raise ReadError(
+            path,
+            f"axis '{axis.get('name', '')}'",
+            "a spatial calibration in nm, µm or Å",
+            repr(units) if units else "no unit (pixels)",
+        )
     step = abs(float(axis["scale"])) * factor
     if step == 0:
         raise ReadError(path, f"axis '{axis.get('name', '')}'", "a non-zero step", "0")
     return step * np.arange(int(axis["size"])), float(axis["offset"]) * factor
 
 
-def spectra_along_line(path: Path, result: dict, sum_axis: str = "y") -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+def spectra_along_line(
+    path: Path, result: dict, sum_axis: str = "y"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """(energy eV, distance nm, counts (distance, energy), attrs) from an rsciio result.
 
-    A spectrum image (array order y, x, E) is summed along ``sum_axis``: the line runs along the other.
+    A spectrum image (array order y, x, E) is summed along ``sum_axis``; the line runs along
+    the other.
     """
     if sum_axis not in SUM_AXES:
-        raise ReadError(path, "spectrum image", f"a summing direction in {SUM_AXES}", repr(sum_axis))
+        raise ReadError(
+            path, "spectrum image", f"a summing direction in {SUM_AXES}", repr(sum_axis)
+        )
     data = np.asarray(result["data"], dtype=float)
     axes = sorted(result["axes"], key=lambda a: a.get("index_in_array", 0))
     e_index = energy_axis_index({"axes": axes})
@@ -206,16 +227,27 @@ def spectra_along_line(path: Path, result: dict, sum_axis: str = "y") -> tuple[n
             summed_rows=int(spatial[summed]["size"]),
         )
     else:
-        raise ReadError(path, "image data", "a spectrum, spectrum line or spectrum image (at most 2 spatial axes)", f"shape {data.shape}")
+        raise ReadError(
+            path,
+            "image data",
+            "a spectrum, spectrum line or spectrum image (at most 2 spatial axes)",
+            f"shape {data.shape}",
+        )
     if energy.size > 1 and energy[1] < energy[0]:
         energy, counts = energy[::-1], counts[:, ::-1]
     return energy, distance, counts, attrs
 
 
 def start_time(tags: dict, group: str) -> str:
-    """ISO date-time from '<group>.Acquisition' Date (m/d/yyyy, DM's US format) and Start time; '' if absent."""
-    date = str(tag(tags, group, "Acquisition", "Date") or tag(tags, "DataBar", "Acquisition Date") or "").strip()
-    time = str(tag(tags, group, "Acquisition", "Start time") or tag(tags, "DataBar", "Acquisition Time") or "").strip()
+    """ISO date-time from '<group>.Acquisition' Date (m/d/yyyy, DM's US order) and Start time."""
+    date = str(
+        tag(tags, group, "Acquisition", "Date") or tag(tags, "DataBar", "Acquisition Date") or ""
+    ).strip()
+    time = str(
+        tag(tags, group, "Acquisition", "Start time")
+        or tag(tags, "DataBar", "Acquisition Time")
+        or ""
+    ).strip()
     try:
         day = datetime.strptime(date, "%m/%d/%Y").date().isoformat()
     except ValueError:
@@ -233,7 +265,9 @@ def common_attrs(tags: dict, result: dict, group: str, energy: np.ndarray) -> di
     voltage = tag_float(tags, "Microscope Info", "Voltage")
     return {
         "beam_energy_keV": voltage / 1e3 if voltage > 0 else math.nan,
-        "instrument": str(tag(tags, "Session Info", "Microscope") or tag(tags, "Microscope Info", "Name") or ""),
+        "instrument": str(
+            tag(tags, "Session Info", "Microscope") or tag(tags, "Microscope Info", "Name") or ""
+        ),
         "title": str(result.get("metadata", {}).get("General", {}).get("title", "")),
         "start_time": start_time(tags, group),
         "signal_type": signal_type(result),
@@ -244,7 +278,7 @@ def common_attrs(tags: dict, result: dict, group: str, energy: np.ndarray) -> di
 
 
 def dataset_from_result(
-    path: Path, result: dict, technique: str, sum_axis: str = "y", k_factors: dict | None = None
+    path: Path, result: dict, technique: str, sum_axis: str = "y"
 ) -> xr.Dataset:
     """The technique's dataset from one rosettasciio result dictionary."""
     kind = signal_type(result)
@@ -252,7 +286,9 @@ def dataset_from_result(
     if kind and kind != wanted:
         other = "edx_line" if kind == "EDS" else "eels_line"
         raise ReadError(
-            path, "ImageTags.Meta Data.Signal", f"an {'EELS' if wanted == 'EELS' else 'X-ray (EDS)'} spectrum for {technique}",
+            path,
+            "ImageTags.Meta Data.Signal",
+            f"an {'EELS' if wanted == 'EELS' else 'X-ray (EDS)'} spectrum for {technique}",
             f"signal {kind}: read it as {other}",
         )
     notes = [] if kind else ["no 'Meta Data.Signal' tag: signal type not stated, read as asked"]
@@ -260,11 +296,11 @@ def dataset_from_result(
     tags = image_tags(result)
     if technique == "eels_line":
         return eels_dataset(result, tags, energy, distance, counts, line_attrs, notes)
-    return edx_dataset(path, result, tags, energy, distance, counts, line_attrs, notes, k_factors)
+    return edx_dataset(path, result, tags, energy, distance, counts, line_attrs, notes)
 
 
 def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
-    """An EELS semi-angle (mrad) from 'EELS.Experimental Conditions'; 0 (never entered) -> NaN, noted."""
+    """An EELS semi-angle (mrad) from 'EELS.Experimental Conditions'; 0 (not entered) -> NaN."""
     value = tag_float(tags, "EELS", "Experimental Conditions", f"{name} semi-angle (mrad)")
     if value == 0.0:
         notes.append(f"{name.lower()} semi-angle tag is 0.0 (not entered): NaN")
@@ -272,19 +308,25 @@ def angle_mrad(tags: dict, name: str, notes: list[str]) -> float:
     return value
 
 
-def eels_dataset(result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]) -> xr.Dataset:
+def eels_dataset(
+    result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str]
+) -> xr.Dataset:
     """The eels_line dataset."""
-    units = str(tag(result.get("original_metadata", {}), "ImageList", "TagGroup0", "ImageData", "Calibrations", "Brightness", "Units") or "")
-    ds = xr.Dataset(
-        {"intensity": variable(("distance", "energy_loss"), counts, "count", "electron energy-loss intensity")},
-        coords={
-            "distance": variable("distance", distance, "nm", "distance along the line"),
-            "energy_loss": variable("energy_loss", energy, "eV", "energy loss"),
-        },
+    units = str(
+        tag(
+            result.get("original_metadata", {}),
+            "ImageList",
+            "TagGroup0",
+            "ImageData",
+            "Calibrations",
+            "Brightness",
+            "Units",
+        )
+        or ""
     )
     convergence = angle_mrad(tags, "Convergence", notes)
     collection = angle_mrad(tags, "Collection", notes)
-    ds.attrs = {
+    attrs = {
         **common_attrs(tags, result, "EELS", energy),
         "convergence_angle_mrad": convergence,
         "collection_angle_mrad": collection,
@@ -296,52 +338,48 @@ def eels_dataset(result: dict, tags: dict, energy, distance, counts, line_attrs:
         "reader": NAME,
         "reader_version": VERSION,
     }
-    return ds
-
-
-def detector_fwhm_mn_eV(tags: dict) -> tuple[float, str]:
-    """Mn Kα FWHM (eV) from the DM detector's zero-energy FWHM (keV) and Fano factor, else the default."""
-    zero = tag_float(tags, "EDS", "Detector Info", "Zero fwhm")
-    fano = tag_float(tags, "EDS", "Detector Info", "Fano")
-    if not (zero > 0 and fano > 0):
-        return quantify.FWHM_MN_EV, "default"
-    sigma2 = fano * _SI_PAIR_ENERGY_EV * quantify.LINES["Mn"].ka_keV * 1e3
-    return float(math.sqrt((zero * 1e3) ** 2 + _FWHM_PER_SIGMA**2 * sigma2)), "EDS.Detector Info (Zero fwhm, Fano)"
+    return eels_line_dataset(distance, energy, counts, attrs)
 
 
 def tag_elements(tags: dict) -> list[str]:
-    """Elements labelled in DM's EDS element list ('EDS.AutoID.KLMLabel.Atomic Element Label List')."""
+    """Elements in DM's EDS element list ('EDS.AutoID.KLMLabel.Atomic Element Label List')."""
     listed = tag(tags, "EDS", "AutoID", "KLMLabel", "Atomic Element Label List")
-    text = " ".join(str(v) for v in listed.values()) if isinstance(listed, dict) else str(listed or "")
-    return [e for e in re.findall(r"\b([A-Z][a-z]?)\b", text) if e in quantify.LINES]
+    text = (
+        " ".join(str(v) for v in listed.values()) if isinstance(listed, dict) else str(listed or "")
+    )
+    return [e for e in re.findall(r"\b([A-Z][a-z]?)\b", text) if e in ELEMENT_SYMBOLS]
 
 
 def edx_dataset(
-    path: Path, result: dict, tags: dict, energy, distance, counts, line_attrs: dict, notes: list[str], k_factors: dict | None = None
+    path: Path,
+    result: dict,
+    tags: dict,
+    energy,
+    distance,
+    counts,
+    line_attrs: dict,
+    notes: list[str],
 ) -> xr.Dataset:
-    """The edx_line dataset: Cliff–Lorimer atomic percent at each position."""
-    base = common_attrs(tags, result, "EDS", energy)
-    fwhm, fwhm_source = detector_fwhm_mn_eV(tags)
+    """The edx_line spectra variant: X-ray counts as measured at each position (two or more)."""
+    if distance.size < 2:
+        expected = "an EDX line: a spectrum line or spectrum image (two or more positions)"
+        found = "a single spectrum (an EDX line needs two or more positions)"
+        raise ReadError(path, "image data", expected, found)
     named = tag_elements(tags)
-    ds = quantify.line_dataset(
-        path, distance, energy, counts, named or list(quantify.DEFAULT_ELEMENTS), base["beam_energy_keV"],
-        elements_source="DM element labels" if named else "default (NMC on LATP)",
-        notes=notes, fwhm_mn_eV=fwhm, k_overrides=k_factors or None,
-    )
-    quant_notes = ds.attrs.pop("reader_notes")
-    base.pop("beam_energy_keV")
-    ds.attrs.update(
-        {
-            **base,
-            "detector_fwhm_source": fwhm_source,
-            "elevation_angle_deg": tag_float(tags, "EDS", "Detector Info", "Elevation angle"),
-            "live_time_s": tag_float(tags, "EDS", "Live time"),
-            "real_time_s": tag_float(tags, "EDS", "Real time"),
-            "detector": str(tag(tags, "EDS", "Detector Info", "Detector type") or ""),
-            **line_attrs,
-            "reader_notes": quant_notes,
-            "reader": NAME,
-            "reader_version": VERSION,
-        }
-    )
-    return ds
+    zero_fwhm_keV = tag_float(tags, "EDS", "Detector Info", "Zero fwhm")
+    attrs = {
+        **common_attrs(tags, result, "EDS", energy),
+        "elements_named": ", ".join(named),
+        "elements_source": "DM element labels" if named else "",
+        "detector_zero_fwhm_eV": zero_fwhm_keV * 1e3,  # DM writes keV
+        "detector_fano": tag_float(tags, "EDS", "Detector Info", "Fano"),
+        "elevation_angle_deg": tag_float(tags, "EDS", "Detector Info", "Elevation angle"),
+        "live_time_s": tag_float(tags, "EDS", "Live time"),
+        "real_time_s": tag_float(tags, "EDS", "Real time"),
+        "detector": str(tag(tags, "EDS", "Detector Info", "Detector type") or ""),
+        **line_attrs,
+        "reader_notes": "; ".join(notes),
+        "reader": NAME,
+        "reader_version": VERSION,
+    }
+    return edx_spectra_dataset(distance, energy, counts, attrs)

@@ -40,17 +40,33 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "generic_table"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 # Vendor marks: a file containing one of these belongs to a vendor reader, never to this one.
 VENDOR_MARKS = (
-    "EC-Lab", "EC-LAB", "BT-Lab", "BT-LAB", "EXPLAIN", "ZPLOT", "ZPlot", "Z60W", "WE(1).",
-    "Elapsed Time (s)", "<Application>", "Instrument Model:", "Data Source:", "[Measurement conditions]",
-    "Nb header lines", "NPOINTS", "#FORMAT", "Zimg",
+    "EC-Lab",
+    "EC-LAB",
+    "BT-Lab",
+    "BT-LAB",
+    "EXPLAIN",
+    "ZPLOT",
+    "ZPlot",
+    "Z60W",
+    "WE(1).",
+    "Elapsed Time (s)",
+    "<Application>",
+    "Instrument Model:",
+    "Data Source:",
+    "[Measurement conditions]",
+    "Nb header lines",
+    "NPOINTS",
+    "#FORMAT",
+    "Zimg",
 )
 # Column roles: normalised column names (lower case, no spaces, Z" written Z'') -> role.
 ROLE_NAMES: dict[str, tuple[str, ...]] = {
@@ -63,7 +79,14 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "cycle": ("cycle", "cyclenumber", "cycleno", "cycle_number", "scan"),
 }
 # The unit each role is converted to (UDUNITS); cycle is a count without unit.
-ROLE_UNITS = {"frequency": "Hz", "z_real": "ohm", "z_imag": "ohm", "potential": "V", "current": "A", "time": "s"}
+ROLE_UNITS = {
+    "frequency": "Hz",
+    "z_real": "ohm",
+    "z_imag": "ohm",
+    "potential": "V",
+    "current": "A",
+    "time": "s",
+}
 MIN_DECADES = 2.0  # header-less files: the first column must span this many decades of frequency
 MIN_ROWS = 3
 
@@ -110,7 +133,13 @@ def name_and_unit(cell: str) -> tuple[str, str]:
 
 def role_of(name: str) -> tuple[str, bool]:
     """The role of a column name and whether it is negated ('-Z\\'\\'' -> ('z_imag', True))."""
-    norm = name.lower().replace(" ", "").replace("\u2019", "'").replace("\u2032", "'").replace('"', "''")
+    norm = (
+        name.lower()
+        .replace(" ", "")
+        .replace("\u2019", "'")
+        .replace("\u2032", "'")
+        .replace('"', "''")
+    )
     negated = norm[:1] in ("-", "\u2212")
     if negated:
         norm = norm[1:]
@@ -138,7 +167,7 @@ def header_columns(cells: list[str]) -> list[Column]:
 
 
 def table_technique(columns: list[Column]) -> str | None:
-    """'eis' when frequency, Z' and Z'' are named, 'cv' when potential and current are, else None."""
+    """'eis' when frequency, Z' and Z'' are named, 'cv' for potential and current, else None."""
     roles = [c.role for c in columns if c.role]
     if len(roles) != len(set(roles)):
         return None
@@ -151,15 +180,25 @@ def table_technique(columns: list[Column]) -> str | None:
 
 def content_lines(text: str) -> list[tuple[int, str]]:
     """(1-based line number, line) of the non-blank lines that are not '#' comments."""
-    return [(n, line) for n, line in enumerate(_text.split_lines(text), start=1) if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        (n, line)
+        for n, line in enumerate(_text.split_lines(text), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def numeric_rows(lines: list[tuple[int, str]], delim: str | None, ncols: int) -> bool:
-    """True when every line has ncols numeric cells."""
+    """True when every line has ncols cells that are numbers (NaN and inf count as numbers)."""
     try:
-        return all(len(c := split(line, delim)) == ncols and all(math.isfinite(number(x, delim)) for x in c) for _, line in lines)
+        for _, line in lines:
+            cells = split(line, delim)
+            if len(cells) != ncols:
+                return False
+            for cell in cells:
+                number(cell, delim)
     except ValueError:
         return False
+    return True
 
 
 def headerless_frequency_ok(freq: np.ndarray) -> bool:
@@ -172,7 +211,7 @@ def headerless_frequency_ok(freq: np.ndarray) -> bool:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a header naming impedance/voltammetry columns with units, or a header-less 3-column spectrum."""
+    """True for a header naming EIS/CV columns with units, or a header-less 3-column spectrum."""
     text = _text.decode(head)
     if any(mark in text[:4096] for mark in VENDOR_MARKS):
         return False
@@ -187,13 +226,17 @@ def sniff(path: Path, head: bytes) -> bool:
     if numeric_rows(lines[:1], delim, len(cells)):
         if len(cells) != 3 or not numeric_rows(lines, delim, 3):
             return False
-        return headerless_frequency_ok(np.array([number(split(line, delim)[0], delim) for _, line in lines]))
+        return headerless_frequency_ok(
+            np.array([number(split(line, delim)[0], delim) for _, line in lines])
+        )
     columns = header_columns(cells)
     return table_technique(columns) is not None and numeric_rows(lines[1:], delim, len(cells))
 
 
-def parse(path: Path, text: str) -> tuple[list[Column] | None, str | None, np.ndarray, list[int], int]:
-    """Header columns (None when header-less), delimiter, numeric rows, their line numbers, the header's line."""
+def parse(
+    path: Path, text: str
+) -> tuple[list[Column] | None, str | None, np.ndarray, list[int], int]:
+    """Header columns (None: header-less), delimiter, rows, their line numbers, the header line."""
     lines = content_lines(text)
     if not lines:
         raise ReadError(path, "line 1", "a header line and numeric rows", "an empty file")
@@ -207,7 +250,12 @@ def parse(path: Path, text: str) -> tuple[list[Column] | None, str | None, np.nd
     for k, (n, line) in enumerate(body):
         values = split(line, delim)
         if len(values) != ncols:
-            raise ReadError(path, f"line {n}", f"{ncols} cells separated by {delim or 'spaces'!r} (as on line {n0})", f"{len(values)}")
+            raise ReadError(
+                path,
+                f"line {n}",
+                f"{ncols} cells separated by {delim or 'spaces'!r} (as on line {n0})",
+                f"{len(values)}",
+            )
         try:
             rows[k] = [number(v, delim) for v in values]
         except ValueError:
@@ -240,63 +288,94 @@ def read(path: Path, technique: str) -> xr.Dataset:
     }
     if columns is None:
         if technique != "eis" or rows.shape[1] != 3:
-            raise ReadError(path, f"line {line_numbers[0]}", "a header naming the columns with units (only a 3-column spectrum may lack one)", f"{rows.shape[1]} numeric columns, no header")
-        columns = [Column("col1", "frequency", 1.0, False), Column("col2", "z_real", 1.0, False), Column("col3", "z_imag", 1.0, False)]
-        attrs["columns_assumed"] = "no header: columns assumed to be frequency (Hz), Z' (ohm), Z'' (ohm, true sign)"
+            raise ReadError(
+                path,
+                f"line {line_numbers[0]}",
+                "a header naming the columns with units (only a 3-column spectrum may lack one)",
+                f"{rows.shape[1]} numeric columns, no header",
+            )
+        columns = [
+            Column("col1", "frequency", 1.0, False),
+            Column("col2", "z_real", 1.0, False),
+            Column("col3", "z_imag", 1.0, False),
+        ]
+        attrs["columns_assumed"] = (
+            "no header: columns assumed to be frequency (Hz), Z' (ohm), Z'' (ohm, true sign)"
+        )
     else:
         attrs["columns_in_file"] = ", ".join(c.text for c in columns)
         found = table_technique(columns)
         if found != technique:
-            raise ReadError(path, f"line {header_line}", f"{technique} columns with units: {expected_columns(technique)}", attrs["columns_in_file"])
+            raise ReadError(
+                path,
+                f"line {header_line}",
+                f"{technique} columns with units: {expected_columns(technique)}",
+                attrs["columns_in_file"],
+            )
     if technique == "eis":
         return read_eis(path, columns, rows, line_numbers, attrs)
-    return read_cv(columns, rows, attrs)
+    return read_cv(path, columns, rows, line_numbers, attrs)
 
 
 def expected_columns(technique: str) -> str:
     """The columns a technique needs, for error messages."""
-    return "frequency, Z', Z'' (or -Z'')" if technique == "eis" else "potential E and current I (optional time, cycle)"
+    return (
+        "frequency, Z', Z'' (or -Z'')"
+        if technique == "eis"
+        else "potential E and current I (optional time, cycle)"
+    )
 
 
-def read_eis(path: Path, columns: list[Column], rows: np.ndarray, line_numbers: list[int], attrs: dict) -> xr.Dataset:
-    """Frequency > 0 rows as an eis dataset, frequency high to low."""
+def read_eis(
+    path: Path, columns: list[Column], rows: np.ndarray, line_numbers: list[int], attrs: dict
+) -> xr.Dataset:
+    """Impedance rows (frequency > 0) as an eis dataset: every sweep, high to low."""
     freq = values_of(columns, rows, "frequency")
-    zr = values_of(columns, rows, "z_real")
-    zi = values_of(columns, rows, "z_imag")
-    keep = np.flatnonzero(freq > 0)
-    if keep.size == 0:
-        raise ReadError(path, f"lines {line_numbers[0]}-{line_numbers[-1]}", "impedance rows with frequency > 0", "none")
-    order = keep[np.argsort(-freq[keep], kind="stable")]
-    f = freq[order]
-    if f.size > 1 and np.any(np.diff(f) >= 0):
-        k = int(np.argmax(np.diff(f) >= 0))
-        raise ReadError(path, f"line {line_numbers[int(order[k + 1])]}", "distinct frequencies", f"{f[k + 1]} Hz twice")
+    if not np.any(freq > 0):
+        place = f"lines {line_numbers[0]}-{line_numbers[-1]}"
+        raise ReadError(path, place, "impedance rows with frequency > 0", "none")
     imag_col = next(c for c in columns if c.role == "z_imag")
-    attrs["dc_rows_dropped"] = int(freq.size - keep.size)
-    attrs["z_imag_in_file"] = "negated (-Z'' column), sign restored" if imag_col.negated else "true sign"
+    attrs["z_imag_in_file"] = (
+        "negated (-Z'' column), sign restored" if imag_col.negated else "true sign"
+    )
     attrs["dc_potential_V"] = math.nan
-    attrs["dc_potential_source"] = "unknown (a generic table states none; give potential_V in measurements.tsv)"
-    time = values_of(columns, rows, "time")
-    return datasets.eis_dataset(f, zr[order], zi[order], attrs, time=time[order] if time is not None else None, time_long_name="time")
+    attrs["dc_potential_source"] = (
+        "unknown (a generic table states none; give potential_V in measurements.tsv)"
+    )
+    table = datasets.EisRows(
+        freq,
+        values_of(columns, rows, "z_real"),
+        values_of(columns, rows, "z_imag"),
+        [f"line {n}" for n in line_numbers],
+        time=values_of(columns, rows, "time"),
+        group=values_of(columns, rows, "cycle"),
+    )
+    return datasets.eis_from_rows(path, table, attrs)
 
 
-def read_cv(columns: list[Column], rows: np.ndarray, attrs: dict) -> xr.Dataset:
-    """A voltammogram: potential, current (anodic positive as written), time and cycle when given."""
+def read_cv(
+    path: Path, columns: list[Column], rows: np.ndarray, line_numbers: list[int], attrs: dict
+) -> xr.Dataset:
+    """A voltammogram: potential, current (anodic positive, as written), time and cycle if given."""
     e = values_of(columns, rows, "potential")
     i = values_of(columns, rows, "current")
     t = values_of(columns, rows, "time")
     cyc = values_of(columns, rows, "cycle")
     if cyc is not None:
-        cycle = np.rint(cyc).astype(np.int32)
-        cycle = cycle - cycle.min() + 1 if cycle.min() < 1 else cycle
+        cycle = _cv.cycle_numbers(cyc, cyc.size)
         attrs["cycle_source"] = "cycle column"
     else:
-        cycle = _text.sweep_cycles(e)
+        cycle = _cv.sweep_cycles(e)
         attrs["cycle_source"] = "sweep reversals, two segments a cycle"
     if t is None:
         t = np.full(e.size, math.nan)
         attrs["time_source"] = "absent from the file"
-    attrs["scan_rate_V_s"] = _text.scan_rate_from_data(e, t)
-    attrs["scan_rate_source"] = "median |dE/dt| of the data" if np.isfinite(attrs["scan_rate_V_s"]) else "unknown (no time column; give scan_rate_mV_s in measurements.tsv)"
+    attrs["scan_rate_V_s"] = _cv.scan_rate_from_data(e, t)
+    attrs["scan_rate_source"] = (
+        "median |dE/dt| of the data"
+        if np.isfinite(attrs["scan_rate_V_s"])
+        else "unknown (no time column; give scan_rate_mV_s in measurements.tsv)"
+    )
     attrs["current_convention"] = "as written in the file, assumed anodic positive"
-    return datasets.cv_dataset(t, e, i, cycle, attrs, time_long_name="time")
+    places = [f"line {n}" for n in line_numbers]
+    return datasets.cv_from_rows(path, t, e, i, cycle, attrs, places=places, time_long_name="time")

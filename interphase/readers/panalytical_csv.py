@@ -24,36 +24,28 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers._text import decode  # one decoder for every text reader
-from interphase.readers.xy import wavelength_attrs, xrd_dataset
+from interphase.readers._text import decode, float_or, number
 
 NAME = "panalytical_csv"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 CONDITIONS = "[Measurement conditions]"
 SCAN_POINTS = "[Scan points]"
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True for a CSV that opens with '[Measurement conditions]' and has a '[Scan points]' section."""
+    """True for a CSV opening with '[Measurement conditions]' that has a '[Scan points]' section."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     return text.startswith(CONDITIONS.encode()) and SCAN_POINTS.encode() in head
 
 
-def _number(text: str, decimal_comma: bool) -> float:
-    """A field as float (decimal comma allowed where the separator is not a comma)."""
-    text = text.strip()
-    return float(text.replace(",", ".") if decimal_comma else text)
-
-
 def _float(conditions: dict, key: str, default: float = float("nan")) -> float:
     """A condition's first value as float, ``default`` when absent or not a number."""
-    try:
-        return float(conditions[key][0])
-    except (KeyError, IndexError, ValueError):
-        return default
+    return float_or((conditions.get(key) or [None])[0], default, decimal_comma=False)
 
 
 def parse(path: Path, text: str) -> tuple[dict[str, list[str]], list[str], np.ndarray, int]:
@@ -71,27 +63,43 @@ def parse(path: Path, text: str) -> tuple[dict[str, list[str]], list[str], np.nd
     while header_index < len(lines) and not lines[header_index].strip():
         header_index += 1
     if header_index >= len(lines):
-        raise ReadError(path, f"line {start + 1}", "a column header after [Scan points]", "end of file")
+        raise ReadError(
+            path, f"line {start + 1}", "a column header after [Scan points]", "end of file"
+        )
     header_line = lines[header_index]
     delimiter = ";" if ";" in header_line else ("\t" if "\t" in header_line else ",")
     columns = [c.strip() for c in header_line.split(delimiter)]
     if not columns[0].lower().startswith(("angle", "2theta", "pos")):
-        raise ReadError(path, f"line {header_index + 1}", "a column header 'Angle,Intensity'", repr(header_line[:60]))
+        raise ReadError(
+            path,
+            f"line {header_index + 1}",
+            "a column header 'Angle,Intensity'",
+            repr(header_line[:60]),
+        )
     rows: list[list[float]] = []
     first = header_index + 2
-    for lineno, line in enumerate(lines[header_index + 1:], start=header_index + 2):
+    for lineno, line in enumerate(lines[header_index + 1 :], start=header_index + 2):
         if not line.strip():
             continue
         fields = [f for f in line.strip().rstrip(delimiter).split(delimiter)]
         try:
-            values = [_number(f, delimiter != ",") for f in fields]
+            values = [number(f, delimiter != ",") for f in fields]
         except ValueError:
-            raise ReadError(path, f"line {lineno}", "numbers 'angle, intensity'", repr(line[:60])) from None
+            raise ReadError(
+                path, f"line {lineno}", "numbers 'angle, intensity'", repr(line[:60])
+            ) from None
         if len(values) < 2:
-            raise ReadError(path, f"line {lineno}", "at least 2 columns (angle, intensity)", repr(line[:60]))
+            raise ReadError(
+                path, f"line {lineno}", "at least 2 columns (angle, intensity)", repr(line[:60])
+            )
         rows.append(values[:3])
     if len({len(r) for r in rows}) > 1:
-        raise ReadError(path, f"line {first}", "the same number of columns on every row", "rows of different widths")
+        raise ReadError(
+            path,
+            f"line {first}",
+            "the same number of columns on every row",
+            "rows of different widths",
+        )
     if not rows:
         raise ReadError(path, f"line {header_index + 2}", "data rows", "none")
     return conditions, columns, np.array(rows, dtype=float), first
@@ -113,13 +121,21 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
         "generator_kV": _float(conditions, "Generator voltage"),
         "generator_mA": _float(conditions, "Tube current"),
         "columns": ", ".join(columns),
-        "instrument": next((v[0].split("=", 1)[1] for k, v in conditions.items()
-                            if k.startswith("Comment") and v and v[0].startswith("Diffractometer system=")), ""),
+        "instrument": next(
+            (
+                v[0].split("=", 1)[1]
+                for k, v in conditions.items()
+                if k.startswith("Comment") and v and v[0].startswith("Diffractometer system=")
+            ),
+            "",
+        ),
         "reader": NAME,
         "reader_version": VERSION,
     }
     declared = _float(conditions, "No. of points")
     if np.isfinite(declared) and int(declared) != table.shape[0]:
-        attrs["data_count_note"] = f"header 'No. of points' {int(declared)}, rows read {table.shape[0]}"
+        attrs["data_count_note"] = (
+            f"header 'No. of points' {int(declared)}, rows read {table.shape[0]}"
+        )
     esd = table[:, 2] if table.shape[1] == 3 and "esd" in columns[-1].lower() else None
     return xrd_dataset(table[:, 0], table[:, 1], time if time > 0 else None, attrs, esd=esd)

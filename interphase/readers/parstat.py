@@ -36,11 +36,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "parstat"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 POWERSUITE_COLUMNS = ["Frequency", "Zre", "Zimg"]
 _NAME_UNIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
@@ -66,7 +67,12 @@ def variant(cells: list[str]) -> str | None:
     """'parstat', 'powersuite' or None from the first line's cells."""
     if cells[:3] == POWERSUITE_COLUMNS:
         return "powersuite"
-    if len(cells) >= 3 and cells[0] == "Potential (V)" and cells[1] == "Current (A)" and "Elapsed Time (s)" in cells:
+    if (
+        len(cells) >= 3
+        and cells[0] == "Potential (V)"
+        and cells[1] == "Current (A)"
+        and "Elapsed Time (s)" in cells
+    ):
         return "parstat"
     return None
 
@@ -90,11 +96,18 @@ def parse(path: Path, text: str) -> tuple[list[str], np.ndarray, list[int]]:
             continue
         cells = cells_of(lines[n])
         if len(cells) != len(names):
-            raise ReadError(path, f"line {n + 1}", f"{len(names)} TAB-separated cells ({', '.join(names)})", f"{len(cells)}")
+            raise ReadError(
+                path,
+                f"line {n + 1}",
+                f"{len(names)} TAB-separated cells ({', '.join(names)})",
+                f"{len(cells)}",
+            )
         try:
             rows.append([_text.to_float(c) for c in cells])
         except ValueError:
-            raise ReadError(path, f"line {n + 1}", "numbers in every cell", repr(lines[n][:60])) from None
+            raise ReadError(
+                path, f"line {n + 1}", "numbers in every cell", repr(lines[n][:60])
+            ) from None
         line_numbers.append(n + 1)
     if not rows:
         raise ReadError(path, f"line {k + 2}", "data rows after the column header", "none")
@@ -116,18 +129,31 @@ def read(path: Path, technique: str) -> xr.Dataset:
     raw = path.read_bytes()
     kind = variant(first_cells(raw))
     if kind is None:
-        raise ReadError(path, "line 1", "a Parstat ('Potential (V)<TAB>Current (A)...') or PowerSuite ('Frequency<TAB> Zre<TAB> Zimg') header", repr(first_cells(raw)[:4]))
+        raise ReadError(
+            path,
+            "line 1",
+            "a Parstat ('Potential (V)<TAB>Current (A)...') "
+            "or PowerSuite ('Frequency<TAB> Zre<TAB> Zimg') header",
+            repr(first_cells(raw)[:4]),
+        )
     names, table, line_numbers = parse(path, _text.decode(raw))
     if technique == "eis":
         return read_eis(path, kind, names, table, line_numbers)
     if technique == "cv":
         if kind == "powersuite":
-            raise ReadError(path, "line 1", "a Parstat table with Potential and Current columns (cv)", "a PowerSuite impedance export")
-        return read_cv(path, names, table)
+            raise ReadError(
+                path,
+                "line 1",
+                "a Parstat table with Potential and Current columns (cv)",
+                "a PowerSuite impedance export",
+            )
+        return read_cv(path, names, table, line_numbers)
     raise ReadError(path, "technique", "one of " + ", ".join(TECHNIQUES), repr(technique))
 
 
-def read_eis(path: Path, kind: str, names: list[str], table: np.ndarray, line_numbers: list[int]) -> xr.Dataset:
+def read_eis(
+    path: Path, kind: str, names: list[str], table: np.ndarray, line_numbers: list[int]
+) -> xr.Dataset:
     """The impedance rows (frequency > 0) as an eis dataset, frequency high to low."""
     if kind == "powersuite":
         freq, zr, zi = table[:, 0], table[:, 1], table[:, 2]
@@ -141,44 +167,56 @@ def read_eis(path: Path, kind: str, names: list[str], table: np.ndarray, line_nu
         potential = column(path, names, table, "Potential")
     keep = freq > 0
     if not np.any(keep):
-        raise ReadError(path, f"lines {line_numbers[0]}-{line_numbers[-1]}", "impedance rows (Frequency (Hz) > 0)", f"only {freq.size} DC rows with Frequency 0")
-    rows = np.flatnonzero(keep)
-    order = rows[np.argsort(-freq[rows], kind="stable")]
-    f = freq[order]
-    if f.size > 1 and np.any(np.diff(f) >= 0):
-        k = int(np.argmax(np.diff(f) >= 0))
-        raise ReadError(path, f"line {line_numbers[int(order[k + 1])]}", "distinct frequencies", f"{f[k + 1]} Hz twice")
+        raise ReadError(
+            path,
+            f"lines {line_numbers[0]}-{line_numbers[-1]}",
+            "impedance rows (Frequency (Hz) > 0)",
+            f"only {freq.size} DC rows with Frequency 0",
+        )
     attrs = {
         "reader": NAME,
         "reader_version": VERSION,
         "file_variant": kind,
-        "instrument": "Princeton Applied Research PARSTAT" if kind == "parstat" else "Princeton Applied Research (PowerSuite)",
+        "instrument": "Princeton Applied Research PARSTAT"
+        if kind == "parstat"
+        else "Princeton Applied Research (PowerSuite)",
         "software": "" if kind == "parstat" else "PowerSuite",
         "start_time": "",
-        "dc_rows_dropped": int(np.sum(~keep)),
     }
     if potential is not None:
-        attrs["dc_potential_V"] = float(np.median(potential[order]))
-        attrs["dc_potential_source"] = "median of the Potential (V) column over the impedance rows (vs reference)"
+        attrs["dc_potential_V"] = float(np.nanmedian(potential[keep]))
+        attrs["dc_potential_source"] = (
+            "median of the Potential (V) column over the impedance rows (vs reference)"
+        )
     else:
         attrs["dc_potential_V"] = math.nan
         attrs["dc_potential_source"] = "unknown (PowerSuite export has no potential)"
-    return datasets.eis_dataset(
-        f, zr[order], zi[order], attrs, time=time[order] if time is not None else None, time_long_name="elapsed time since start of the run"
-    )
+    places = [f"line {n}" for n in line_numbers]
+    rows = datasets.EisRows(freq, zr, zi, places, time=time)
+    long_name = "elapsed time since start of the run"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
-def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:
-    """The DC rows (frequency 0, or all rows without a Frequency column) as a cv, if they are a sweep."""
+def read_cv(path: Path, names: list[str], table: np.ndarray, line_numbers: list[int]) -> xr.Dataset:
+    """The DC rows (frequency 0, or all without a Frequency column) as a cv, if they sweep."""
     potential = column(path, names, table, "Potential")
     current = column(path, names, table, "Current")
     time = column(path, names, table, "Elapsed Time")
     has_freq = any(n.startswith("Frequency") for n in names)
-    dc = column(path, names, table, "Frequency") == 0 if has_freq else np.ones(potential.size, dtype=bool)
+    dc = (
+        column(path, names, table, "Frequency") == 0
+        if has_freq
+        else np.ones(potential.size, dtype=bool)
+    )
     e, i, t = potential[dc], current[dc], time[dc]
-    if not _text.is_sweep(e, t):
+    if not _cv.is_sweep(e, t):
         span = float(e.max() - e.min()) if e.size else 0.0
-        raise ReadError(path, "DC rows", "a potential sweep (span >= 50 mV at a steady dE/dt) for cv", f"{e.size} DC rows spanning {span * 1e3:.1f} mV")
+        raise ReadError(
+            path,
+            "DC rows",
+            "a potential sweep (span >= 50 mV at a steady dE/dt) for cv",
+            f"{e.size} DC rows spanning {span * 1e3:.1f} mV",
+        )
     attrs = {
         "reader": NAME,
         "reader_version": VERSION,
@@ -186,9 +224,14 @@ def read_cv(path: Path, names: list[str], table: np.ndarray) -> xr.Dataset:
         "instrument": "Princeton Applied Research PARSTAT",
         "software": "",
         "start_time": "",
-        "scan_rate_V_s": _text.scan_rate_from_data(e, t),
+        "scan_rate_V_s": _cv.scan_rate_from_data(e, t),
         "scan_rate_source": "median |dE/dt| of the data (the file states no scan rate)",
         "current_convention": "anodic positive (as written by the Parstat)",
         "cycle_source": "sweep reversals, two segments a cycle",
     }
-    return datasets.cv_dataset(t, e, i, _text.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the run")
+    places = [f"line {n}" for n, row_is_dc in zip(line_numbers, dc) if row_is_dc]
+    long_name = "elapsed time since start of the run"
+    cycles = _cv.sweep_cycles(e)
+    return datasets.cv_from_rows(
+        path, t, e, i, cycles, attrs, places=places, time_long_name=long_name
+    )

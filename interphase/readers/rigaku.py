@@ -1,4 +1,4 @@
-"""Rigaku SmartLab 2θ scans: ``.ras`` text (SmartLab Guidance) and ``.rasx`` zip (SmartLab Studio II).
+"""Rigaku SmartLab 2θ scans: ``.ras`` text (SmartLab Guidance), ``.rasx`` zip (Studio II).
 
 Why our own parser: both are simple documented-by-example text formats; the one
 maintained Python reader we know (``xrayutilities.io.rigaku_ras``) is part of a large
@@ -32,15 +32,18 @@ import numpy as np
 import xarray as xr
 from defusedxml import ElementTree
 
-from interphase.datasets import variable
+from interphase.datasets import wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
+from interphase.readers._text import decode, float_or
 
 NAME = "rigaku_ras"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
-REFLECTIVITY_MAX_2THETA = 8.0  # below this end angle a 2θ scan is reflectivity (deg)
-KA2_KA1_RATIO = 0.5  # natural Cu Kα2/Kα1 intensity ratio (Hölzer et al., Phys. Rev. A 56, 4554 (1997))
+KA2_KA1_RATIO = (
+    0.5  # natural Cu Kα2/Kα1 intensity ratio (Hölzer et al., Phys. Rev. A 56, 4554 (1997))
+)
 
 _HEADER_LINE = re.compile(r'^\*([A-Za-z0-9_\-]+)\s+"(.*)"\s*$')
 
@@ -58,26 +61,25 @@ def sniff(path: Path, head: bytes) -> bool:
     return False
 
 
-def decode(path: Path, raw: bytes) -> str:
-    """The text of a .ras file: Shift-JIS, else UTF-8; a clear error naming the byte otherwise."""
+# Shift-JIS, Microsoft's Shift-JIS (cp932, as Japanese Windows writes it), else UTF-8.
+ENCODINGS = ("shift_jis", "cp932", "utf-8-sig")
+
+
+def decode_ras(path: Path, raw: bytes) -> str:
+    """The text of a .ras file (BOM, else :data:`ENCODINGS`); else a ReadError naming the byte."""
     try:
-        return raw.decode("shift_jis")
+        return decode(raw, ENCODINGS)
     except UnicodeDecodeError as sjis:
-        try:
-            return raw.decode("cp932")  # Microsoft's Shift-JIS, as Japanese Windows writes it
-        except UnicodeDecodeError:
-            pass
-        try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ReadError(
-                path, f"byte {sjis.start}", "Shift-JIS (or UTF-8) text, as Rigaku writes .ras",
-                repr(raw[sjis.start:sjis.start + 8]),
-            ) from None
+        raise ReadError(
+            path,
+            f"byte {sjis.start}",
+            "Shift-JIS (or UTF-8) text, as Rigaku writes .ras",
+            repr(raw[sjis.start : sjis.start + 8]),
+        ) from None
 
 
 def parse_ras(path: Path, text: str) -> tuple[dict[str, str], np.ndarray, int]:
-    """Header dict, data rows (n × 3: 2θ, counts, attenuation) of the first block, number of blocks."""
+    """Header, data rows (n × 3: 2θ, counts, attenuation) of the first block, number of blocks."""
     header: dict[str, str] = {}
     rows: list[list[float]] = []
     state = "outside"
@@ -108,11 +110,15 @@ def parse_ras(path: Path, text: str) -> tuple[dict[str, str], np.ndarray, int]:
             try:
                 values = [float(v) for v in fields[:3]]
             except ValueError:
-                raise ReadError(path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60])) from None
+                raise ReadError(
+                    path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60])
+                ) from None
             if len(values) == 2:
                 values.append(1.0)
             if len(values) != 3:
-                raise ReadError(path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60]))
+                raise ReadError(
+                    path, f"line {lineno}", "a data row '2θ counts attenuation'", repr(line[:60])
+                )
             rows.append(values)
     if n_blocks == 0:
         raise ReadError(path, "line 1", "*RAS_DATA_START", "no RAS block")
@@ -123,10 +129,7 @@ def parse_ras(path: Path, text: str) -> tuple[dict[str, str], np.ndarray, int]:
 
 def _float(value: str | None, default: float = float("nan")) -> float:
     """A header value as float, ``default`` when absent or not a number."""
-    try:
-        return float(value) if value not in (None, "") else default
-    except ValueError:
-        return default
+    return float_or(value, default, decimal_comma=False)
 
 
 def _english(value: str) -> str:
@@ -145,55 +148,46 @@ def _counting_time(step: float, speed: float, speed_unit: str) -> float:
 def _dataset(path: Path, rows: np.ndarray, meta: dict) -> xr.Dataset:
     """The xrd dataset from rows (2θ, counts, attenuation) and header facts."""
     two_theta, counts, attenuation = rows[:, 0], rows[:, 1], rows[:, 2]
-    order = np.argsort(two_theta, kind="stable")
-    two_theta, counts, attenuation = two_theta[order], counts[order], attenuation[order]
-    keep = np.concatenate([[True], np.diff(two_theta) > 0])
-    two_theta, counts, attenuation = two_theta[keep], counts[keep], attenuation[keep]
     time = meta.pop("counting_time_s")
     unit_y = meta.pop("unit_y", "counts").lower()
-    if unit_y == "cps":
-        cps = counts * attenuation
-        intensity = cps * time if np.isfinite(time) else cps
-    else:
-        intensity = counts * attenuation
-        cps = intensity / time if np.isfinite(time) else None
-    data_vars = {"intensity": variable("two_theta", intensity, "count", "diffracted intensity (counts × attenuation)")}
-    if cps is not None:
-        data_vars["intensity_cps"] = variable("two_theta", cps, "count s-1", "diffracted intensity per second")
-    reflectivity = two_theta.max() < REFLECTIVITY_MAX_2THETA or bool(
-        re.search(r"reflectivity|\bXRR\b", " ".join(meta.pop("texts", [])), re.IGNORECASE)
+    texts = " ".join(meta.pop("texts", []))
+    if re.search(r"reflectivity|\bXRR\b", texts, re.IGNORECASE):
+        meta["scan_kind"] = "reflectivity"
+    attrs = {**meta, "reader": NAME, "reader_version": VERSION}
+    long_name = "diffracted intensity (counts × attenuation)"
+    return xrd_dataset(
+        two_theta,
+        counts * attenuation,
+        time,
+        attrs,
+        counts_are_cps=unit_y == "cps",
+        intensity_long_name=long_name,
     )
-    attrs = {
-        **meta,
-        "counting_time_s": time,
-        "scan_kind": "reflectivity" if reflectivity else "powder",
-        "reader": NAME,
-        "reader_version": VERSION,
-    }
-    coords = {"two_theta": variable("two_theta", two_theta, "degree", "diffraction angle 2θ")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
 def _wave_attrs(ka1: float, ka2: float, wave_type: str) -> dict:
     """Wavelength attributes; Kα2 dropped when the generator says Kα1 only."""
     mono = wave_type.replace(" ", "").lower() in ("ka1", "kalpha1")
-    return {
-        "wavelength_ka1_angstrom": ka1,
-        "wavelength_ka2_angstrom": float("nan") if mono else ka2,
-        "ka2_ka1_ratio": 0.0 if mono or not np.isfinite(ka2) else KA2_KA1_RATIO,
-    }
+    ratio = 0.0 if mono or not np.isfinite(ka2) else KA2_KA1_RATIO
+    return wavelength_attrs(ka1, ka2, ratio)
 
 
 def read_ras(path: Path) -> xr.Dataset:
     """Read a .ras text file."""
-    header, rows, n_blocks = parse_ras(path, decode(path, path.read_bytes()))
+    header, rows, n_blocks = parse_ras(path, decode_ras(path, path.read_bytes()))
     declared = _float(header.get("MEAS_DATA_COUNT"))
     meta = {
-        **_wave_attrs(_float(header.get("HW_XG_WAVE_LENGTH_ALPHA1")), _float(header.get("HW_XG_WAVE_LENGTH_ALPHA2")),
-                      header.get("MEAS_COND_XG_WAVE_TYPE", "Ka")),
+        **_wave_attrs(
+            _float(header.get("HW_XG_WAVE_LENGTH_ALPHA1")),
+            _float(header.get("HW_XG_WAVE_LENGTH_ALPHA2")),
+            header.get("MEAS_COND_XG_WAVE_TYPE", "Ka"),
+        ),
         "anode": header.get("HW_XG_TARGET_NAME", ""),
-        "counting_time_s": _counting_time(_float(header.get("MEAS_SCAN_STEP")), _float(header.get("MEAS_SCAN_SPEED")),
-                                          header.get("MEAS_SCAN_SPEED_UNIT", "deg/min")),
+        "counting_time_s": _counting_time(
+            _float(header.get("MEAS_SCAN_STEP")),
+            _float(header.get("MEAS_SCAN_SPEED")),
+            header.get("MEAS_SCAN_SPEED_UNIT", "deg/min"),
+        ),
         "unit_y": header.get("MEAS_SCAN_UNIT_Y", "counts"),
         "scan_axis": header.get("MEAS_SCAN_AXIS_X", ""),
         "instrument": _english(header.get("HW_GONIOMETER_NAME", "")),
@@ -201,10 +195,15 @@ def read_ras(path: Path) -> xr.Dataset:
         "file_sample": header.get("FILE_SAMPLE", ""),
         "n_scans_in_file": n_blocks,
         "scan_used": f"1 of {n_blocks}",
-        "texts": [header.get(k, "") for k in ("FILE_MEMO", "FILE_COMMENT", "MEAS_COND_OPT_ATTR", "MEAS_COND_OPT_NAME")],
+        "texts": [
+            header.get(k, "")
+            for k in ("FILE_MEMO", "FILE_COMMENT", "MEAS_COND_OPT_ATTR", "MEAS_COND_OPT_NAME")
+        ],
     }
     if np.isfinite(declared) and int(declared) != rows.shape[0]:
-        meta["data_count_note"] = f"header MEAS_DATA_COUNT {int(declared)}, rows read {rows.shape[0]}"
+        meta["data_count_note"] = (
+            f"header MEAS_DATA_COUNT {int(declared)}, rows read {rows.shape[0]}"
+        )
     return _dataset(path, rows, meta)
 
 
@@ -222,22 +221,32 @@ def read_rasx(path: Path) -> xr.Dataset:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
             profile = zf.read("Data0/Profile0.txt")
-            cond_name = next((n for n in names if re.match(r"Data0/Me(a)?surementConditions0\.xml", n)), None)
+            cond_name = next(
+                (n for n in names if re.match(r"Data0/Me(a)?surementConditions0\.xml", n)), None
+            )
             conditions = zf.read(cond_name) if cond_name else b""
     except (zipfile.BadZipFile, KeyError) as exc:
         raise ReadError(path, "zip archive", "a .rasx with Data0/Profile0.txt", str(exc)) from None
     try:
-        rows = np.loadtxt(io.StringIO(profile.decode("utf-8-sig")), ndmin=2)
+        rows = np.loadtxt(io.StringIO(decode(profile)), ndmin=2)
     except ValueError as exc:
-        raise ReadError(path, "Data0/Profile0.txt", "rows '2θ counts attenuation'", str(exc)) from None
+        raise ReadError(
+            path, "Data0/Profile0.txt", "rows '2θ counts attenuation'", str(exc)
+        ) from None
     if rows.shape[1] == 2:
         rows = np.column_stack([rows, np.ones(len(rows))])
     root = ElementTree.fromstring(conditions) if conditions else None
     get = (lambda name: _xml_text(root, name)) if root is not None else (lambda name: "")
     meta = {
-        **_wave_attrs(_float(get("WavelengthKalpha1")), _float(get("WavelengthKalpha2")), get("WaveType") or "Ka"),
+        **_wave_attrs(
+            _float(get("WavelengthKalpha1")),
+            _float(get("WavelengthKalpha2")),
+            get("WaveType") or "Ka",
+        ),
         "anode": get("TargetName"),
-        "counting_time_s": _counting_time(_float(get("Step")), _float(get("Speed")), get("SpeedUnit") or "deg/min"),
+        "counting_time_s": _counting_time(
+            _float(get("Step")), _float(get("Speed")), get("SpeedUnit") or "deg/min"
+        ),
         "unit_y": get("IntensityUnit") or "counts",
         "scan_axis": get("AxisName"),
         "instrument": get("SystemName"),

@@ -30,18 +30,26 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from interphase.datasets import xrd_dataset
 from interphase.errors import ReadError
-from interphase.readers.xy import xrd_dataset
 
 NAME = "stoe_raw"
 VERSION = "1"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 MAGIC = b"RAW_1.06Powdat"
 BLOCK = 512
 # Kα1 emission lines (Å) of common anodes, to name the anode from the wavelength
 # (Hölzer et al., Phys. Rev. A 56, 4554 (1997); International Tables for Crystallography C, 4.2.2).
-ANODE_KA1 = {"Cu": 1.540593, "Co": 1.789010, "Mo": 0.709317, "Cr": 2.289760, "Fe": 1.936042, "Ag": 0.559422}
+ANODE_KA1 = {
+    "Cu": 1.540593,
+    "Co": 1.789010,
+    "Mo": 0.709317,
+    "Cr": 2.289760,
+    "Fe": 1.936042,
+    "Ag": 0.559422,
+}
 _DATE = re.compile(rb"\d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}\x00")
 
 
@@ -52,7 +60,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _string(raw: bytes, offset: int, size: int) -> str:
     """A NUL-terminated latin-1 string field."""
-    return raw[offset:offset + size].split(b"\x00", 1)[0].decode("latin-1").strip()
+    return raw[offset : offset + size].split(b"\x00", 1)[0].decode("latin-1").strip()
 
 
 def anode_from_ka1(ka1: float) -> str:
@@ -65,7 +73,12 @@ def find_range(path: Path, raw: bytes) -> int:
     for offset in range(BLOCK, len(raw) - BLOCK, BLOCK):
         if _DATE.match(raw, offset) and _DATE.match(raw, offset + 16):
             return offset
-    raise ReadError(path, f"512-byte blocks from byte {BLOCK}", "a range header (two 'dd-Mon-yy hh:mm' dates)", "none")
+    raise ReadError(
+        path,
+        f"512-byte blocks from byte {BLOCK}",
+        "a range header (two 'dd-Mon-yy hh:mm' dates)",
+        "none",
+    )
 
 
 def read(path: Path, technique: str = "xrd") -> xr.Dataset:
@@ -81,15 +94,24 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     (n,) = struct.unpack_from("<H", raw, r + 34)
     start, end, step = (struct.unpack_from("<f", raw, r + k)[0] for k in (44, 52, 60))
     if n < 2 or not step > 0:
-        raise ReadError(path, f"byte {r + 34}", "a point count ≥ 2 and a positive 2θ step", f"{n} points, step {step:g}")
+        raise ReadError(
+            path,
+            f"byte {r + 34}",
+            "a point count ≥ 2 and a positive 2θ step",
+            f"{n} points, step {step:g}",
+        )
     if abs(start + step * (n - 1) - end) > step / 2:
-        raise ReadError(path, f"byte {r + 44}", f"2θ start + step × (n − 1) = end ({end:g})",
-                        f"start {start:g}, step {step:g}, {n} points")
+        raise ReadError(
+            path,
+            f"byte {r + 44}",
+            f"2θ start + step × (n − 1) = end ({end:g})",
+            f"start {start:g}, step {step:g}, {n} points",
+        )
     data_at = r + BLOCK
     if data_at + 4 * n > len(raw):
         raise ReadError(path, f"byte {data_at}", f"{n} int32 counts", f"a file of {len(raw)} bytes")
     counts = np.frombuffer(raw, dtype="<i4", count=n, offset=data_at).astype(float)
-    # float32 angles: round to the 0.1 m° the instrument resolves, so 5.0 + 0.015 k reads as written
+    # float32 angles: round to the 0.1 m° the instrument resolves (5.0 + 0.015 k as written)
     two_theta = np.round(start + step * np.arange(n, dtype=float), 5)
     ka1 = round(float(ka1), 6)
     attrs = {

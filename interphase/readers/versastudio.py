@@ -30,11 +30,12 @@ import xarray as xr
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import _text
+from interphase.readers import _cv, _text
 
 NAME = "versastudio_par"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("eis", "cv")
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 _OPEN = re.compile(r"^<([A-Za-z][A-Za-z0-9_]*)>$")
 _SEGMENT = re.compile(r"^Segment(\d+)$")
@@ -51,11 +52,13 @@ class Section:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """True when the file opens with an <Application> section naming VersaStudio, or has a Segment Definition."""
+    """True for an <Application> section naming VersaStudio, or one with a Segment Definition."""
     text = _text.decode(head).lstrip()
     if not text.startswith("<Application>"):
         return False
-    return "Name=VersaStudio" in text[:2000] or ("<Segment" in text and "\nDefinition=" in text.replace("\r", ""))
+    return "Name=VersaStudio" in text[:2000] or (
+        "<Segment" in text and "\nDefinition=" in text.replace("\r", "")
+    )
 
 
 def parse(path: Path, text: str) -> dict[str, Section]:
@@ -73,13 +76,23 @@ def parse(path: Path, text: str) -> dict[str, Section]:
         if line == f"</{current.name}>":
             sections[current.name] = current
             current = None
-        elif _SEGMENT.match(current.name) and "Definition" in current.values and "=" not in line and line:
+        elif (
+            _SEGMENT.match(current.name)
+            and "Definition" in current.values
+            and "=" not in line
+            and line
+        ):
             current.rows.append((n, line))
         elif "=" in line:
             key, value = line.split("=", 1)
             current.values.setdefault(key.strip(), value.strip())
     if current is not None:
-        raise ReadError(path, f"line {current.first_line}", f"'</{current.name}>' closing the section", "end of file")
+        raise ReadError(
+            path,
+            f"line {current.first_line}",
+            f"'</{current.name}>' closing the section",
+            "end of file",
+        )
     return sections
 
 
@@ -92,7 +105,12 @@ def segment_table(path: Path, section: Section) -> tuple[list[str], np.ndarray]:
     for k, (n, line) in enumerate(section.rows):
         cells = line.split(",")
         if len(cells) < len(names):
-            raise ReadError(path, f"line {n}", f"{len(names)} comma-separated numbers (Definition= of {section.name})", f"{len(cells)}")
+            raise ReadError(
+                path,
+                f"line {n}",
+                f"{len(names)} comma-separated numbers (Definition= of {section.name})",
+                f"{len(cells)}",
+            )
         try:
             out[k] = [float(c) for c in cells[: len(names)]]
         except ValueError:
@@ -100,17 +118,30 @@ def segment_table(path: Path, section: Section) -> tuple[list[str], np.ndarray]:
     return names, out
 
 
-def data_table(path: Path, sections: dict[str, Section]) -> tuple[list[str], np.ndarray]:
-    """All Segment sections with data, concatenated (they must share one Definition)."""
-    segments = sorted((int(m.group(1)), s) for name, s in sections.items() if (m := _SEGMENT.match(name)))
+def data_table(path: Path, sections: dict[str, Section]) -> tuple[list[str], np.ndarray, list[int]]:
+    """All Segment sections with data, concatenated (one Definition), and each row's line."""
+    segments = sorted(
+        (int(m.group(1)), s) for name, s in sections.items() if (m := _SEGMENT.match(name))
+    )
     tables = [segment_table(path, s) for _, s in segments if "Definition" in s.values and s.rows]
     if not tables:
-        raise ReadError(path, "sections", "a <SegmentN> section with Definition= and data rows", ", ".join(sections) or "no section")
+        raise ReadError(
+            path,
+            "sections",
+            "a <SegmentN> section with Definition= and data rows",
+            ", ".join(sections) or "no section",
+        )
     names = tables[0][0]
     for other, _ in tables[1:]:
         if other != names:
-            raise ReadError(path, "Segment sections", "one Definition= for every segment", "segments with different columns")
-    return names, np.vstack([t for _, t in tables])
+            raise ReadError(
+                path,
+                "Segment sections",
+                "one Definition= for every segment",
+                "segments with different columns",
+            )
+    lines = [n for _, s in segments if "Definition" in s.values for n, _ in s.rows]
+    return names, np.vstack([t for _, t in tables]), lines
 
 
 def column(path: Path, names: list[str], table: np.ndarray, name: str) -> np.ndarray:
@@ -122,13 +153,12 @@ def column(path: Path, names: list[str], table: np.ndarray, name: str) -> np.nda
 
 def value_float(text: str | None) -> float:
     """A number at the start of a value ('.005', '6.404 mV' -> in volts), NaN when none."""
-    if not text:
+    found = _text.leading_number(text) if text else None
+    if found is None:
         return math.nan
-    match = re.match(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S*)", text)
-    if not match:
-        return math.nan
-    unit = _text.unit_factor(match.group(2)) if match.group(2) else None
-    return float(match.group(1)) * (unit[1] if unit else 1.0)
+    value, word = found
+    unit = _text.unit_factor(word) if word else None
+    return value * (unit[1] if unit else 1.0)
 
 
 def actions(sections: dict[str, Section]) -> list[Section]:
@@ -141,7 +171,9 @@ def start_time(experiment: Section | None) -> str:
     """ISO 8601 from DateAcquired ('Thursday, July 19, 2018') and TimeAcquired ('9:40:30 AM')."""
     if experiment is None:
         return ""
-    stamp = f"{experiment.values.get('DateAcquired', '')} {experiment.values.get('TimeAcquired', '')}"
+    stamp = (
+        f"{experiment.values.get('DateAcquired', '')} {experiment.values.get('TimeAcquired', '')}"
+    )
     for fmt in ("%A, %B %d, %Y %I:%M:%S %p", "%A, %B %d, %Y %H:%M:%S"):
         try:
             return datetime.strptime(stamp, fmt).isoformat()
@@ -155,7 +187,11 @@ def instrument(section: Section | None) -> str:
     if section is None:
         return ""
     serial = section.values.get("SN", "")
-    return f"{section.values.get('Type', '')} SN {serial}".strip() if serial else section.values.get("Type", "")
+    return (
+        f"{section.values.get('Type', '')} SN {serial}".strip()
+        if serial
+        else section.values.get("Type", "")
+    )
 
 
 def common_attrs(sections: dict[str, Section]) -> dict:
@@ -168,7 +204,9 @@ def common_attrs(sections: dict[str, Section]) -> dict:
         "reader": NAME,
         "reader_version": VERSION,
         "instrument": instrument(inst),
-        "software": f"{app.values.get('Name', '')} {app.values.get('Version', '')}".strip() if app else "",
+        "software": f"{app.values.get('Name', '')} {app.values.get('Version', '')}".strip()
+        if app
+        else "",
         "start_time": start_time(sections.get("Experiment")),
         "comment": common.get("Comment", ""),
         "actions": ", ".join(a.values.get("Name", "") for a in acts),
@@ -177,6 +215,9 @@ def common_attrs(sections: dict[str, Section]) -> dict:
     area = value_float(common.get("Working Electrode Area (cm2)"))
     if math.isfinite(area) and area > 0:
         attrs["area_in_file_cm2"] = area
+    reference = common.get("Reference Electrode", "")
+    if reference and not reference.startswith("(unspecified)"):
+        attrs["reference_electrode"] = reference  # as written, e.g. 'Ag/AgCl (0.197 Volts)'
     return attrs
 
 
@@ -184,11 +225,12 @@ def read(path: Path, technique: str) -> xr.Dataset:
     """Read a VersaStudio .par file as ``eis`` or ``cv``."""
     path = Path(path)
     sections = parse(path, _text.decode(path.read_bytes()))
-    names, table = data_table(path, sections)
+    names, table, lines = data_table(path, sections)
+    places = [f"line {n}" for n in lines]
     if technique == "eis":
-        return read_eis(path, sections, names, table)
+        return read_eis(path, sections, names, table, places)
     if technique == "cv":
-        return read_cv(path, sections, names, table)
+        return read_cv(path, sections, names, table, places)
     raise ReadError(path, "technique", "one of " + ", ".join(TECHNIQUES), repr(technique))
 
 
@@ -197,31 +239,34 @@ def eis_action(sections: dict[str, Section]) -> Section | None:
     return next((a for a in actions(sections) if "Start Frequency (Hz)" in a.values), None)
 
 
-def read_eis(path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray) -> xr.Dataset:
-    """Rows with Frequency(Hz) > 0 as an eis dataset, frequency high to low."""
+def read_eis(
+    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray, places
+) -> xr.Dataset:
+    """Rows with Frequency(Hz) > 0 as an eis dataset (every sweep), high to low."""
     freq = column(path, names, table, "Frequency(Hz)")
     keep = np.flatnonzero(freq > 0)
     if keep.size == 0:
-        raise ReadError(path, "Segment sections", "impedance rows (Frequency(Hz) > 0)", f"{freq.size} rows without a frequency")
-    order = keep[np.argsort(-freq[keep], kind="stable")]
-    f = freq[order]
-    if f.size > 1 and np.any(np.diff(f) >= 0):
-        k = int(np.argmax(np.diff(f) >= 0))
-        raise ReadError(path, f"point {int(order[k + 1])}", "distinct frequencies", f"{f[k + 1]} Hz twice")
+        raise ReadError(
+            path,
+            "Segment sections",
+            "impedance rows (Frequency(Hz) > 0)",
+            f"{freq.size} rows without a frequency",
+        )
     attrs = common_attrs(sections)
     attrs.update(dc_potential(eis_action(sections), attrs["open_circuit_potential_V"]))
     action = eis_action(sections)
     if action is not None:
         attrs["ac_amplitude_V"] = value_float(action.values.get("Amplitude (mV RMS)")) * 1e-3
         attrs["ac_amplitude_kind"] = "rms"
-    return datasets.eis_dataset(
-        f,
-        column(path, names, table, "Z Real")[order],
-        column(path, names, table, "Z Imag")[order],
-        attrs,
-        time=column(path, names, table, "Elapsed Time(s)")[order],
-        time_long_name="elapsed time since start of the action",
+    rows = datasets.EisRows(
+        freq,
+        column(path, names, table, "Z Real"),
+        column(path, names, table, "Z Imag"),
+        places,
+        time=column(path, names, table, "Elapsed Time(s)"),
     )
+    long_name = "elapsed time since start of the action"
+    return datasets.eis_from_rows(path, rows, attrs, time_long_name=long_name)
 
 
 def dc_potential(action: Section | None, ocp: float) -> dict:
@@ -231,24 +276,55 @@ def dc_potential(action: Section | None, ocp: float) -> dict:
     value = value_float(action.values["Potential (V),Value"])
     versus = action.values.get("Potential (V),Versus", "vs Ref")
     if versus == "vs Ref":
-        return {"dc_potential_V": value, "dc_potential_source": "'Potential (V)' of the EIS action, vs Ref"}
+        return {
+            "dc_potential_V": value,
+            "dc_potential_source": "'Potential (V)' of the EIS action, vs Ref",
+        }
     if versus == "vs OC" and math.isfinite(ocp):
-        return {"dc_potential_V": value + ocp, "dc_potential_source": "'Potential (V)' vs OC + 'Measured Open Circuit'"}
-    return {"dc_potential_V": math.nan, "dc_potential_source": f"'Potential (V)' {value} V {versus}: reference unknown"}
+        return {
+            "dc_potential_V": value + ocp,
+            "dc_potential_source": "'Potential (V)' vs OC + 'Measured Open Circuit'",
+        }
+    return {
+        "dc_potential_V": math.nan,
+        "dc_potential_source": f"'Potential (V)' {value} V {versus}: reference unknown",
+    }
 
 
-def read_cv(path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray) -> xr.Dataset:
+def read_cv(
+    path: Path, sections: dict[str, Section], names: list[str], table: np.ndarray, places
+) -> xr.Dataset:
     """Rows without a frequency as a cv; cycles from the sweep; scan rate from the action."""
-    dc = column(path, names, table, "Frequency(Hz)") == 0 if "Frequency(Hz)" in names else np.ones(table.shape[0], dtype=bool)
+    dc = (
+        column(path, names, table, "Frequency(Hz)") == 0
+        if "Frequency(Hz)" in names
+        else np.ones(table.shape[0], dtype=bool)
+    )
     e = column(path, names, table, "E(V)")[dc]
     i = column(path, names, table, "I(A)")[dc]
     t = column(path, names, table, "Elapsed Time(s)")[dc]
     if e.size < 2:
-        raise ReadError(path, "Segment sections", "voltammetry rows (no frequency)", f"{e.size} rows")
+        raise ReadError(
+            path, "Segment sections", "voltammetry rows (no frequency)", f"{e.size} rows"
+        )
     attrs = common_attrs(sections)
-    rate = next((value_float(a.values["Scan Rate (V/s)"]) for a in actions(sections) if "Scan Rate (V/s)" in a.values and "Start Frequency (Hz)" not in a.values), math.nan)
-    attrs["scan_rate_V_s"] = rate if math.isfinite(rate) else _text.scan_rate_from_data(e, t)
-    attrs["scan_rate_source"] = "'Scan Rate (V/s)' of the action" if math.isfinite(rate) else "median |dE/dt| of the data"
+    rate = next(
+        (
+            value_float(a.values["Scan Rate (V/s)"])
+            for a in actions(sections)
+            if "Scan Rate (V/s)" in a.values and "Start Frequency (Hz)" not in a.values
+        ),
+        math.nan,
+    )
+    attrs["scan_rate_V_s"] = rate if math.isfinite(rate) else _cv.scan_rate_from_data(e, t)
+    attrs["scan_rate_source"] = (
+        "'Scan Rate (V/s)' of the action" if math.isfinite(rate) else "median |dE/dt| of the data"
+    )
     attrs["current_convention"] = "anodic positive (VersaStudio default)"
     attrs["cycle_source"] = "sweep reversals, two segments a cycle"
-    return datasets.cv_dataset(t, e, i, _text.sweep_cycles(e), attrs, time_long_name="elapsed time since start of the action")
+    long_name = "elapsed time since start of the action"
+    dc_places = [place for place, row_is_dc in zip(places, dc) if row_is_dc]
+    cycles = _cv.sweep_cycles(e)
+    return datasets.cv_from_rows(
+        path, t, e, i, cycles, attrs, places=dc_places, time_long_name=long_name
+    )

@@ -33,15 +33,14 @@ import numpy as np
 import xarray as xr
 from defusedxml import ElementTree
 
-from interphase.datasets import variable
+from interphase.datasets import REFLECTIVITY_MAX_2THETA, wavelength_attrs, xrd_dataset
 from interphase.errors import ReadError
+from interphase.readers._text import float_or
 
 NAME = "panalytical_xrdml"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("xrd",)
-
-# Below this end angle a 2θ scan is X-ray reflectivity, not diffraction (deg).
-REFLECTIVITY_MAX_2THETA = 8.0
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -85,12 +84,7 @@ def _numbers(path: Path, elem, what: str) -> np.ndarray:
 
 def _float_text(elem, default: float = float("nan")) -> float:
     """An element's text as a float, ``default`` when absent or empty."""
-    if elem is None or not (elem.text or "").strip():
-        return default
-    try:
-        return float(elem.text)
-    except ValueError:
-        return default
+    return float_or(elem.text if elem is not None else None, default, decimal_comma=False)
 
 
 def _two_theta(path: Path, data_points, n: int) -> np.ndarray:
@@ -102,15 +96,27 @@ def _two_theta(path: Path, data_points, n: int) -> np.ndarray:
         if listed is not None:
             values = _numbers(path, listed, "listPositions")
             if values.size != n:
-                raise ReadError(path, "<listPositions axis=2Theta>", f"{n} positions (one per count)", str(values.size))
+                raise ReadError(
+                    path,
+                    "<listPositions axis=2Theta>",
+                    f"{n} positions (one per count)",
+                    str(values.size),
+                )
             return values
         start, end = _child(pos, "startPosition"), _child(pos, "endPosition")
         if start is not None and end is not None:
             return np.linspace(_float_text(start), _float_text(end), n)
         common = _child(pos, "commonPosition")
         if common is not None:
-            raise ReadError(path, "<positions axis=2Theta>", "a 2θ scan", "a fixed 2θ (commonPosition): not a 2θ scan")
-    raise ReadError(path, "<dataPoints>", "<positions axis=\"2Theta\"> with start/end or listPositions", "none")
+            raise ReadError(
+                path,
+                "<positions axis=2Theta>",
+                "a 2θ scan",
+                "a fixed 2θ (commonPosition): not a 2θ scan",
+            )
+    raise ReadError(
+        path, "<dataPoints>", '<positions axis="2Theta"> with start/end or listPositions', "none"
+    )
 
 
 def _counting_time(path: Path, data_points, n: int) -> np.ndarray | None:
@@ -142,7 +148,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     try:
         root = ElementTree.parse(str(path)).getroot()
     except ElementTree.ParseError as exc:
-        raise ReadError(path, f"line {exc.position[0]}, column {exc.position[1]}", "well-formed XML", str(exc)) from None
+        raise ReadError(
+            path, f"line {exc.position[0]}, column {exc.position[1]}", "well-formed XML", str(exc)
+        ) from None
     if _local(root.tag) != "xrdMeasurements":
         raise ReadError(path, "root element", "<xrdMeasurements>", f"<{_local(root.tag)}>")
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
@@ -172,7 +180,9 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     if attenuation is not None:
         factors = _numbers(path, attenuation, "beamAttenuationFactors")
         if factors.size != n:
-            raise ReadError(path, "<beamAttenuationFactors>", f"{n} factors (one per count)", str(factors.size))
+            raise ReadError(
+                path, "<beamAttenuationFactors>", f"{n} factors (one per count)", str(factors.size)
+            )
         intensity = counts * factors
         attrs["beam_attenuation_applied"] = "counts multiplied by beamAttenuationFactors"
     time = _counting_time(path, data_points, n)
@@ -181,30 +191,18 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     ka1 = _float_text(_child(wave, "kAlpha1")) if wave is not None else float("nan")
     ka2 = _float_text(_child(wave, "kAlpha2")) if wave is not None else float("nan")
     ratio = _float_text(_child(wave, "ratioKAlpha2KAlpha1")) if wave is not None else float("nan")
-    if ratio == 0.0:
-        ka2 = float("nan")  # monochromatic (Kα1 only): the documented way to say 'no Kα2'
     anode = _find(measurement, "anodeMaterial")
     header = _child(scan, "header")
     start_time = _find(header, "startTimeStamp") if header is not None else None
     software = _find(header, "applicationSoftware") if header is not None else None
     instrument = _find(header, "instrumentControlSoftware") if header is not None else None
-
-    order = np.argsort(two_theta, kind="stable")
-    two_theta, intensity = two_theta[order], intensity[order]
-    keep = np.concatenate([[True], np.diff(two_theta) > 0])
-    two_theta, intensity = two_theta[keep], intensity[keep]
-    data_vars = {"intensity": variable("two_theta", intensity, "count", "diffracted intensity")}
-    if time is not None:
-        time = time[order][keep]
-        data_vars["intensity_cps"] = variable("two_theta", intensity / time, "count s-1", "diffracted intensity per second")
     attrs.update(
         {
-            "wavelength_ka1_angstrom": ka1,
-            "wavelength_ka2_angstrom": ka2,
-            "ka2_ka1_ratio": 0.0 if np.isnan(ratio) else ratio,
+            **wavelength_attrs(ka1, ka2, ratio),
             "anode": (anode.text or "").strip() if anode is not None else "",
-            "counting_time_s": float(np.median(time)) if time is not None else float("nan"),
-            "scan_kind": "reflectivity" if _is_reflectivity(root, measurement, two_theta) else "powder",
+            "scan_kind": "reflectivity"
+            if _is_reflectivity(root, measurement, two_theta)
+            else "powder",
             "scan_axis": scan.get("scanAxis", ""),
             "measurement_type": measurement.get("measurementType", ""),
             "n_scans_in_file": len(scans),
@@ -217,5 +215,4 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
             "reader_version": VERSION,
         }
     )
-    coords = {"two_theta": variable("two_theta", two_theta, "degree", "diffraction angle 2θ")}
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+    return xrd_dataset(two_theta, intensity, time, attrs)

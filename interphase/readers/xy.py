@@ -18,9 +18,6 @@ grid (diffractometers step in equal increments), and no marker of another format
 (UXD ``_KEY=``, RAS ``*KEY``, EMSA ``#FORMAT``, XML, INI sections). Electrochemistry tables
 fail it: their first column is a frequency (decreasing, up to MHz) or a time/potential
 with more columns.
-
-This module also holds :func:`xrd_dataset`, the one place the diffractometer readers
-build the xrd layout (counts, counts per second, reflectivity marking).
 """
 
 from __future__ import annotations
@@ -31,28 +28,36 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from interphase.datasets import variable
+from interphase.datasets import add_quality_note, places_text, xrd_dataset
 from interphase.errors import ReadError
+from interphase.readers._text import decode
 
 NAME = "xy"
-VERSION = "1"
+VERSION = "2"
 TECHNIQUES = ("xrd",)
+OPTIONS: tuple[str, ...] = ()  # no reader options from the config
 
-# Below this end angle a 2θ scan is X-ray reflectivity, not diffraction (deg): the same
-# limit as the XRDML and Rigaku readers (Bragg peaks of battery materials with Cu Kα lie above ~15°).
-REFLECTIVITY_MAX_2THETA = 8.0
 MAX_TWO_THETA = 160.0  # largest 2θ a laboratory goniometer reaches (deg)
 MIN_ROWS = 20  # fewer rows than this are not a diffraction scan
 MAX_HEADER_LINES = 10  # text lines tolerated before or between the numbers
 COMMENT_PREFIXES = ("#", ";", "!", "'", "//")
 # Markers of other formats whose data are also columns of numbers.
-FOREIGN_MARKERS = (b"_FILEVERSION", b"_2THETA", b"*RAS_", b"#FORMAT", b"EMSA", b"<?xml", b"[Measurement", b"[Scan")
+FOREIGN_MARKERS = (
+    b"_FILEVERSION",
+    b"_2THETA",
+    b"*RAS_",
+    b"#FORMAT",
+    b"EMSA",
+    b"<?xml",
+    b"[Measurement",
+    b"[Scan",
+)
 
 _SPLIT_WS = re.compile(r"[\s;]+")
 
 
 def split_row(line: str) -> list[str] | None:
-    """The number fields of one row (space/tab/semicolon or comma separated), None if not numeric."""
+    """The number fields of a row (space/tab/semicolon or comma separated), None if not numeric."""
     text = line.strip().rstrip(",;")
     if not text:
         return None
@@ -66,14 +71,6 @@ def split_row(line: str) -> list[str] | None:
     except ValueError:
         return None
     return fields
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (BOM stripped) text, else latin-1 (which decodes any byte)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 def parse(text: str) -> tuple[np.ndarray, list[str], list[int]]:
@@ -114,72 +111,12 @@ def sniff(path: Path, head: bytes) -> bool:
     data, other, _ = parse(text)
     if data.ndim != 2 or data.shape[0] < MIN_ROWS or data.shape[1] not in (2, 3):
         return False
-    if len(other) > MAX_HEADER_LINES or any(o.lstrip().startswith(("_", "*", "[", "<")) for o in other):
+    if len(other) > MAX_HEADER_LINES or any(
+        o.lstrip().startswith(("_", "*", "[", "<")) for o in other
+    ):
         return False
     x = data[:, 0]
-    return bool(x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(data)) and regular_grid(x))
-
-
-def wavelength_attrs(ka1: float, ka2: float, ratio: float) -> dict:
-    """The wavelength attributes of the xrd layout; Kα2 NaN and ratio 0 when the file gives Kα1 only."""
-    mono = not (ratio > 0 and ka2 > 0)
-    return {
-        "wavelength_ka1_angstrom": ka1,
-        "wavelength_ka2_angstrom": float("nan") if mono else ka2,
-        "ka2_ka1_ratio": 0.0 if mono else ratio,
-    }
-
-
-def xrd_dataset(
-    two_theta: np.ndarray,
-    counts: np.ndarray,
-    time_s: np.ndarray | float | None,
-    attrs: dict,
-    *,
-    counts_are_cps: bool = False,
-    esd: np.ndarray | None = None,
-) -> xr.Dataset:
-    """The xrd layout from 2θ (deg), counts (or cps) and the counting time per point (s).
-
-    Sorts by 2θ and drops repeated angles (first kept); adds ``intensity_cps`` where the
-    time is known; sets ``counting_time_s`` and ``scan_kind`` (``reflectivity`` below 8°).
-    """
-    two_theta = np.asarray(two_theta, dtype=float)
-    values = np.asarray(counts, dtype=float)
-    time = None if time_s is None else np.broadcast_to(np.asarray(time_s, dtype=float), values.shape)
-    if time is not None and not np.all(np.isfinite(time) & (time > 0)):
-        time = None
-    order = np.argsort(two_theta, kind="stable")
-    two_theta, values = two_theta[order], values[order]
-    keep = np.concatenate([[True], np.diff(two_theta) > 0])
-    two_theta, values = two_theta[keep], values[keep]
-    if time is not None:
-        time = time[order][keep]
-    if counts_are_cps:
-        cps = values
-        intensity = values * time if time is not None else values
-    else:
-        intensity = values
-        cps = values / time if time is not None else None
-    data_vars = {"intensity": variable("two_theta", intensity, "count", "diffracted intensity")}
-    if cps is not None:
-        data_vars["intensity_cps"] = variable("two_theta", cps, "count s-1", "diffracted intensity per second")
-    if esd is not None:
-        esd = np.asarray(esd, dtype=float)[order][keep]
-        data_vars["intensity_esd"] = variable("two_theta", esd, "count", "standard uncertainty of the intensity")
-    out = dict(attrs)
-    out.setdefault("wavelength_ka1_angstrom", float("nan"))
-    out.setdefault("wavelength_ka2_angstrom", float("nan"))
-    out.setdefault("ka2_ka1_ratio", float("nan"))
-    out.setdefault("anode", "")
-    out["counting_time_s"] = float(np.median(time)) if time is not None else float("nan")
-    reflectivity = bool(two_theta.size and two_theta.max() < REFLECTIVITY_MAX_2THETA)
-    if reflectivity or out.get("scan_kind") == "reflectivity":
-        out["scan_kind"] = "reflectivity"
-    else:
-        out["scan_kind"] = "powder"
-    coords = {"two_theta": variable("two_theta", two_theta, "degree", "diffraction angle 2θ")}
-    return xr.Dataset(data_vars, coords=coords, attrs=out)
+    return bool(x[0] >= 0 and x[-1] <= MAX_TWO_THETA and np.all(np.isfinite(x)) and regular_grid(x))
 
 
 def read(path: Path, technique: str = "xrd") -> xr.Dataset:
@@ -188,24 +125,44 @@ def read(path: Path, technique: str = "xrd") -> xr.Dataset:
     text = decode(path.read_bytes())
     data, other, linenos = parse(text)
     if data.size == 0:
-        widths = sorted({len(split_row(line) or []) for line in text.splitlines() if split_row(line)})
-        raise ReadError(path, "data rows", "rows of 2 or 3 numbers (2θ intensity [esd])",
-                        f"rows of {widths} numbers" if widths else "no numeric rows")
+        widths = sorted(
+            {len(split_row(line) or []) for line in text.splitlines() if split_row(line)}
+        )
+        raise ReadError(
+            path,
+            "data rows",
+            "rows of 2 or 3 numbers (2θ intensity [esd])",
+            f"rows of {widths} numbers" if widths else "no numeric rows",
+        )
     if data.shape[1] not in (2, 3):
-        raise ReadError(path, f"line {linenos[0]}", "2 or 3 columns (2θ intensity [esd])", f"{data.shape[1]} columns")
+        raise ReadError(
+            path,
+            f"line {linenos[0]}",
+            "2 or 3 columns (2θ intensity [esd])",
+            f"{data.shape[1]} columns",
+        )
+    finite = np.isfinite(data).all(axis=1)
+    note = ""
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        where = places_text([f"line {linenos[i]}" for i in bad])
+        note = f"{bad.size} rows with non-finite values (NaN or inf) dropped: {where}"
+        data, linenos = data[finite], [n for n, ok in zip(linenos, finite) if ok]
     if data.shape[0] < 2:
-        raise ReadError(path, f"line {linenos[0]}", "at least 2 data rows", str(data.shape[0]))
-    bad = np.nonzero(~np.isfinite(data).all(axis=1))[0]
-    if bad.size:
-        raise ReadError(path, f"line {linenos[bad[0]]}", "finite numbers", "NaN or infinity")
+        found = f"{data.shape[0]}" + (f" ({note})" if note else "")
+        raise ReadError(path, "data rows", "at least 2 data rows", found)
     x = data[:, 0]
     if x.min() < 0 or x.max() > MAX_TWO_THETA:
         row = int(np.argmax((x < 0) | (x > MAX_TWO_THETA)))
-        raise ReadError(path, f"line {linenos[row]}", f"2θ within 0–{MAX_TWO_THETA:g}°", f"{x[row]:g}")
+        raise ReadError(
+            path, f"line {linenos[row]}", f"2θ within 0–{MAX_TWO_THETA:g}°", f"{x[row]:g}"
+        )
     attrs = {
         "header_lines": "\n".join(other[:MAX_HEADER_LINES]),
         "reader": NAME,
         "reader_version": VERSION,
     }
+    if note:
+        attrs = add_quality_note(attrs, note)
     esd = data[:, 2] if data.shape[1] == 3 else None
     return xrd_dataset(x, data[:, 1], None, attrs, esd=esd)

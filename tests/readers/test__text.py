@@ -10,7 +10,11 @@ from tests.conftest import real_file
 LINES = ["EC-Lab ASCII FILE", "Nb header lines : 3", "", "freq/Hz\tRe(Z)/Ohm"]
 
 
-@pytest.mark.parametrize("end", ["\n", "\r\n", "\r\r\n", "\r", "\r\r\r\n"], ids=["LF", "CRLF", "CRCRLF", "CR", "CRCRCRLF"])
+@pytest.mark.parametrize(
+    "end",
+    ["\n", "\r\n", "\r\r\n", "\r", "\r\r\r\n"],
+    ids=["LF", "CRLF", "CRCRLF", "CR", "CRCRCRLF"],
+)
 def test_every_line_end_gives_the_same_lines(end):
     assert _text.split_lines(end.join(LINES) + end) == LINES
     assert _text.split_lines(end.join(LINES)) == LINES  # no final line end: the last line is kept

@@ -7,14 +7,13 @@ the NOVA impedance export and the separator/decimal-comma variants are written h
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import autolab, detect, read
-from tests.conftest import REALDATA, other_readers_claiming, real_file
+from tests.conftest import real_file
 
 NOVA_CV = "electrochem/cv/autolab_nova_txt/chemotion_Cu-TMG2cHexqu2-PF6_comma.txt"
 Z60W = "electrochem/eis/autolab_z60w_txt/impedancepy_exampleDataAutolab.txt"
@@ -134,7 +133,10 @@ class TestNovaEisVariants:
 
     def test_short_row_names_the_line(self, tmp_path):
         path = tmp_path / "short.txt"
-        path.write_text(NOVA_EIS.replace("3;10;80,0;25,5;84,0;17,7;102,0;4,0008;", "3;10;80,0"), encoding="utf-8")
+        path.write_text(
+            NOVA_EIS.replace("3;10;80,0;25,5;84,0;17,7;102,0;4,0008;", "3;10;80,0"),
+            encoding="utf-8",
+        )
         with pytest.raises(ReadError, match=r"short\.txt, line 4: expected 8 fields"):
             autolab.read(path, "eis")
 
@@ -143,20 +145,3 @@ class TestNovaEisVariants:
         path.write_text(NOVA_EIS.replace("80,0", "n/a"), encoding="utf-8")
         with pytest.raises(ReadError, match=r"line 4, column \"Z' \(Ω\)\""):
             autolab.read(path, "eis")
-
-
-class TestDetection:
-    @pytest.mark.parametrize(("relative", "technique"), MINE)
-    def test_detect_picks_this_reader(self, relative, technique):
-        assert detect(real_file(relative), technique) is autolab
-
-    @pytest.mark.parametrize(("relative", "technique"), MINE)
-    def test_no_other_reader_claims_the_file(self, relative, technique):
-        path = real_file(relative)
-        assert other_readers_claiming(path, autolab) == []
-
-    def test_sniff_refuses_every_other_real_file(self, realdata):
-        others = [p for p in realdata.rglob("*") if p.is_file() and not p.parent.name.startswith("autolab")]
-        assert others
-        for path in others:
-            assert not autolab.sniff(path, path.read_bytes()[: 1 << 16]), path.relative_to(REALDATA)

@@ -108,21 +108,29 @@ class TestYadgCv:
 class TestGermanBatteryFile:
     """VSP, EC-Lab v11.43, German locale: decimal commas everywhere, 'Modulo Bat', cycle 0.
 
-    Decision: it has Ewe/V and I/mA columns, so it reads as a cv-layout record (scan rate
-    NaN, the technique named in ``instrument_technique``); as eis it is refused.
+    A galvanostatic battery record: declared as cv it is refused with a sentence naming the
+    technique (issue 15.3); its table still parses (decimal commas in data and header).
     """
 
-    def test_reads_as_cv_with_decimal_commas(self):
-        ds = read(real_file(BATTERY_DE), "cv")
-        assert ds.sizes["point"] == 33
-        assert ds["potential"].values[0] == pytest.approx(2.3278546)
+    def test_refused_as_cv_naming_the_technique_and_control(self):
+        with pytest.raises(ReadError) as info:
+            read(real_file(BATTERY_DE), "cv")
+        message = info.value.message
+        assert "line 4 (technique)" in message
+        assert "expected a voltammogram (cv), as measurements.tsv declares" in message
+        assert "found an EC-Lab 'Modulo Bat' record under current control" in message
+
+    def test_decimal_commas_in_data_and_header_parse(self):
+        header, table = biologic.parse(real_file(BATTERY_DE))
+        assert len(table.rows) == 33 and table.lines[0] == 95
+        assert biologic.column(table, ("Ewe/V",))[0] == pytest.approx(2.3278546)
         # last row: I/mA -6,4980278E+001
-        assert ds["current"].values[-1] == pytest.approx(-0.064980278)
-        assert ds["time"].values[1] == pytest.approx(0.9999999747378752)
-        assert set(ds["cycle"].values.tolist()) == {1}  # EC-Lab's cycle 0 becomes 1
-        assert np.isnan(ds.attrs["scan_rate_V_s"])
-        assert ds.attrs["area_in_file_cm2"] == pytest.approx(0.001)  # '0,001 cm²'
-        assert ds.attrs["instrument_technique"] == "Modulo Bat"
+        assert biologic.column(table, ("I/mA",))[-1] == pytest.approx(-64.980278)
+        assert biologic.column(table, ("time/s",))[1] == pytest.approx(0.9999999747378752)
+        assert set(biologic.column(table, ("cycle number",)).tolist()) == {0.0}
+        assert biologic.area_cm2(header) == pytest.approx(0.001)  # '0,001 cm²'
+        assert header[3].strip() == "Modulo Bat"
+        assert biologic.control_mode(table.names) == "galvanostatic"  # control/mA column
 
     def test_refused_as_eis(self):
         with pytest.raises(ReadError, match="freq/Hz"):
@@ -205,6 +213,8 @@ def test_wrong_header_count_is_an_error(tmp_path):
 
 def test_bad_number_names_line_and_column(tmp_path):
     path = tmp_path / "bad.mpt"
-    path.write_bytes(quirky_mpt(["1,0E+001\t10,2\t0,50\t2,0\t1,0", "1,0E+000\tabc\t0,50\t3,0\t1,0"]))
+    path.write_bytes(
+        quirky_mpt(["1,0E+001\t10,2\t0,50\t2,0\t1,0", "1,0E+000\tabc\t0,50\t3,0\t1,0"])
+    )
     with pytest.raises(ReadError, match=r"line 12, column 'Re\(Z\)/Ohm'"):
         biologic.read(path, "eis")

@@ -7,14 +7,13 @@ with what the .mpt reader returns for it.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import biologic_mpr, detect, read
-from tests.conftest import REALDATA, other_readers_claiming, real_file
+from interphase.readers import biologic, biologic_mpr, read
+from tests.conftest import real_file
 
 PEIS = "electrochem/eis/biologic_mpr/yadg_peis.mpr"
 PEIS_MPT = "electrochem/eis/biologic_mpt/yadg_peis.mpt"
@@ -113,23 +112,25 @@ class TestCv:
 class TestBattery:
     """VSP, EC-Lab v11.43, Modulo Bat, data module v3: 33 points, I/mA and control/mA."""
 
-    def test_reads_as_a_cv_layout_record(self):
-        ds = reader(real_file(BATTERY), "cv")
-        assert ds.sizes["point"] == 33
+    def test_refused_as_cv_naming_the_technique(self):
+        with pytest.raises(ReadError, match="'Modulo Bat' record under current control"):
+            reader(real_file(BATTERY), "cv")
+
+    def test_records_decode(self):
+        data, mpr = biologic_mpr.records(real_file(BATTERY))
+        assert data.shape[0] == 33
         # .mpt line 95: Ewe/V 2,3278546; line 127: time 3,0000199E+001, control/mA -65, I/mA -6,4980278E+001
-        assert ds["potential"].values[0] == pytest.approx(2.3278546, rel=1e-7)
-        assert ds["time"].values[-1] == pytest.approx(30.00019924211665)
-        assert ds["current"].values[-1] == pytest.approx(-0.064980278, rel=1e-7)
-        assert ds["control_current"].values[-1] == pytest.approx(-0.065)
-        assert np.isnan(ds.attrs["scan_rate_V_s"])
-        assert ds.attrs["instrument_technique"] == "Modulo Bat"
+        assert data["Ewe/V"][0] == pytest.approx(2.3278546, rel=1e-7)
+        assert data["time/s"][-1] == pytest.approx(30.00019924211665)
+        assert data["I/mA"][-1] == pytest.approx(-64.980278, rel=1e-7)
+        assert data["control/mA"][-1] == pytest.approx(-65.0)
+        assert biologic_mpr.header_attrs(mpr)["instrument_technique"] == "Modulo Bat"
 
     def test_same_arrays_as_the_german_mpt_export(self):
-        mpr = read(real_file(BATTERY), "cv")
-        mpt = read(real_file(BATTERY_MPT), "cv")
-        for name in ("time", "potential", "current"):
-            np.testing.assert_allclose(mpr[name].values, mpt[name].values, rtol=1e-7)
-        np.testing.assert_array_equal(mpr["cycle"].values, mpt["cycle"].values)
+        data, _ = biologic_mpr.records(real_file(BATTERY))
+        _, table = biologic.parse(real_file(BATTERY_MPT))
+        for name in ("time/s", "Ewe/V", "I/mA"):
+            np.testing.assert_allclose(data[name], biologic.column(table, (name,)), rtol=1e-7)
 
 
 class TestRefusals:
@@ -148,22 +149,3 @@ class TestRefusals:
     def test_text_file_is_refused_at_byte_0(self):
         with pytest.raises(ReadError, match="byte 0"):
             biologic_mpr.read(real_file(PEIS_MPT), "eis")
-
-
-class TestDetection:
-    @pytest.mark.parametrize("relative", MINE)
-    def test_detect_picks_this_reader(self, relative):
-        path = real_file(relative)
-        technique = "eis" if "/eis/" in relative else "cv"
-        assert detect(path, technique) is biologic_mpr
-
-    @pytest.mark.parametrize("relative", MINE)
-    def test_no_other_reader_claims_the_file(self, relative):
-        path = real_file(relative)
-        assert other_readers_claiming(path, biologic_mpr) == []
-
-    def test_sniff_refuses_every_other_real_file(self, realdata):
-        others = [p for p in realdata.rglob("*") if p.is_file() and p.suffix != ".mpr"]
-        assert others
-        for path in others:
-            assert not biologic_mpr.sniff(path, path.read_bytes()[: 1 << 16]), path.relative_to(REALDATA)

@@ -13,15 +13,24 @@ from tests.conftest import real_file
 
 
 def test_genx_brml_reflectivity_columns_from_dataviews():
-    ds = readers.read(real_file("xrd/bruker_brml/genx_BRML_alt.brml"), "xrd")
+    """The module reads the scan (values by hand); declared as xrd it is refused as reflectivity."""
+    path = real_file("xrd/bruker_brml/genx_BRML_alt.brml")
+    with pytest.raises(ReadError, match=r"reflectivity scan \(2θ 0.03–7.5°\)"):
+        readers.read(path, "xrd", declared=True)
+    ds = bruker_brml.read(path, "xrd")
     assert ds.attrs["reader"] == "bruker_brml" and ds.attrs["column_source"] == "DataViews"
     assert ds.sizes["two_theta"] == 3736
     assert ds["two_theta"].values[[0, -1]] == pytest.approx([0.03, 7.5])
     # first <Datum>: 5,1,0.03,0.015,0.03,0.015,0,0,0.00185,183219616,321652.2813 (column 9 = counter 0D)
     assert ds["intensity"].values[0] == 183219616
     assert ds["intensity"].values[-1] == pytest.approx(4.9839)
-    assert ds.attrs["counting_time_s"] == 5.0 and ds["intensity_cps"].values[0] == pytest.approx(183219616 / 5)
-    assert ds.attrs["wavelength_ka1_angstrom"] == 1.5406 and ds.attrs["wavelength_ka2_angstrom"] == 1.54439
+    assert ds.attrs["counting_time_s"] == 5.0 and ds["intensity_cps"].values[0] == pytest.approx(
+        183219616 / 5
+    )
+    assert (
+        ds.attrs["wavelength_ka1_angstrom"] == 1.5406
+        and ds.attrs["wavelength_ka2_angstrom"] == 1.54439
+    )
     assert ds.attrs["ka2_ka1_ratio"] == 0.5 and ds.attrs["anode"] == "Cu"
     assert ds.attrs["scan_kind"] == "reflectivity"
 

@@ -21,7 +21,10 @@ def test_chemotion_raw101_counts_angles_and_header():
     assert ds["two_theta"].values[0] == pytest.approx(20.0)
     assert ds["two_theta"].values[-1] == pytest.approx(84.8997, abs=1e-4)
     # the UXD twin starts '2782 2696 2836' and ends '... 2800'
-    assert ds["intensity"].values[:3].tolist() == [2782, 2696, 2836] and ds["intensity"].values[-1] == 2800
+    assert (
+        ds["intensity"].values[:3].tolist() == [2782, 2696, 2836]
+        and ds["intensity"].values[-1] == 2800
+    )
     assert ds.attrs["counting_time_s"] == pytest.approx(738.066, abs=1e-3)
     assert ds["intensity_cps"].values[0] == pytest.approx(2782 / 738.066, rel=1e-5)
     assert ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(1.5406)
@@ -48,7 +51,9 @@ def test_xylib_bt86_raw101_with_supplementary_header_equals_its_uxd():
     assert raw.attrs["counting_time_s"] == pytest.approx(0.5)
     uxd = readers.read(real_file("xrd/bruker_uxd/xylib_BT86_.UXD"), "xrd")
     np.testing.assert_array_equal(raw["intensity"].values, uxd["intensity"].values)
-    np.testing.assert_allclose(raw["two_theta"].values, uxd["two_theta"].values, atol=5.1e-3)  # UXD angles rounded
+    np.testing.assert_allclose(
+        raw["two_theta"].values, uxd["two_theta"].values, atol=5.1e-3
+    )  # UXD angles rounded
 
 
 def test_xylib_cu3au_raw101():
@@ -68,7 +73,9 @@ def test_nomad_raw400_segments_and_8_byte_data():
     # the uploader scrambled the counts (negative values); the first float32 at byte 1311 is 283.7692
     assert ds["intensity"].values[0] == pytest.approx(283.7692, abs=1e-4)
     assert ds.attrs["bytes_after_first_range"] == 0  # the data end exactly at the end of the file
-    assert ds.attrs["anode"] == "Cu" and ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(1.5406)
+    assert ds.attrs["anode"] == "Cu" and ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(
+        1.5406
+    )
     assert math.isnan(ds.attrs["wavelength_ka2_angstrom"]) and ds.attrs["ka2_ka1_ratio"] == 0.0
     assert ds.attrs["file_sample"].startswith("HeOx-1001") and ds.attrs["software"] == "DIFFRAC.EVA"
     assert ds.attrs["scan_axis"] == "Locked Coupled"
@@ -91,7 +98,9 @@ def _synthetic_raw101(start: float, step: float, counts: list[float]) -> bytes:
 def test_synthetic_reflectivity_raw_is_marked(tmp_path):
     path = tmp_path / "xrr.bin"
     path.write_bytes(_synthetic_raw101(0.5, 0.01, [1000.0, 800.0, 600.0]))
-    ds = readers.read(path, "xrd")
+    with pytest.raises(ReadError, match="expected a diffraction scan.*found an X-ray reflectivity"):
+        readers.read(path, "xrd", declared=True)
+    ds = bruker_raw.read(path, "xrd")
     datasets.validate(ds, "xrd")
     assert ds.attrs["scan_kind"] == "reflectivity" and ds.attrs["anode"] == "Co"
     assert ds["intensity_cps"].values.tolist() == [500.0, 400.0, 300.0]
@@ -119,7 +128,9 @@ def test_sniff_is_by_content(tmp_path):
 
 def test_raw400_rocking_curve_is_refused(tmp_path):
     raw = bytearray(real_file("xrd/bruker_raw/nomad_TwoTheta_scan_scrambled_RAW4.raw").read_bytes())
-    raw[447 + 32:447 + 56] = b"Rocking Curve".ljust(24, b"\x00")  # the range's scan type (range at byte 447)
+    raw[447 + 32 : 447 + 56] = b"Rocking Curve".ljust(
+        24, b"\x00"
+    )  # the range's scan type (range at byte 447)
     path = tmp_path / "rc.raw"
     path.write_bytes(bytes(raw))
     with pytest.raises(ReadError, match=r"rc\.raw, byte 479.*2θ scan.*Rocking Curve"):

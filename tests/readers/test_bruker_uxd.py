@@ -17,11 +17,16 @@ def test_chemotion_counts_block_angles_from_start_and_stepsize():
     assert ds.sizes["two_theta"] == 3945
     assert ds["two_theta"].values[0] == pytest.approx(20.0)
     assert ds["two_theta"].values[-1] == pytest.approx(20.0 + 3944 * 0.016455)
-    assert ds["intensity"].values[:3].tolist() == [2782, 2696, 2836] and ds["intensity"].values[-1] == 2800
+    assert (
+        ds["intensity"].values[:3].tolist() == [2782, 2696, 2836]
+        and ds["intensity"].values[-1] == 2800
+    )
     assert ds.attrs["counting_time_s"] == pytest.approx(738.065979)
     assert ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(1.5406)
     assert ds.attrs["ka2_ka1_ratio"] == pytest.approx(0.5) and ds.attrs["anode"] == "Cu"
-    assert ds.attrs["file_sample"] == "PD-01-02" and ds.attrs["start_time"] == "11-May-2018 09:20:28"
+    assert (
+        ds.attrs["file_sample"] == "PD-01-02" and ds.attrs["start_time"] == "11-May-2018 09:20:28"
+    )
     assert ds.attrs["scan_kind"] == "powder"
 
 
@@ -29,7 +34,9 @@ def test_xylib_2thetacounts_pairs():
     ds = readers.read(real_file("xrd/bruker_uxd/xylib_BT86_.UXD"), "xrd")
     assert ds.attrs["uxd_data_keyword"] == "_2THETACOUNTS"
     assert ds.sizes["two_theta"] == 2374
-    assert ds["two_theta"].values[:2].tolist() == [3.0, 3.016] and ds["two_theta"].values[-1] == 40.0
+    assert (
+        ds["two_theta"].values[:2].tolist() == [3.0, 3.016] and ds["two_theta"].values[-1] == 40.0
+    )
     assert ds["intensity"].values[:2].tolist() == [187, 183] and ds["intensity"].values[-1] == 269
     assert ds["intensity_cps"].values[0] == pytest.approx(187 / 0.5)
 
@@ -55,21 +62,28 @@ def test_cps_block_becomes_counts_and_only_the_first_range_is_read(tmp_path):
 
 def test_2thetacountstime_uses_the_time_column(tmp_path):
     path = tmp_path / "t.uxd"
-    path.write_text("_FILEVERSION=2\n_DRIVE='2THETA'\n_2THETACOUNTSTIME\n20.0 100 2\n20.1 300 3\n20.2 50 1", encoding="utf-8")
+    path.write_text(
+        "_FILEVERSION=2\n_DRIVE='2THETA'\n_2THETACOUNTSTIME\n20.0 100 2\n20.1 300 3\n20.2 50 1",
+        encoding="utf-8",
+    )
     ds = readers.read(path, "xrd")
     assert ds["intensity_cps"].values.tolist() == [50.0, 100.0, 50.0]
 
 
 def test_bad_data_row_names_the_line(tmp_path):
     path = tmp_path / "bad.uxd"
-    path.write_text("_FILEVERSION=2\n_DRIVE='COUPLED'\n_2THETACOUNTS\n20.0 100\n20.1 abc\n", encoding="utf-8")
+    path.write_text(
+        "_FILEVERSION=2\n_DRIVE='COUPLED'\n_2THETACOUNTS\n20.0 100\n20.1 abc\n", encoding="utf-8"
+    )
     with pytest.raises(ReadError, match=r"bad\.uxd.*line 5"):
         bruker_uxd.read(path, "xrd")
 
 
 def test_counts_block_without_stepsize_is_refused(tmp_path):
     path = tmp_path / "nostep.uxd"
-    path.write_text("_FILEVERSION=2\n_DRIVE='COUPLED'\n_START=10\n_COUNTS\n1 2 3\n", encoding="utf-8")
+    path.write_text(
+        "_FILEVERSION=2\n_DRIVE='COUPLED'\n_START=10\n_COUNTS\n1 2 3\n", encoding="utf-8"
+    )
     with pytest.raises(ReadError, match="_STEPSIZE"):
         bruker_uxd.read(path, "xrd")
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import chi, detect, head_of
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from tests.conftest import real_file
 
 EIS_FILE = "electrochem/eis/chi_txt/impedancepy_exampleDataCHInstruments.txt"
 OWN_FILES = ("electrochem/eis/chi_txt/",)
@@ -69,7 +68,9 @@ def chi_cv_text(e, i_chi, segments=None):
         "",
     ]
     rows = [f"{ev:.3f}, {iv:.3e}" for ev, iv in zip(e, i_chi)]
-    if segments is not None:  # the "separate segments" variant: a 'Segment N:' line heads each block
+    if (
+        segments is not None
+    ):  # the "separate segments" variant: a 'Segment N:' line heads each block
         out, last = [], None
         for seg, row in zip(segments, rows):
             if seg != last:
@@ -105,16 +106,6 @@ def test_real_eis_header_values_become_attributes():
     assert ds.attrs["chi_High_Frequency_Hz"] == "2e+6"
 
 
-def test_real_file_is_detected_as_chi_and_claimed_by_no_other_reader():
-    path = real_file(EIS_FILE)
-    assert detect(path, "eis") is chi
-    assert other_readers_claiming(path, chi) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(chi, OWN_FILES) == []
-
-
 def test_cv_current_is_negated_to_anodic_positive_with_cycles_time_and_scan_rate(tmp_path):
     e, i_true = triangle_cv()
     path = tmp_path / "cv.txt"
@@ -126,14 +117,18 @@ def test_cv_current_is_negated_to_anodic_positive_with_cycles_time_and_scan_rate
     assert ds["potential"].values[0] == pytest.approx(3.0)
     k_ox = int(np.argmax(ds["current"].values))
     assert ds["potential"].values[k_ox] == pytest.approx(3.75, abs=0.003)
-    assert ds["current"].values[k_ox] == pytest.approx(22e-6, rel=1e-3)  # anodic peak is positive now
+    assert ds["current"].values[k_ox] == pytest.approx(
+        22e-6, rel=1e-3
+    )  # anodic peak is positive now
     assert ds.attrs["current_convention"].startswith("anodic positive")
     assert ds.attrs["current_convention_check"].startswith("consistent")
     # Two up-down cycles of 600 + 600 points and a closing point at 3.0 V; a vertex belongs
     # to the sweep that ends there, so the 3.0 V turning point closes cycle 1.
     assert np.bincount(ds["cycle"].values)[1:].tolist() == [1201, 1200]
     assert ds.attrs["scan_rate_V_s"] == pytest.approx(2e-4)
-    assert ds["time"].values[600] == pytest.approx(1.2 / 2e-4, rel=1e-6)  # time from |dE| / scan rate
+    assert ds["time"].values[600] == pytest.approx(
+        1.2 / 2e-4, rel=1e-6
+    )  # time from |dE| / scan rate
     assert ds.attrs["instrument"] == "CHI760E"
     assert ds.attrs["start_time"] == "2025-11-03T10:20:30"
 

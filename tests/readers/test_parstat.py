@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import detect, head_of, parstat
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from interphase.readers import head_of, parstat
+from tests.conftest import real_file
 
 PARSTAT_FILE = "electrochem/eis/parstat_txt/impedancepy_exampleDataParstat.txt"
 POWERSUITE_FILE = "electrochem/eis/powersuite_txt/impedancepy_exampleDataPowersuite.txt"
@@ -50,7 +49,9 @@ def test_real_parstat_file_drops_the_dc_rows_for_eis():
 
 
 def test_real_parstat_dc_rows_are_a_hold_not_a_sweep_so_cv_is_refused():
-    with pytest.raises(ReadError, match=r"DC rows: expected a potential sweep .* found 781 DC rows"):
+    with pytest.raises(
+        ReadError, match=r"DC rows: expected a potential sweep .* found 781 DC rows"
+    ):
         parstat.read(real_file(PARSTAT_FILE), "cv")
 
 
@@ -60,7 +61,9 @@ def test_real_powersuite_file_with_cr_cr_lf_and_ascending_frequency():
     ds = read(path, "eis")
     assert ds.sizes["frequency"] == 30
     f = ds["frequency"].values
-    assert f[0] == pytest.approx(2e6)  # last line of the file: "2000000<TAB> -470.54113<TAB> -1397.7358"
+    assert f[0] == pytest.approx(
+        2e6
+    )  # last line of the file: "2000000<TAB> -470.54113<TAB> -1397.7358"
     assert f[-1] == pytest.approx(0.1)  # first data line: "0.1<TAB> 423929.46<TAB> -49014.063"
     assert np.all(np.diff(f) < 0)
     assert ds["z_real"].values[0] == pytest.approx(-470.54113)
@@ -72,22 +75,14 @@ def test_real_powersuite_file_with_cr_cr_lf_and_ascending_frequency():
         parstat.read(path, "cv")
 
 
-@pytest.mark.parametrize("relative", [PARSTAT_FILE, POWERSUITE_FILE])
-def test_real_files_are_detected_as_parstat_and_claimed_by_no_other_reader(relative):
-    path = real_file(relative)
-    assert detect(path, "eis") is parstat
-    assert other_readers_claiming(path, parstat) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(parstat, OWN_FILES) == []
-
-
 def test_dc_only_file_gives_a_clear_read_error_for_eis(tmp_path):
     path = tmp_path / "dc_only.txt"
     path.write_text(parstat_text([[3.5, -0.15, 10.0 * k, 0, 0, 0, 0, 0] for k in range(1, 6)]))
     assert parstat.sniff(path, head_of(path))
-    with pytest.raises(ReadError, match=r"dc_only.txt, lines 2-6: expected impedance rows \(Frequency \(Hz\) > 0\), found only 5 DC rows"):
+    with pytest.raises(
+        ReadError,
+        match=r"dc_only.txt, lines 2-6: expected impedance rows \(Frequency \(Hz\) > 0\), found only 5 DC rows",
+    ):
         parstat.read(path, "eis")
 
 
@@ -96,7 +91,10 @@ def test_dc_sweep_before_the_impedance_rows_is_read_as_cv(tmp_path):
     e = np.concatenate([3.0 + 0.01 * np.arange(120), 4.2 - 0.01 * np.arange(121)])
     i = 1e-5 * np.sign(np.gradient(e))
     rows = [[ev, iv, float(k), 0, 0, 0, 0, 0] for k, (ev, iv) in enumerate(zip(e, i))]
-    rows += [[4.2, 0.0, 300.0, 1000.0, 10.0, -1.0, 0.01, 0.001], [4.2, 0.0, 301.0, 100.0, 12.0, -5.0, 0.01, 0.001]]
+    rows += [
+        [4.2, 0.0, 300.0, 1000.0, 10.0, -1.0, 0.01, 0.001],
+        [4.2, 0.0, 301.0, 100.0, 12.0, -5.0, 0.01, 0.001],
+    ]
     path = tmp_path / "cv_then_eis.txt"
     path.write_text(parstat_text(rows))
     ds = read(path, "cv")
@@ -111,7 +109,12 @@ def test_dc_sweep_before_the_impedance_rows_is_read_as_cv(tmp_path):
 
 
 def test_decimal_commas_and_a_bad_cell(tmp_path):
-    text = parstat_text([[3.5, 0.0, 1.0, 1000.0, 10.5, -1.25, 0.01, 0.001], [3.5, 0.0, 2.0, 100.0, 12.0, -5.0, 0.01, 0.001]])
+    text = parstat_text(
+        [
+            [3.5, 0.0, 1.0, 1000.0, 10.5, -1.25, 0.01, 0.001],
+            [3.5, 0.0, 2.0, 100.0, 12.0, -5.0, 0.01, 0.001],
+        ]
+    )
     path = tmp_path / "comma.txt"
     path.write_text(text.replace("10.5", "10,5").replace("-1.25", "-1,25"))
     ds = read(path, "eis")

@@ -41,14 +41,16 @@ def _ras(rows: str, extra_header: str = "") -> bytes:
         '*RAS_DATA_START\n*RAS_HEADER_START\n*HW_XG_NAME "3kW 封入管|3kW Sealed tube"\n'
         '*HW_XG_WAVE_LENGTH_ALPHA1 "1.540593"\n*HW_XG_WAVE_LENGTH_ALPHA2 "1.544414"\n'
         '*MEAS_SCAN_STEP "0.0200000000"\n*MEAS_SCAN_SPEED "2.0000"\n*MEAS_SCAN_SPEED_UNIT "deg/min"\n'
-        f'{extra_header}*RAS_HEADER_END\n*RAS_INT_START\n{rows}*RAS_INT_END\n*RAS_DATA_END\n'
+        f"{extra_header}*RAS_HEADER_END\n*RAS_INT_START\n{rows}*RAS_INT_END\n*RAS_DATA_END\n"
     )
     return text.encode("shift_jis")
 
 
 def test_intensity_is_counts_times_the_attenuation_column(tmp_path):
     path = tmp_path / "a.ras"
-    path.write_bytes(_ras("20.0000 100.0000 1.0000\n20.0200 250.0000 10.0000\n20.0400 90.0000 1.0000\n"))
+    path.write_bytes(
+        _ras("20.0000 100.0000 1.0000\n20.0200 250.0000 10.0000\n20.0400 90.0000 1.0000\n")
+    )
     ds = readers.read(path, "xrd")
     datasets.validate(ds, "xrd")
     assert ds["intensity"].values.tolist() == [100.0, 2500.0, 90.0]
@@ -57,8 +59,12 @@ def test_intensity_is_counts_times_the_attenuation_column(tmp_path):
 
 def test_low_angle_scan_is_marked_reflectivity(tmp_path):
     path = tmp_path / "xrr.ras"
-    path.write_bytes(_ras("0.1000 100000.0000 1.0000\n2.0000 500.0000 1.0000\n5.0000 10.0000 1.0000\n"))
-    assert readers.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    path.write_bytes(
+        _ras("0.1000 100000.0000 1.0000\n2.0000 500.0000 1.0000\n5.0000 10.0000 1.0000\n")
+    )
+    assert rigaku.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    with pytest.raises(ReadError, match=r"reflectivity scan \(2θ 0.1–5°\)"):
+        readers.read(path, "xrd", declared=True)
 
 
 def test_bytes_neither_shift_jis_nor_utf8_give_a_clear_error(tmp_path):

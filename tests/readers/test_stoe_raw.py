@@ -20,7 +20,10 @@ def test_stoe_raw_values_checked_by_hand():
     assert ds.attrs["reader"] == "stoe_raw"
     assert ds.sizes["two_theta"] == 2704
     assert ds["two_theta"].values[[0, -1]].tolist() == [5.0, 45.545]
-    assert ds["intensity"].values[:3].tolist() == [1800, 1694, 1753] and ds["intensity"].values[-1] == 429
+    assert (
+        ds["intensity"].values[:3].tolist() == [1800, 1694, 1753]
+        and ds["intensity"].values[-1] == 429
+    )
     assert ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(1.5406, abs=1e-4)
     assert ds.attrs["wavelength_ka2_angstrom"] == pytest.approx(1.5444, abs=1e-4)
     assert math.isnan(ds.attrs["ka2_ka1_ratio"]) and ds.attrs["anode"] == "Cu"
@@ -38,7 +41,7 @@ def test_stoe_raw_equals_its_xyd_export():
 
 def test_inconsistent_range_header_is_refused_with_the_byte(tmp_path):
     raw = bytearray(real_file(RAW).read_bytes())
-    raw[0x40600 + 60:0x40600 + 64] = np.float32(0.02).tobytes()  # step no longer fits start/end/n
+    raw[0x40600 + 60 : 0x40600 + 64] = np.float32(0.02).tobytes()  # step no longer fits start/end/n
     path = tmp_path / "bad.raw"
     path.write_bytes(bytes(raw))
     with pytest.raises(ReadError, match=r"bad\.raw, byte 263724.*start \+ step"):

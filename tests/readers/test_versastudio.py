@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
 from interphase.readers import detect, versastudio
-from tests.conftest import other_readers_claiming, real_file, real_files_sniffed_by
+from tests.conftest import real_file
 
 EIS_FILE = "electrochem/eis/versastudio_par/impedancepy_exampleDataVersaStudio.par"
 OWN_FILES = ("electrochem/eis/versastudio_par/",)
@@ -24,7 +23,10 @@ def read(path, technique):
 
 def cv_par_text(e, i, dt) -> str:
     """A VersaStudio .par holding one cyclic-voltammetry action (one point every dt seconds)."""
-    rows = [f"0,{k},{ev:.4f},{iv:.6E},{k * dt:.3f},0,5,53,{ev:.4f},21" for k, (ev, iv) in enumerate(zip(e, i))]
+    rows = [
+        f"0,{k},{ev:.4f},{iv:.6E},{k * dt:.3f},0,5,53,{ev:.4f},21"
+        for k, (ev, iv) in enumerate(zip(e, i))
+    ]
     return "\r\n".join(
         [
             "<Application>",
@@ -90,17 +92,10 @@ def test_real_eis_header_values_and_japanese_comment():
     assert ds.attrs["open_circuit_potential_V"] == pytest.approx(6.404e-3)  # "6.404 mV"
     assert ds.attrs["dc_potential_V"] == 0.0  # "Potential (V),Value=0" "vs Ref"
     assert ds.attrs["ac_amplitude_V"] == pytest.approx(0.02)  # "Amplitude (mV RMS)=20"
-    assert ds.attrs["comment"] == "\u30a8\u30af\u30b9\u30da\u30ea\u30e1\u30f3\u30c8\u306e\u30b3\u30e1\u30f3\u30c8\u3092\u5165\u529b"
-
-
-def test_real_file_is_detected_as_versastudio_and_claimed_by_no_other_reader():
-    path = real_file(EIS_FILE)
-    assert detect(path, "eis") is versastudio
-    assert other_readers_claiming(path, versastudio) == []
-
-
-def test_sniff_refuses_every_other_real_file(realdata):
-    assert real_files_sniffed_by(versastudio, OWN_FILES) == []
+    assert (
+        ds.attrs["comment"]
+        == "\u30a8\u30af\u30b9\u30da\u30ea\u30e1\u30f3\u30c8\u306e\u30b3\u30e1\u30f3\u30c8\u3092\u5165\u529b"
+    )
 
 
 def test_cv_segment_with_scan_rate_cycles_and_area(tmp_path):
@@ -130,7 +125,9 @@ def test_unclosed_section_and_bad_row_raise_read_error(tmp_path):
     text = cv_par_text(e, np.zeros(20), 1.0)
     path = tmp_path / "cut.par"
     path.write_text(text.split("</Segment1>")[0])
-    with pytest.raises(ReadError, match=r"cut.par, line 29: expected '</Segment1>' closing the section"):
+    with pytest.raises(
+        ReadError, match=r"cut.par, line 29: expected '</Segment1>' closing the section"
+    ):
         versastudio.read(path, "cv")
     path.write_text(text.replace("0,3,", "0,3,x", 1))
     with pytest.raises(ReadError, match=r"line 36: expected comma-separated numbers"):

@@ -23,7 +23,9 @@ def test_yadg_xrdml_1_6_intensities_and_common_counting_time():
     assert ds.attrs["counting_time_s"] == pytest.approx(50.165)
     assert ds["intensity_cps"].values[0] == pytest.approx(1719 / 50.165)
     assert ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(1.540598)
-    assert ds.attrs["ka2_ka1_ratio"] == 0.0 and math.isnan(ds.attrs["wavelength_ka2_angstrom"])  # Ge monochromator
+    assert ds.attrs["ka2_ka1_ratio"] == 0.0 and math.isnan(
+        ds.attrs["wavelength_ka2_angstrom"]
+    )  # Ge monochromator
     assert ds.attrs["anode"] == "Cu"
     assert ds.attrs["scan_kind"] == "powder"
     assert ds.attrs["xrdml_namespace"].endswith("/1.6")
@@ -38,7 +40,9 @@ def test_yadg_xrdml_equals_the_xy_export_of_the_same_scan():
 
 
 def test_chemotion_xrdml_2_1_counts():
-    ds = readers.read(real_file("xrd/xrdml/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xrdml"), "xrd")
+    ds = readers.read(
+        real_file("xrd/xrdml/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xrdml"), "xrd"
+    )
     assert ds.sizes["two_theta"] == 6474
     assert ds["two_theta"].values[[0, -1]] == pytest.approx([5.00116514, 89.99348491])
     assert ds["intensity"].values[0] == 90 and ds["intensity"].values[-1] == 43
@@ -48,7 +52,10 @@ def test_chemotion_xrdml_2_1_counts():
 
 
 def test_genx_xrdml_beam_attenuation_applied_and_reflectivity_marked():
-    ds = readers.read(real_file("xrd/xrdml/genx_XRDML_alt.xrdml"), "xrd")
+    path = real_file("xrd/xrdml/genx_XRDML_alt.xrdml")
+    with pytest.raises(ReadError, match="reflectivity"):
+        readers.read(path, "xrd", declared=True)
+    ds = xrdml.read(path, "xrd")
     assert ds.sizes["two_theta"] == 994
     assert ds["two_theta"].values[[0, -1]] == pytest.approx([0.0325, 4.9975])
     # first count 20991 with attenuation factor 182.00; point 110 is 1747520 counts with factor 1.00
@@ -97,7 +104,9 @@ def test_list_positions_counting_times_and_first_of_several_scans(tmp_path):
     assert ds["two_theta"].values.tolist() == [20.0, 20.5, 21.5]
     assert ds["intensity_cps"].values.tolist() == [10.0, 20.0, 20.0]
     assert ds.attrs["scan_used"] == "1 of 2" and ds.attrs["n_scans_in_file"] == 2
-    assert ds.attrs["anode"] == "Co" and ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(1.78901)
+    assert ds.attrs["anode"] == "Co" and ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(
+        1.78901
+    )
 
 
 def test_sniff_is_by_content(tmp_path):

@@ -3,15 +3,13 @@ never to claim another format's file."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from interphase import datasets, readers
 from interphase.errors import ReadError
 from interphase.readers import xy
-from tests.conftest import REALDATA, real_file
+from tests.conftest import real_file
 
 
 def test_yadg_xy_values_checked_by_hand():
@@ -25,10 +23,14 @@ def test_yadg_xy_values_checked_by_hand():
 
 
 def test_chemotion_xy_equals_its_xrdml():
-    ds = readers.read(real_file("xrd/xy/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xy"), "xrd")
+    ds = readers.read(
+        real_file("xrd/xy/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xy"), "xrd"
+    )
     assert ds.sizes["two_theta"] == 6474
     assert ds["intensity"].values[0] == 90 and ds["intensity"].values[-1] == 43
-    xrdml = readers.read(real_file("xrd/xrdml/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xrdml"), "xrd")
+    xrdml = readers.read(
+        real_file("xrd/xrdml/chemotion_LA_P37cd_DUT52Zr-Thermo-XRD-5-90-45min_25C_1.xrdml"), "xrd"
+    )
     np.testing.assert_allclose(ds["two_theta"].values, xrdml["two_theta"].values, atol=1e-5)
     np.testing.assert_array_equal(ds["intensity"].values, xrdml["intensity"].values)
 
@@ -69,20 +71,30 @@ def test_xye_variants_are_sniffed_and_read(tmp_path, text):
 
 def test_low_angle_scan_is_reflectivity(tmp_path):
     path = tmp_path / "xrr.xy"
-    path.write_text("".join(f"{0.1 + 0.05 * i:.3f} {1e6 / (1 + i)}\n" for i in range(40)), encoding="utf-8")
-    assert readers.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    path.write_text(
+        "".join(f"{0.1 + 0.05 * i:.3f} {1e6 / (1 + i)}\n" for i in range(40)), encoding="utf-8"
+    )
+    assert xy.read(path, "xrd").attrs["scan_kind"] == "reflectivity"
+    with pytest.raises(ReadError, match="reflectivity"):
+        readers.read(path, "xrd", declared=True)
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "".join(f"{1e5 / 1.2**i:.4g}\t{10 + i}\t{-i}\n" for i in range(40)),  # EIS: frequency decreasing
+        "".join(
+            f"{1e5 / 1.2**i:.4g}\t{10 + i}\t{-i}\n" for i in range(40)
+        ),  # EIS: frequency decreasing
         "".join(f"{i * 0.5}\t{3 + i * 0.01}\t{i * 1e-6}\t1\n" for i in range(40)),  # CV: 4 columns
         "".join(f"{i * 0.5}\t{3 + i * 0.01}\n" for i in range(10)),  # too few rows
         "".join(f"{100 + 2 * i}\t{i}\n" for i in range(40)),  # beyond 160°
-        "".join(f"{10 + 0.02 * i + (0.3 if i % 2 else 0):.3f}\t{i}\n" for i in range(40)),  # irregular grid
-        "_FILEVERSION=2\n_2THETACOUNTS\n" + "".join(f"{10 + 0.02 * i:.2f}\t{i}\n" for i in range(40)),
-        "#FORMAT : EMSA/MAS Spectral Data File\n" + "".join(f"{0.01 * i:.2f}, {i}\n" for i in range(40)),
+        "".join(
+            f"{10 + 0.02 * i + (0.3 if i % 2 else 0):.3f}\t{i}\n" for i in range(40)
+        ),  # irregular grid
+        "_FILEVERSION=2\n_2THETACOUNTS\n"
+        + "".join(f"{10 + 0.02 * i:.2f}\t{i}\n" for i in range(40)),
+        "#FORMAT : EMSA/MAS Spectral Data File\n"
+        + "".join(f"{0.01 * i:.2f}, {i}\n" for i in range(40)),
     ],
     ids=["eis", "cv", "short", "angle-range", "irregular", "uxd", "emsa"],
 )
@@ -90,14 +102,6 @@ def test_sniff_refuses_what_is_not_a_2theta_scan(tmp_path, text):
     path = tmp_path / "table.txt"
     path.write_text(text, encoding="utf-8")
     assert not xy.sniff(path, path.read_bytes())
-
-
-def test_sniff_refuses_every_other_real_file():
-    if not (REALDATA / "MANIFEST.tsv").is_file():
-        pytest.skip("../shared/realdata is absent")
-    others = [p for p in REALDATA.rglob("*") if p.is_file() and p.parent.name != "xy" and p.suffix not in (".tsv", ".md")]
-    claimed = [str(p.relative_to(REALDATA)) for p in others if xy.sniff(p, readers.head_of(p))]
-    assert claimed == []
 
 
 def test_ragged_rows_are_refused(tmp_path):
@@ -112,29 +116,3 @@ def test_angle_out_of_range_names_the_line(tmp_path):
     path.write_text("# header\n150 5\n170 6\n", encoding="utf-8")
     with pytest.raises(ReadError, match=r"wide\.xy, line 3.*0–160"):
         xy.read(path, "xrd")
-
-
-def test_detection_picks_each_diffraction_reader_on_its_real_files():
-    expected = {
-        "bruker_raw": "bruker_raw", "bruker_brml": "bruker_brml", "bruker_uxd": "bruker_uxd",
-        "panalytical_csv": "panalytical_csv", "stoe_raw": "stoe_raw", "xy": "xy",
-    }
-    for folder, name in expected.items():
-        files = sorted((REALDATA / "xrd" / folder).glob("*")) if (REALDATA / "xrd" / folder).is_dir() else []
-        if not files:
-            pytest.skip("../shared/realdata is absent")
-        for path in files:
-            assert readers.detect(path, "xrd").NAME == name, path.name
-
-
-def test_no_diffraction_sniff_claims_another_real_file():
-    from interphase.readers import bruker_brml, bruker_raw, bruker_uxd, panalytical_csv, stoe_raw
-
-    if not (REALDATA / "MANIFEST.tsv").is_file():
-        pytest.skip("../shared/realdata is absent")
-    owners = {bruker_raw: "bruker_raw", bruker_brml: "bruker_brml", bruker_uxd: "bruker_uxd",
-              panalytical_csv: "panalytical_csv", stoe_raw: "stoe_raw", xy: "xy"}
-    for module, folder in owners.items():
-        for path in (p for p in REALDATA.rglob("*") if p.is_file() and p.suffix not in (".tsv", ".md")):
-            if Path(path).parent.name != folder:
-                assert not module.sniff(path, readers.head_of(path)), (module.NAME, path.name)

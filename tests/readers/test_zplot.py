@@ -5,14 +5,13 @@ Expected numbers were read by hand from the files in ../shared/realdata (line nu
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from interphase import datasets
 from interphase.errors import ReadError
-from interphase.readers import detect, zplot
-from tests.conftest import REALDATA, other_readers_claiming, real_file
+from interphase.readers import zplot
+from tests.conftest import real_file
 
 CIRCUIT = "electrochem/eis/zplot_z/impedancepy_Circuit1_EIS_1.z"
 SHORT = "electrochem/eis/zplot_z/impedancepy_exampleDataZPlot.z"
@@ -133,20 +132,3 @@ class TestQuirks:
         path.write_text(ZPLOT2_QUIRKY.replace("1,0E+01", "1,0E+00"), encoding="utf-8")
         with pytest.raises(ReadError, match="one impedance per frequency"):
             zplot.read(path, "eis")
-
-
-class TestDetection:
-    @pytest.mark.parametrize("relative", MINE)
-    def test_detect_picks_this_reader(self, relative):
-        assert detect(real_file(relative), "eis") is zplot
-
-    @pytest.mark.parametrize("relative", MINE)
-    def test_no_other_reader_claims_the_file(self, relative):
-        path = real_file(relative)
-        assert other_readers_claiming(path, zplot) == []
-
-    def test_sniff_refuses_every_other_real_file(self, realdata):
-        others = [p for p in realdata.rglob("*") if p.is_file() and "zplot_z" not in p.parts]
-        assert others
-        for path in others:
-            assert not zplot.sniff(path, path.read_bytes()[: 1 << 16]), path.relative_to(REALDATA)
