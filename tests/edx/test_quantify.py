@@ -240,14 +240,14 @@ def test_missing_beam_energy_in_the_clean_attributes_is_noted():
 
 
 def test_the_edx_analysis_quantifies_spectra_before_fitting_the_profile():
-    """profile.analyse on spectra: composition_line first, then the erf fits (one call)."""
+    """edx.analysis.analyse on spectra: composition_line first, then the erf fits (one call)."""
     from interphase.defaults import schema_defaults
-    from interphase.edx import profile
+    from interphase.edx import analysis
 
     x = np.arange(21) * 2.0
     fractions = 0.5 * (1 + np.tanh((x - 20.0) / 6.0))  # NMC film -> LATP at 20 nm
     clean, _ = spectra_line(fractions)
-    fit = profile.analyse(clean, schema_defaults("edx"))
+    fit = analysis.analyse(clean, schema_defaults("edx"))
     assert fit.attrs["composition_kind"] == "atomic_percent"
     assert float(fit["interface_position_nm"]) == pytest.approx(20.0, abs=1.5)
 
