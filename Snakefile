@@ -27,10 +27,12 @@ include: "rules/aggregate.smk"
 include: "rules/provenance.smk"
 
 
+# The final targets: the provenance job's outputs. It needs the record of every job of a
+# complete run (rules/common.smk: jobs_of_a_complete_run), so everything is made.
 rule all:
     default_target: True
     input:
-        all_outputs,
+        rules.provenance.output,
 
 
 onerror:

@@ -188,11 +188,10 @@ def software_versions(job_records: list[dict]) -> dict:
     }
 
 
-def write_software(job_record_paths: list[str | Path], target: str | Path) -> None:
-    """Write software_versions() of the recorded jobs as JSON."""
+def write_software(records: list[dict], target: str | Path) -> None:
+    """Write software_versions() of the jobs' software records as JSON."""
     from interphase.ncio import write_text
 
-    records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in job_record_paths if Path(p).is_file()]
     write_text(json.dumps(software_versions(records), indent=2, sort_keys=True) + "\n", target)
 
 
