@@ -5,9 +5,14 @@
 #
 # Everything a rule does is in the `interphase` package; rules say what depends on what.
 
+import os
+
 from snakemake.utils import min_version
 
 min_version("9.0")
+
+# The repository, for envs/interphase.yaml's `-e ${INTERPHASE_SOURCE}` under --use-conda.
+os.environ.setdefault("INTERPHASE_SOURCE", workflow.basedir)
 
 
 configfile: "config.yaml"

@@ -108,3 +108,23 @@ def test_every_failed_or_flagged_row_of_a_fit_stands_in_the_fit_jobs_log(tmp_pat
 def test_a_job_round_trips_through_json_for_a_run_in_another_process():
     job = Job("eis_fit", {"clean": ["a.nc"]}, {"nc": "b.nc"}, {"analysis": {"x": 1}}, {"measurement": "m"}, "m.log", "c" * 64)
     assert Job.from_json(job.to_json()) == job
+
+
+def test_a_job_runs_in_a_fresh_python_as_under_use_conda(tmp_path):
+    import subprocess
+    import sys
+
+    import xarray as xr
+
+    cleaning, _ = demo_job(tmp_path, "NMC-900_edx")
+    spec = tmp_path / "job.json"
+    spec.write_text(cleaning.to_json())
+    done = subprocess.run([sys.executable, "-m", "interphase.jobs", "clean", str(spec)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with xr.open_dataset(cleaning.output["nc"]) as ds:
+        assert ds.attrs["measurement"] == "NMC-900_edx"
+    broken = Job("clean", {}, {"nc": str(tmp_path / "x.nc")}, {**cleaning.params, "raw": str(tmp_path / "missing.csv")},
+                 cleaning.wildcards, str(tmp_path / "broken.log"))
+    spec.write_text(broken.to_json())
+    done = subprocess.run([sys.executable, "-m", "interphase.jobs", "clean", str(spec)], capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and done.stderr.startswith("interphase: NMC-900_edx:")
