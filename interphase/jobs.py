@@ -122,14 +122,19 @@ def step(job: Job, name: str):
 def write_record(job: Job) -> None:
     """The job's record: what it read, made and was given, and the software it ran with."""
     from interphase.ncio import write_text
-    from interphase.provenance import job_software_record
+    from interphase.provenance import job_software_record, sha256_file
 
+    inputs = [p for paths in job.input.values() for p in paths]
+    outputs = [p for name, p in job.output.items() if name != "record"]
     record = {
         "rule": job.rule,
-        "inputs": [p for paths in job.input.values() for p in paths],
-        "outputs": [p for name, p in job.output.items() if name != "record"],
+        "inputs": inputs,
+        "outputs": outputs,
         "params": job.params,
         "software": job_software_record(job.rule),
+        # The bytes this job read and wrote: the manifest takes them from here, so that a rerun
+        # of one measurement does not checksum the whole study again.
+        "checksums": {p: sha256_file(p) for p in inputs + outputs},
     }
     write_text(json.dumps(record, indent=1, sort_keys=True, default=str) + "\n", job.output["record"])
 
@@ -207,7 +212,8 @@ def provenance(job: Job) -> None:
     with step(job, "provenance"):
         records = {p: json.loads(Path(p).read_text(encoding="utf-8")) for p in job.input["records"]}
         made_by = {out: r for r in records.values() for out in r["outputs"]}
-        write_manifest(job.input["raw"], sorted(made_by), job.output["manifest"], made_by)
+        known = {path: sha for r in records.values() for path, sha in r.get("checksums", {}).items()}
+        write_manifest(job.input["raw"], sorted(made_by), job.output["manifest"], made_by, known)
         write_software([r["software"] for r in records.values()], job.output["software"])
         write_crate_of_run(job.output["manifest"], Path(job.params["snakefile"]), job.params["configfile"] or None,
                            job.output["crate"])

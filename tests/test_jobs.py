@@ -93,6 +93,9 @@ def test_a_successful_job_records_its_rule_inputs_outputs_parameters_and_softwar
     assert record["inputs"] == cleaning.input["raw"] and record["outputs"] == [cleaning.output["nc"]]
     assert record["params"]["measurement"]["measurement"] == "NMC-700_edx"
     assert record["software"]["packages"]["xarray"]
+    from interphase.provenance import sha256_file
+
+    assert record["checksums"] == {p: sha256_file(p) for p in [*cleaning.input["raw"], cleaning.output["nc"]]}
 
 
 def test_every_failed_or_flagged_row_of_a_fit_stands_in_the_fit_jobs_log(tmp_path, capsys):
@@ -128,3 +131,24 @@ def test_a_job_runs_in_a_fresh_python_as_under_use_conda(tmp_path):
     spec.write_text(broken.to_json())
     done = subprocess.run([sys.executable, "-m", "interphase.jobs", "clean", str(spec)], capture_output=True, text=True)
     assert done.returncode == 1 and "Traceback" not in done.stderr and done.stderr.startswith("interphase: NMC-900_edx:")
+
+
+def test_netcdf_files_are_written_and_read_side_by_side_in_threads(tmp_path):
+    # HDF5 under netCDF4 is not thread-safe: without interphase.ncio's lock this crashed the process.
+    import numpy as np
+    import xarray as xr
+
+    from interphase.ncio import read_netcdf, write_netcdf
+
+    def work(k: int) -> None:
+        for i in range(30):
+            ds = xr.Dataset({"x": ("n", np.arange(500.0) * i)}, attrs={"k": k})
+            write_netcdf(ds, tmp_path / f"{k}_{i}.nc")
+            assert float(read_netcdf(tmp_path / f"{k}_{i}.nc")["x"][1]) == i
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(list(tmp_path.glob("*.nc"))) == 90
