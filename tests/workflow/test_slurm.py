@@ -139,7 +139,10 @@ def test_a_job_killed_over_its_memory_is_reported_and_a_rerun_completes(cluster,
     killed = [job for job in completed_jobs(cluster) if Path(job["WorkDir"]).resolve() == workdir.resolve()]
     retries = profile()["retries"]
     assert len(killed) == 1 + retries and {job["Tres"].split(",")[1] for job in killed} == {"mem=1M"}
-    assert {job["ExitCode"] for job in killed} == {"0:9"}  # SIGKILL from Slurm's memory enforcement
+    # SIGKILL from Slurm's memory enforcement: recorded as signal 9 ("0:9") when the step is
+    # killed, or as exit status 128 + 9 ("137:0") when the batch shell reports its killed child
+    # (which of the two Slurm records depends on timing; both were seen on this test cluster).
+    assert {job["ExitCode"] for job in killed} <= {"0:9", "137:0"}
     slurm_logs = "".join(p.read_text() for p in (workdir / ".snakemake/slurm_logs").rglob("*.log"))
     assert re.search(r"exceeded memory limit|oom-kill|Out Of Memory", slurm_logs, re.I)
     assert not (workdir / target).exists()
