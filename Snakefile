@@ -5,9 +5,14 @@
 #
 # Everything a rule does is in the `interphase` package; rules say what depends on what.
 
+import os
+
 from snakemake.utils import min_version
 
 min_version("9.0")
+
+# The repository, for envs/interphase.yaml's `-e ${INTERPHASE_SOURCE}` under --use-conda.
+os.environ.setdefault("INTERPHASE_SOURCE", workflow.basedir)
 
 
 configfile: "config.yaml"
@@ -27,10 +32,12 @@ include: "rules/aggregate.smk"
 include: "rules/provenance.smk"
 
 
+# The final targets: the provenance job's outputs. It needs the record of every job of a
+# complete run (rules/common.smk: jobs_of_a_complete_run), so everything is made.
 rule all:
     default_target: True
     input:
-        all_outputs,
+        rules.provenance.output,
 
 
 onerror:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 import xarray as xr
 
 # netCDF4 is the engine: it stores string coordinates and CF attributes portably.
 ENGINE = "netcdf4"
+# The HDF5 library under netCDF4 is not thread-safe (xarray's own locks do not cover every
+# call: two jobs in threads of one Snakemake process crashed it in H5 code), so every netCDF
+# read and write of this process takes this lock. The files are small: it costs little.
+NETCDF_LOCK = threading.RLock()
 
 
 def publish(tmp: str | Path, path: str | Path) -> None:
@@ -27,7 +32,8 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine=ENGINE)
+        with NETCDF_LOCK:
+            ds.to_netcdf(tmp, engine=ENGINE)
         publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -36,7 +42,7 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> None:
 
 def read_netcdf(path: str | Path) -> xr.Dataset:
     """Load a whole netCDF file into memory and close it."""
-    with xr.open_dataset(path, engine=ENGINE) as ds:
+    with NETCDF_LOCK, xr.open_dataset(path, engine=ENGINE) as ds:
         return ds.load()
 
 

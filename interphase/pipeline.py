@@ -1,20 +1,16 @@
-"""The workflow's steps as plain functions: what each Snakemake script calls.
+"""The workflow's steps as plain functions: what the jobs (interphase.jobs) call.
 
 raw file --clean_measurement--> clean dataset --fit_measurement--> fit dataset
---summary_rows--> rows of summary.csv.  :func:`step` wraps a script: it logs to the rule's
-log file, and when a step fails on bad input it writes a failure record
-(``results/failed/{measurement}.json``) that the summary turns into a ``failed`` row.
+--summary_rows--> rows of summary.csv.  A measurement whose clean or fit job failed on bad
+input gets a ``failed`` row with the reason (the failed job's log holds it, see
+``interphase.jobs.failure_in_log``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
 import json
 import logging
-import sys
-import traceback
-import warnings
+import math
 from pathlib import Path
 
 import xarray as xr
@@ -28,9 +24,6 @@ log = logging.getLogger("interphase")
 
 # Electrode areas differing by more than this fraction between file and samples.tsv are flagged.
 AREA_TOLERANCE = 0.01
-
-FAILED_DIR = Path("results") / "failed"
-
 
 def clean_measurement(
     raw_path: str | Path,
@@ -125,27 +118,24 @@ def summary_rows(fit: xr.Dataset) -> list[dict]:
     return summary.complete(rows, fit.attrs)
 
 
-def failure_record_path(measurement: str, results: str | Path = "results") -> Path:
-    """Where a failed step of a measurement leaves its reason."""
-    return Path(results) / "failed" / f"{measurement}.json"
-
-
 def build_summary(
-    fit_paths: dict[str, Path | None], measurements: dict[str, dict], samples: dict[str, dict], results: str | Path = "results"
+    fit_paths: dict[str, Path | None], measurements: dict[str, dict], samples: dict[str, dict],
+    failures: dict[str, str] | None = None,
 ):
-    """The summary DataFrame: rows of every fit present, a failed row for every one missing."""
+    """The summary DataFrame: rows of every fit present, a failed row for every one missing.
+
+    ``failures`` maps a measurement to why its clean or fit job failed in this run; it wins
+    over a fit file left over from an earlier run."""
     from interphase.ncio import read_netcdf
 
+    failures = failures or {}
     rows: list[dict] = []
     cv_fits: dict[str, list[xr.Dataset]] = {}
     lines: dict[tuple[str, str], list[xr.Dataset]] = {}
     for measurement, row in measurements.items():
         path = fit_paths.get(measurement)
-        record = failure_record_path(measurement, results)
-        # A failure record is newer than any fit left over from an earlier run: it wins.
-        if record.is_file():
-            info = json.loads(record.read_text(encoding="utf-8"))
-            reason = f"{info['step']} failed: {info['reason']}"
+        if measurement in failures:
+            reason = failures[measurement]
         elif path is not None and Path(path).is_file():
             fit = read_netcdf(path)
             rows.extend(summary_rows(fit))
@@ -197,59 +187,16 @@ def scan_rate_rows(cv_fits: dict[str, list[xr.Dataset]]) -> list[dict]:
     return rows
 
 
-@contextlib.contextmanager
-def step(log_path: str | Path, measurement: str | None, name: str, results: str | Path = "results"):
-    """Run one workflow step: log to ``log_path``; on bad input record why and exit non-zero."""
-    log_path = Path(log_path)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    logging.captureWarnings(True)
-    record = failure_record_path(measurement, results) if measurement else None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            yield
-    except InterphaseError as error:
-        log.error("%s: %s", name, error.message)
-        if record is not None:
-            record.parent.mkdir(parents=True, exist_ok=True)
-            record.write_text(json.dumps({"measurement": measurement, "step": name, "reason": error.message}) + "\n", encoding="utf-8")
-        print(f"interphase {name} failed: {error.message}", file=sys.stderr)
-        raise SystemExit(1) from None
-    except BaseException:
-        log.error("%s: unexpected error\n%s", name, traceback.format_exc())
-        if record is not None:
-            record.parent.mkdir(parents=True, exist_ok=True)
-            reason = "".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip()
-            record.write_text(json.dumps({"measurement": measurement, "step": name, "reason": reason}) + "\n", encoding="utf-8")
-        raise
-    else:
-        from interphase.provenance import job_software_record
-
-        software = log_path.with_name(log_path.stem + ".software.json")
-        software.write_text(json.dumps(job_software_record(name), indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        if record is not None and record.is_file():
-            info = json.loads(record.read_text(encoding="utf-8"))
-            if info.get("step") == name or name == "clean":
-                record.unlink()
-    finally:
-        root.removeHandler(handler)
-        handler.close()
-
-
 def write_summary(
-    fit_paths: dict[str, str | Path], measurements: dict[str, dict], samples: dict[str, dict], csv_path, nc_path
+    fit_paths: dict[str, str | Path], measurements: dict[str, dict], samples: dict[str, dict], csv_path, nc_path,
+    failures: dict[str, str] | None = None,
 ) -> None:
     """Build the summary from the fits present and write summary.csv and summary.nc."""
     from interphase.ncio import write_netcdf
     from interphase.provenance import append_history, git_commit
     from interphase import __version__
 
-    frame = build_summary({m: Path(p) for m, p in fit_paths.items()}, measurements, samples)
+    frame = build_summary({m: Path(p) for m, p in fit_paths.items()}, measurements, samples, failures)
     summary.write_csv(frame, csv_path)
     attrs = append_history(
         {

@@ -106,12 +106,15 @@ def file_role(path: str | Path) -> str:
 MANIFEST_COLUMNS = ("path", "sha256", "bytes", "role", "rule", "inputs", "parameters")
 
 
-def manifest_text(raw: list[str], outputs: list[str], made_by: dict[str, dict] | None = None) -> str:
+def manifest_text(
+    raw: list[str], outputs: list[str], made_by: dict[str, dict] | None = None, known: dict[str, str] | None = None
+) -> str:
     """The manifest, tab-separated: every file's sha256, size and role; for each output the
     rule that made it, its inputs with their sha256 (``path=sha256``, ``;``-separated) and
-    the rule's parameters (JSON)."""
+    the rule's parameters (JSON). ``known`` holds checksums the jobs recorded when they read
+    or wrote a file; the others are computed here."""
     made_by = made_by or {}
-    checksums: dict[str, str] = {}
+    checksums: dict[str, str] = dict(known or {})
 
     def checksum(path: str) -> str:
         if path not in checksums:
@@ -129,11 +132,14 @@ def manifest_text(raw: list[str], outputs: list[str], made_by: dict[str, dict] |
     return "\n".join(lines) + "\n"
 
 
-def write_manifest(raw: list[str], outputs: list[str], target: str | Path, made_by: dict[str, dict] | None = None) -> None:
+def write_manifest(
+    raw: list[str], outputs: list[str], target: str | Path, made_by: dict[str, dict] | None = None,
+    known: dict[str, str] | None = None,
+) -> None:
     """Write the checksum manifest of the raw inputs and outputs."""
     from interphase.ncio import write_text
 
-    write_text(manifest_text(list(raw), list(outputs), made_by), target)
+    write_text(manifest_text(list(raw), list(outputs), made_by, known), target)
 
 
 def imported_packages() -> dict[str, str]:
@@ -188,11 +194,10 @@ def software_versions(job_records: list[dict]) -> dict:
     }
 
 
-def write_software(job_record_paths: list[str | Path], target: str | Path) -> None:
-    """Write software_versions() of the recorded jobs as JSON."""
+def write_software(records: list[dict], target: str | Path) -> None:
+    """Write software_versions() of the jobs' software records as JSON."""
     from interphase.ncio import write_text
 
-    records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in job_record_paths if Path(p).is_file()]
     write_text(json.dumps(software_versions(records), indent=2, sort_keys=True) + "\n", target)
 
 

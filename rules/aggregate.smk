@@ -1,12 +1,12 @@
-# Every fit -> results/summary/summary.csv and summary.nc (CONTRACT.md §3).
-# When a job fails (run with --keep-going), `summary_after_failure` (rules/common.smk,
-# called from the Snakefile's onerror handler) still writes the summary from the fits that exist, with a
-# `failed` row and its reason for every measurement that has none.
+# Every fit -> results/summary/summary.csv and summary.nc (CONTRACT.md §3), and the overview.
+# When a job fails (run with --keep-going), `summary_after_failure` (rules/common.smk, called
+# from the Snakefile's onerror handler) still writes the summary from the fits that exist, with
+# a `failed` row and its reason (from the failed job's log) for every measurement that has none.
 
 
 rule summary:
     input:
-        fits=[f"results/fits/{m}.nc" for m in STUDY.measurements],
+        fits=expand(FIT, measurement=list(STUDY.measurements)),
     output:
         csv=report(
             "results/summary/summary.csv",
@@ -14,37 +14,33 @@ rule summary:
             category="Summary",
         ),
         nc="results/summary/summary.nc",
+        **job_files("summary", per_measurement=False),
     params:
         measurements=STUDY.measurements,
         samples=STUDY.samples,
     log:
-        "results/logs/summary.log",
+        job_files("summary", per_measurement=False)["log"],
     resources:
-        mem_mb=1000,
+        mem_mb=memory(1000),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/summary.py"
-
+    run:
+        execute(jobs.summary, rule, input, output, params, wildcards, log, conda_env)
 
 
 rule overview:
     input:
-        csv="results/summary/summary.csv",
+        csv=rules.summary.output.csv,
     output:
-        pdf="results/figures/overview.pdf",
-        png=report(
-            "results/figures/overview.png",
-            caption="../report/overview.rst",
-            category="Overview",
-        ),
+        **figure("overview", "../report/overview.rst", "Overview"),
+        record=job_files("overview", per_measurement=False)["record"],
     log:
-        "results/logs/figures/overview.log",
+        job_files("overview", per_measurement=False)["log"],
     resources:
-        mem_mb=1000,
+        mem_mb=memory(1000),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/overview.py"
+    run:
+        execute(jobs.overview, rule, input, output, params, wildcards, log, conda_env)

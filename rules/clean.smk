@@ -4,20 +4,21 @@
 
 rule clean:
     input:
-        raw_inputs,
+        raw=raw_inputs,
     output:
-        "results/clean/{measurement}.nc",
+        nc=CLEAN,
+        record=job_files("clean")["record"],
     params:
         raw=lambda w: str(STUDY.raw_path(w.measurement)),
         measurement=lambda w: STUDY.measurements[w.measurement],
         sample=lambda w: STUDY.sample_of(w.measurement),
         reader_options=lambda w: reader_options(w.measurement),
     log:
-        "results/logs/clean/{measurement}.log",
+        job_files("clean")["log"],
     resources:
-        mem_mb=1000,
+        mem_mb=memory(1000),  # one reader on one raw file (a folder of EMSA spectra at most)
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/clean.py"
+    run:
+        execute(jobs.clean, rule, input, output, params, wildcards, log, conda_env)

@@ -5,42 +5,42 @@
 
 rule cv_fit:
     input:
-        "results/clean/{measurement}.nc",
+        clean=CLEAN,
     output:
-        "results/fits/{measurement}.nc",
+        nc=FIT,
+        record=job_files("fit")["record"],
     params:
         analysis=technique_params("cv"),
     wildcard_constraints:
         measurement=technique_pattern("cv"),
     log:
-        "results/logs/fit/{measurement}.log",
+        job_files("fit")["log"],
     resources:
-        mem_mb=1000,
+        mem_mb=memory(1000),  # peak finding on one voltammogram
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/fit.py"
+    run:
+        execute(jobs.fit, rule, input, output, params, wildcards, log, conda_env)
 
 
 rule cv_overlay:
     input:
-        fits_of("cv"),
+        fits=fits_of("cv"),
     output:
-        pdf="results/figures/cv_overlay.pdf",
-        png=report(
-            "results/figures/cv_overlay.png",
-            caption="../report/cv_overlay.rst",
-            category="Cyclic voltammetry",
-        ),
+        **figure("cv_overlay", "../report/cv_overlay.rst", "Cyclic voltammetry"),
+        record=job_files("cv_overlay", per_measurement=False)["record"],
     params:
         plot="interphase.figures.cv:cv_overlay",
     log:
-        "results/logs/figures/cv_overlay.log",
+        job_files("cv_overlay", per_measurement=False)["log"],
     resources:
-        mem_mb=1500,
+        mem_mb=memory(1500),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/figure.py"
+    run:
+        execute(jobs.comparison_figure, rule, input, output, params, wildcards, log, conda_env)
+
+
+TECHNIQUE_RULES["cv"] = TechniqueRules(fit=rules.cv_fit, comparison=[rules.cv_overlay])

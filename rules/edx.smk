@@ -5,42 +5,42 @@
 
 rule edx_fit:
     input:
-        "results/clean/{measurement}.nc",
+        clean=CLEAN,
     output:
-        "results/fits/{measurement}.nc",
+        nc=FIT,
+        record=job_files("fit")["record"],
     params:
         analysis=technique_params("edx_line"),
     wildcard_constraints:
         measurement=technique_pattern("edx_line"),
     log:
-        "results/logs/fit/{measurement}.log",
+        job_files("fit")["log"],
     resources:
-        mem_mb=1000,
+        mem_mb=memory(1000),  # step fits of one line profile
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/fit.py"
+    run:
+        execute(jobs.fit, rule, input, output, params, wildcards, log, conda_env)
 
 
 rule edx_profiles:
     input:
-        fits_of("edx_line"),
+        fits=fits_of("edx_line"),
     output:
-        pdf="results/figures/edx_profiles.pdf",
-        png=report(
-            "results/figures/edx_profiles.png",
-            caption="../report/edx_profiles.rst",
-            category="EDX",
-        ),
+        **figure("edx_profiles", "../report/edx_profiles.rst", "EDX"),
+        record=job_files("edx_profiles", per_measurement=False)["record"],
     params:
         plot="interphase.figures.edx:edx_profiles",
     log:
-        "results/logs/figures/edx_profiles.log",
+        job_files("edx_profiles", per_measurement=False)["log"],
     resources:
-        mem_mb=1500,
+        mem_mb=memory(1500),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/figure.py"
+    run:
+        execute(jobs.comparison_figure, rule, input, output, params, wildcards, log, conda_env)
+
+
+TECHNIQUE_RULES["edx_line"] = TechniqueRules(fit=rules.edx_fit, comparison=[rules.edx_profiles])

@@ -5,65 +5,61 @@
 
 rule eels_fit:
     input:
-        "results/clean/{measurement}.nc",
+        clean=CLEAN,
     output:
-        "results/fits/{measurement}.nc",
+        nc=FIT,
+        record=job_files("fit")["record"],
     params:
         analysis=technique_params("eels_line"),
     wildcard_constraints:
         measurement=technique_pattern("eels_line"),
     log:
-        "results/logs/fit/{measurement}.log",
+        job_files("fit")["log"],
     resources:
-        mem_mb=2000,
+        mem_mb=memory(2000),  # L3/L2 ratios along one EELS line
         runtime=20,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/fit.py"
+    run:
+        execute(jobs.fit, rule, input, output, params, wildcards, log, conda_env)
 
 
 rule eels_l3l2_profiles:
     input:
-        fits_of("eels_line"),
+        fits=fits_of("eels_line"),
     output:
-        pdf="results/figures/eels_l3l2_profiles.pdf",
-        png=report(
-            "results/figures/eels_l3l2_profiles.png",
-            caption="../report/eels_l3l2_profiles.rst",
-            category="EELS",
-        ),
+        **figure("eels_l3l2_profiles", "../report/eels_l3l2_profiles.rst", "EELS"),
+        record=job_files("eels_l3l2_profiles", per_measurement=False)["record"],
     params:
         plot="interphase.figures.eels:l3l2_profiles",
     log:
-        "results/logs/figures/eels_l3l2_profiles.log",
+        job_files("eels_l3l2_profiles", per_measurement=False)["log"],
     resources:
-        mem_mb=1500,
+        mem_mb=memory(1500),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/figure.py"
+    run:
+        execute(jobs.comparison_figure, rule, input, output, params, wildcards, log, conda_env)
 
 
 rule eels_method:
     input:
-        fits_of("eels_line"),
+        fits=fits_of("eels_line"),
     output:
-        pdf="results/figures/eels_method.pdf",
-        png=report(
-            "results/figures/eels_method.png",
-            caption="../report/eels_method.rst",
-            category="EELS",
-        ),
+        **figure("eels_method", "../report/eels_method.rst", "EELS"),
+        record=job_files("eels_method", per_measurement=False)["record"],
     params:
         plot="interphase.figures.eels_method:method_figure",
     log:
-        "results/logs/figures/eels_method.log",
+        job_files("eels_method", per_measurement=False)["log"],
     resources:
-        mem_mb=1500,
+        mem_mb=memory(1500),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/figure.py"
+    run:
+        execute(jobs.comparison_figure, rule, input, output, params, wildcards, log, conda_env)
+
+
+TECHNIQUE_RULES["eels_line"] = TechniqueRules(fit=rules.eels_fit, comparison=[rules.eels_l3l2_profiles, rules.eels_method])

@@ -1,95 +1,90 @@
 # Impedance: equivalent-circuit fit (impedance.py), R_ct and R_ct_area, lin-KK check.
-# clean -> results/fits/{measurement}.nc, and the technique's temperature-comparison figures
-# (kept here, not in aggregate.smk, so that a technique is one rules file and one package folder).
+# clean -> results/fits/{measurement}.nc, a figure of each spectrum, and the technique's
+# temperature-comparison figures (a technique is one rules file and one package folder).
 
 
 rule eis_fit:
     input:
-        "results/clean/{measurement}.nc",
+        clean=CLEAN,
     output:
-        "results/fits/{measurement}.nc",
+        nc=FIT,
+        record=job_files("fit")["record"],
     params:
         analysis=technique_params("eis"),
     wildcard_constraints:
         measurement=technique_pattern("eis"),
     log:
-        "results/logs/fit/{measurement}.log",
+        job_files("fit")["log"],
     resources:
-        mem_mb=2000,
+        mem_mb=memory(2000),  # equivalent-circuit fit, DRT and lin-KK check of one spectrum
         runtime=20,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/fit.py"
-
-
-rule eis_nyquist:
-    input:
-        fits_of("eis"),
-    output:
-        pdf="results/figures/eis_nyquist.pdf",
-        png=report(
-            "results/figures/eis_nyquist.png",
-            caption="../report/eis_nyquist.rst",
-            category="Impedance",
-        ),
-    params:
-        plot="interphase.figures.eis:nyquist_overlay",
-    log:
-        "results/logs/figures/eis_nyquist.log",
-    resources:
-        mem_mb=1500,
-        runtime=10,
-    conda:
-        "../envs/interphase.yaml"
-    script:
-        "../scripts/figure.py"
-
-
-rule eis_rct_vs_potential:
-    input:
-        fits_of("eis"),
-    output:
-        pdf="results/figures/eis_rct_vs_potential.pdf",
-        png=report(
-            "results/figures/eis_rct_vs_potential.png",
-            caption="../report/eis_rct_vs_potential.rst",
-            category="Impedance",
-        ),
-    params:
-        plot="interphase.figures.eis:rct_vs_potential",
-    log:
-        "results/logs/figures/eis_rct_vs_potential.log",
-    resources:
-        mem_mb=1500,
-        runtime=10,
-    conda:
-        "../envs/interphase.yaml"
-    script:
-        "../scripts/figure.py"
+    run:
+        execute(jobs.fit, rule, input, output, params, wildcards, log, conda_env)
 
 
 rule eis_spectrum_figure:
     input:
-        "results/fits/{measurement}.nc",
+        fit=FIT,
     output:
-        pdf="results/figures/eis/{measurement}.pdf",
-        png=report(
-            "results/figures/eis/{measurement}.png",
-            caption="../report/eis_spectrum.rst",
-            category="Impedance",
-            subcategory="single spectra",
-        ),
+        **figure("eis/{measurement}", "../report/eis_spectrum.rst", "Impedance", subcategory="single spectra"),
+        record=job_files("eis_spectrum_figure")["record"],
     params:
         plot="interphase.figures.eis_spectrum:spectrum_figure",
     wildcard_constraints:
         measurement=technique_pattern("eis"),
     log:
-        "results/logs/figures/eis/{measurement}.log",
+        job_files("eis_spectrum_figure")["log"],
     resources:
-        mem_mb=1500,
+        mem_mb=memory(1500),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/spectrum_figure.py"
+    run:
+        execute(jobs.spectrum_figure, rule, input, output, params, wildcards, log, conda_env)
+
+
+rule eis_nyquist:
+    input:
+        fits=fits_of("eis"),
+    output:
+        **figure("eis_nyquist", "../report/eis_nyquist.rst", "Impedance"),
+        record=job_files("eis_nyquist", per_measurement=False)["record"],
+    params:
+        plot="interphase.figures.eis:nyquist_overlay",
+    log:
+        job_files("eis_nyquist", per_measurement=False)["log"],
+    resources:
+        mem_mb=memory(1500),
+        runtime=10,
+    conda:
+        "../envs/interphase.yaml"
+    run:
+        execute(jobs.comparison_figure, rule, input, output, params, wildcards, log, conda_env)
+
+
+rule eis_rct_vs_potential:
+    input:
+        fits=fits_of("eis"),
+    output:
+        **figure("eis_rct_vs_potential", "../report/eis_rct_vs_potential.rst", "Impedance"),
+        record=job_files("eis_rct_vs_potential", per_measurement=False)["record"],
+    params:
+        plot="interphase.figures.eis:rct_vs_potential",
+    log:
+        job_files("eis_rct_vs_potential", per_measurement=False)["log"],
+    resources:
+        mem_mb=memory(1500),
+        runtime=10,
+    conda:
+        "../envs/interphase.yaml"
+    run:
+        execute(jobs.comparison_figure, rule, input, output, params, wildcards, log, conda_env)
+
+
+TECHNIQUE_RULES["eis"] = TechniqueRules(
+    fit=rules.eis_fit,
+    per_measurement=[rules.eis_spectrum_figure] if config["figures"]["eis_spectra"] else [],
+    comparison=[rules.eis_nyquist, rules.eis_rct_vs_potential],
+)

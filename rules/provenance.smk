@@ -1,12 +1,12 @@
 # The end of the DAG: results/provenance/ holds the checksum manifest of every raw input and
-# output (with the rule, inputs and parameters that made each output), the software every
-# job imported, and a Workflow Run RO-Crate of the run.
+# output (with the rule, inputs and parameters that made each output, from the record each job
+# writes), the software the jobs ran with, and a Workflow Run RO-Crate of the run.
 
 
 rule provenance:
     input:
         raw=[p for m in STUDY.measurements for p in raw_files(m)],
-        outputs=[p for p in all_outputs(None) if not p.startswith("results/provenance/")],
+        records=job_records,
     output:
         manifest=report(
             "results/provenance/manifest.tsv",
@@ -20,14 +20,14 @@ rule provenance:
         ),
         crate="results/provenance/ro-crate-metadata.json",
     params:
-        made_by=provenance_records(),
-        configfiles=[os.path.relpath(c) for c in workflow.configfiles],
+        snakefile=workflow.main_snakefile,
+        configfile=os.path.relpath(workflow.configfiles[-1]) if workflow.configfiles else "",
     log:
-        "results/logs/provenance.log",
+        LOG.format(name="provenance"),
     resources:
-        mem_mb=500,
+        mem_mb=memory(500),
         runtime=10,
     conda:
         "../envs/interphase.yaml"
-    script:
-        "../scripts/provenance.py"
+    run:
+        execute(jobs.provenance, rule, input, output, params, wildcards, log, conda_env)

@@ -1,39 +1,17 @@
-"""The steps' glue: failure records, flagged statuses carried into the summary."""
+"""The steps' glue: flagged statuses carried into the summary, failures given the reason."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from interphase.errors import ReadError
-from interphase.pipeline import clean_measurement, failure_record_path, fit_measurement, step, summary_rows
+from interphase.pipeline import clean_measurement, fit_measurement, summary_rows
 from interphase.provenance import sha256_file
 
 from interphase.sheets import config_defaults
 
 EIS_PARAMS = config_defaults()["eis"]
-
-
-def test_a_step_failing_on_bad_input_records_why_and_exits_non_zero(tmp_path):
-    log = tmp_path / "logs/clean/m.log"
-    with pytest.raises(SystemExit) as stop:
-        with step(log, "m", "clean", results=tmp_path):
-            raise ReadError("x.DTA", "line 12", "a number in column 'Im'", "'abc'")
-    assert stop.value.code == 1
-    record = json.loads(failure_record_path("m", tmp_path).read_text())
-    assert record == {"measurement": "m", "step": "clean", "reason": "x.DTA, line 12: expected a number in column 'Im', found 'abc'"}
-    assert "x.DTA, line 12" in log.read_text()
-
-
-def test_a_later_successful_run_removes_the_failure_record(tmp_path):
-    with pytest.raises(SystemExit):
-        with step(tmp_path / "a.log", "m", "clean", results=tmp_path):
-            raise ReadError("x.DTA", "line 1", "a header")
-    with step(tmp_path / "a.log", "m", "clean", results=tmp_path):
-        pass
-    assert not failure_record_path("m", tmp_path).exists()
 
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -87,8 +65,23 @@ def test_cvs_of_one_sample_at_several_scan_rates_give_the_log_log_slope(tmp_path
         fit_paths[m] = tmp_path / f"{m}.nc"
         write_netcdf(analyse(clean, params), fit_paths[m])
         measurements[m] = {"measurement": m, "sample": "S", "technique": "cv"}
-    frame = build_summary(fit_paths, measurements, {"S": {"sintering_temperature_C": 700.0}}, results=tmp_path)
+    frame = build_summary(fit_paths, measurements, {"S": {"sintering_temperature_C": 700.0}})
     slope = frame[frame["quantity"] == "ip_scan_rate_slope_anodic"]
     assert len(slope) == 1
     assert slope["value"].iloc[0] == pytest.approx(1.0, abs=0.05)
     assert slope["measurement"].iloc[0].count("S_cv_") == 4
+
+
+def test_a_failure_of_this_run_wins_over_a_fit_left_from_an_earlier_run(tmp_path):
+    from interphase.ncio import write_netcdf
+    from interphase.pipeline import build_summary
+
+    row = demo_measurement("NMC-700_eis_4.0V")
+    sample = {"sample": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196}
+    fit = tmp_path / "fit.nc"
+    write_netcdf(fit_measurement(clean_measurement(DEMO / "raw" / row["file"], row, sample), EIS_PARAMS), fit)
+    measurements, samples = {row["measurement"]: row}, {"NMC-700": sample}
+    assert set(build_summary({row["measurement"]: fit}, measurements, samples)["status"]) == {"ok"}
+    reason = "clean failed: x.mpt, line 70: expected a number, found 'abc'"
+    frame = build_summary({row["measurement"]: fit}, measurements, samples, {row["measurement"]: reason})
+    assert list(frame["status"]) == ["failed"] and list(frame["note"]) == [reason]

@@ -43,3 +43,24 @@ def test_a_different_seed_gives_different_noise(tmp_path):
     fresh = relative_files(tmp_path)
     committed = relative_files(COMMITTED)
     assert fresh["raw/xrd/NMC-700_xrd.xrdml"] != committed["raw/xrd/NMC-700_xrd.xrdml"]
+
+
+def test_a_larger_study_is_the_demo_plus_replicates_with_their_own_noise(tmp_path):
+    written = demo.generate(tmp_path, samples=3)
+    assert written
+    fresh, committed = relative_files(tmp_path), relative_files(COMMITTED)
+    sheet = [line.split("\t") for line in fresh["measurements.tsv"].decode().splitlines()[1:]]
+    assert len(sheet) == 3 * 8 and len({row[0] for row in sheet}) == len(sheet)
+    # The first two samples are the embedded demo, byte for byte.
+    demo_rows = committed["measurements.tsv"].decode().splitlines()
+    assert fresh["measurements.tsv"].decode().splitlines()[: len(demo_rows)] == demo_rows
+    assert all(fresh[name] == data for name, data in committed.items() if name.startswith("raw/"))
+    # The third is a replicate of NMC-700 with every technique, under its own name and noise.
+    replicate = [row for row in sheet if row[1] == "NMC-700-r01"]
+    assert sorted(row[2] for row in replicate) == sorted(["cv", "eis", "eis", "eis", "eis", "xrd", "edx_line", "eels_line"])
+    for row in replicate:
+        path = tmp_path / "raw" / row[3]
+        assert path.exists() and row[0].startswith("NMC-700-r01_"), row
+    assert fresh["raw/xrd/NMC-700-r01_xrd.xrdml"] != committed["raw/xrd/NMC-700_xrd.xrdml"]
+    samples = fresh["samples.tsv"].decode().splitlines()
+    assert [line.split("\t")[0] for line in samples[1:]] == ["NMC-700", "NMC-900", "NMC-700-r01"]

@@ -90,3 +90,27 @@ def test_a_raw_file_above_snakemakes_default_checksum_limit_is_compared_by_conte
     later = time.time() + 120
     os.utime(big, (later, later))
     assert planned_jobs(demo_run_copy) == []
+
+
+def test_changing_the_edx_k_factors_reruns_only_the_edx_fits(demo_run_copy):
+    # EDX spectra are quantified in the fit step (issue 15.4): the clean datasets keep what was measured.
+    config_path = demo_run_copy / "config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config.setdefault("edx", {})["k_factors"] = {"Co": 1.5}
+    config_path.write_text(yaml.safe_dump(config))
+    jobs = planned_jobs(demo_run_copy)
+    edx = {m for m, r in measurements(demo_run_copy).items() if r["technique"] == "edx_line"}
+    assert {job for job in jobs if job[1]} == {("edx_fit", m) for m in edx}
+    assert {rule for rule, w in jobs if not w} == {"summary", "overview", "edx_profiles", "provenance"}
+
+
+def test_the_spectrum_figures_can_be_switched_off(tmp_path):
+    from tests.workflow.conftest import copy_study
+
+    study = copy_study(tmp_path / "study")
+    config = yaml.safe_load((study / "config.yaml").read_text())
+    config["figures"] = {"eis_spectra": False}
+    (study / "config.yaml").write_text(yaml.safe_dump(config))
+    rules = {rule for rule, _ in planned_jobs(study)}
+    assert "eis_spectrum_figure" not in rules
+    assert {"clean", "eis_fit", "eis_nyquist", "summary", "provenance"} <= rules

@@ -84,12 +84,14 @@ def assert_same_dataset(local: Path, cluster: Path) -> None:
         assert differing <= RUN_ATTRS, f"{local.name}: {differing}"
 
 
-def test_the_profile_sets_resources_of_every_grouped_rule_and_names_only_existing_rules():
+def test_the_profile_groups_every_per_measurement_rule_and_states_no_resources(tmp_path):
     settings = profile()
     assert settings["executor"] == "slurm"
-    assert set(settings["groups"]) <= set(settings["set-resources"])
-    for rule in settings["set-resources"]:
-        assert re.search(rf"^rule {rule}:", "\n".join(p.read_text() for p in (REPO / "rules").glob("*.smk")), re.M)
+    assert "set-resources" not in settings  # resources are stated once, in the rules
+    jobs = planned_jobs(copy_study(tmp_path / "study"), "--workflow-profile", "none")
+    per_measurement = {rule for rule, measurement in jobs if measurement}
+    assert {"clean", "eis_fit", "eis_spectrum_figure"} <= per_measurement
+    assert set(settings["groups"]) == per_measurement
 
 
 def test_the_jobs_went_through_sbatch_grouped_as_the_profile_says(slurm_run, cluster: SlurmCluster):
@@ -137,7 +139,10 @@ def test_a_job_killed_over_its_memory_is_reported_and_a_rerun_completes(cluster,
     killed = [job for job in completed_jobs(cluster) if Path(job["WorkDir"]).resolve() == workdir.resolve()]
     retries = profile()["retries"]
     assert len(killed) == 1 + retries and {job["Tres"].split(",")[1] for job in killed} == {"mem=1M"}
-    assert {job["ExitCode"] for job in killed} == {"0:9"}  # SIGKILL from Slurm's memory enforcement
+    # SIGKILL from Slurm's memory enforcement: recorded as signal 9 ("0:9") when the step is
+    # killed, or as exit status 128 + 9 ("137:0") when the batch shell reports its killed child
+    # (which of the two Slurm records depends on timing; both were seen on this test cluster).
+    assert {job["ExitCode"] for job in killed} <= {"0:9", "137:0"}
     slurm_logs = "".join(p.read_text() for p in (workdir / ".snakemake/slurm_logs").rglob("*.log"))
     assert re.search(r"exceeded memory limit|oom-kill|Out Of Memory", slurm_logs, re.I)
     assert not (workdir / target).exists()
