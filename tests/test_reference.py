@@ -145,7 +145,7 @@ def summary_of(tmp_path: Path, references: dict[str, str | None]):
         paths[m] = cv_fit(tmp_path, m, sample, ref)
         measurements[m] = {"measurement": m, "sample": sample, "technique": "cv"}
         samples[sample] = {"sintering_temperature_C": 700.0 + 200 * k}
-    return build_summary(paths, measurements, samples, results=tmp_path)
+    return build_summary(paths, measurements, samples)
 
 
 def test_summary_notes_say_vs_which_reference_and_one_reference_flags_nothing(tmp_path):
