@@ -1,4 +1,4 @@
-"""Benchmark: R_ct recovery by interphase.eis.fit on a synthetic corpus, next to a naive impedance.py fit.
+"""Benchmark: R_ct recovery by interphase.eis on a synthetic corpus, next to a naive impedance.py fit.
 
     python benchmarks/eis_rct_recovery.py --n 500 --out benchmarks/results/eis_rct_recovery.md
 
@@ -16,7 +16,7 @@ np.random.default_rng([seed, i]):
   20 % 'non-closing': apex log-uniform between f_min / 10^1.5 and f_min (at most half the arc is measured).
   Apexes between f_min and f_min × 10^0.7 are left out: there "closes" is a matter of definition.
 
-Each spectrum is fitted by ``interphase.eis.fit.analyse`` with the default parameters, and by
+Each spectrum is fitted by ``interphase.eis.analysis.analyse`` with the default parameters, and by
 impedance.py's CustomCircuit from one fixed start (R 100 ohm, Q 1e-8 / 1e-5 / 1e-3, n 0.9 / 0.8 / 0.5:
 what a user types by hand) with its default settings (no weighting, default bounds) except the
 evaluation budget, capped at NAIVE_MAXFEV (impedance.py's default 1e5 took minutes on some spectra). For the
@@ -81,24 +81,39 @@ def draw(i: int, seed: int) -> dict:
     tail_ratio = log_uniform(rng, 0.05, 1.0)
     q3 = 1.0 / (tail_ratio * r2 * (2 * math.pi * f_min) ** n3)
     p = {
-        "R0": r0, "R1": r1, "CPE1_0": 1.0 / (r1 * (2 * math.pi * apex1) ** n1), "CPE1_1": n1,
-        "R2": r2, "CPE2_0": 1.0 / (r2 * (2 * math.pi * apex2) ** n2), "CPE2_1": n2, "CPE3_0": q3, "CPE3_1": n3,
+        "R0": r0,
+        "R1": r1,
+        "CPE1_0": 1.0 / (r1 * (2 * math.pi * apex1) ** n1),
+        "CPE1_1": n1,
+        "R2": r2,
+        "CPE2_0": 1.0 / (r2 * (2 * math.pi * apex2) ** n2),
+        "CPE2_1": n2,
+        "CPE3_0": q3,
+        "CPE3_1": n3,
     }
     n_points = int(round(math.log10(f_max / f_min) * per_decade)) + 1
     return {
-        "i": i, "params": p, "area": area, "rct_area": rct_area, "closing": closing, "apex2": apex2,
-        "f": np.logspace(math.log10(f_max), math.log10(f_min), n_points), "noise": log_uniform(rng, 0.001, 0.005),
+        "i": i,
+        "params": p,
+        "area": area,
+        "rct_area": rct_area,
+        "closing": closing,
+        "apex2": apex2,
+        "f": np.logspace(math.log10(f_max), math.log10(f_min), n_points),
+        "noise": log_uniform(rng, 0.001, 0.005),
         "rng_state": [seed, i, 1],
     }
 
 
 def spectrum(case: dict) -> np.ndarray:
     """The noisy impedance of a case."""
-    from interphase.eis.fit import compile_circuit
+    from interphase.eis.circuit import compile_circuit
 
     z = compile_circuit(CIRCUIT)(case["f"], [case["params"][n] for n in NAMES])
     rng = np.random.default_rng(case["rng_state"])
-    return z + case["noise"] * np.abs(z) * (rng.standard_normal(z.size) + 1j * rng.standard_normal(z.size))
+    return z + case["noise"] * np.abs(z) * (
+        rng.standard_normal(z.size) + 1j * rng.standard_normal(z.size)
+    )
 
 
 def cramer_rao_relative(case: dict) -> float:
@@ -106,15 +121,16 @@ def cramer_rao_relative(case: dict) -> float:
 
     The smallest standard deviation any unbiased estimator can reach with this window and noise:
     the inverse Fisher information of the Gaussian noise model the corpus uses, with the fit's
-    own Jacobian (``fit.log_jacobian``; R_ct's column is in log R_ct, so its variance is relative).
+    own Jacobian (``uncertainty.log_jacobian``; R_ct's column is in log R_ct, so its variance is relative).
     It says how well the data could determine R_ct at all, independent of the fitting method.
     """
-    from interphase.eis import fit
+    from interphase.eis.circuit import compile_circuit
+    from interphase.eis.uncertainty import log_jacobian
 
     values = np.array([case["params"][n] for n in NAMES])
-    z = fit.compile_circuit(CIRCUIT)(case["f"], values)
+    z = compile_circuit(CIRCUIT)(case["f"], values)
     sigma = case["noise"] * np.abs(z)
-    jac, _ = fit.log_jacobian(case["f"], CIRCUIT, NAMES, values, 1.0 / np.hstack([sigma, sigma]))
+    jac, _ = log_jacobian(case["f"], CIRCUIT, NAMES, values, 1.0 / np.hstack([sigma, sigma]))
     cov = np.linalg.pinv(jac.T @ jac)
     return float(math.sqrt(max(cov[NAMES.index("R2"), NAMES.index("R2")], 0.0)))
 
@@ -128,7 +144,7 @@ def naive_rct(f: np.ndarray, z: np.ndarray) -> float:
     """R_ct from impedance.py's CustomCircuit.fit started at NAIVE_START (pairs in τ order)."""
     from impedance.models.circuits import CustomCircuit
 
-    from interphase.eis.fit import order_pairs
+    from interphase.eis.circuit import order_pairs
 
     model = CustomCircuit(CIRCUIT, initial_guess=list(NAIVE_START))
     try:
@@ -137,7 +153,9 @@ def naive_rct(f: np.ndarray, z: np.ndarray) -> float:
             model.fit(f, z, maxfev=NAIVE_MAXFEV)
     except Exception:  # noqa: BLE001 - a naive fit that raises counts as not recovered
         return math.nan
-    values, _ = order_pairs(CIRCUIT, NAMES, np.asarray(model.parameters_, float), np.zeros(len(NAMES)))
+    values, _ = order_pairs(
+        CIRCUIT, NAMES, np.asarray(model.parameters_, float), np.zeros(len(NAMES))
+    )
     return float(values[NAMES.index("R2")])
 
 
@@ -146,37 +164,66 @@ def run_case(args: tuple[int, int]) -> dict:
     import xarray as xr
 
     from interphase import datasets
-    from interphase.eis import fit
+    from interphase.eis import analysis
+    from interphase.eis.circuit import compile_circuit
+    from interphase.eis.optimise import chi_square, sigma_for
 
     i, seed = args
     case = draw(i, seed)
     f, z = case["f"], spectrum(case)
     clean = xr.Dataset(
-        {"z_real": datasets.variable("frequency", z.real, "ohm", "re"), "z_imag": datasets.variable("frequency", z.imag, "ohm", "im")},
+        {
+            "z_real": datasets.variable("frequency", z.real, "ohm", "re"),
+            "z_imag": datasets.variable("frequency", z.imag, "ohm", "im"),
+        },
         coords={"frequency": datasets.variable("frequency", f, "Hz", "frequency")},
-        attrs={"sample": "bench", "measurement": f"bench_{i}", "technique": "eis", "electrode_area_cm2": case["area"],
-               "sintering_temperature_C": 700.0, "dc_potential_V": 4.0},
+        attrs={
+            "sample": "bench",
+            "measurement": f"bench_{i}",
+            "technique": "eis",
+            "electrode_area_cm2": case["area"],
+            "sintering_temperature_C": 700.0,
+            "dc_potential_V": 4.0,
+        },
     )
     t0 = time.perf_counter()
-    result = fit.analyse(clean, {})
+    result = analysis.analyse(clean, {})
     t_ours = time.perf_counter() - t0
     # chi-square of the true parameters and of the fit, with the fit's (modulus) weighting: a miss
     # whose fit has the lower chi-square is one the data themselves point away from the truth
-    sigma = fit.sigma_for(z, "modulus")
-    chi2_truth = fit.chi_square(z, fit.compile_circuit(CIRCUIT)(f, [case["params"][n] for n in NAMES]), sigma)
+    sigma = sigma_for(z, "modulus")
+    chi2_truth = chi_square(
+        z, compile_circuit(CIRCUIT)(f, [case["params"][n] for n in NAMES]), sigma
+    )
     chi2_fit = float(result["chi_square"].values) if "chi_square" in result else math.nan
     t0 = time.perf_counter()
     r_naive = naive_rct(f, z)
     t_naive = time.perf_counter() - t0
     note = result.attrs.get("status_note", "")
     return {
-        "i": i, "closing": case["closing"], "rct_area": case["rct_area"], "area": case["area"], "noise": case["noise"],
-        "apex2": case["apex2"], "f_min": float(f.min()), "n_points": int(f.size),
-        "ours": float(result["R_ct_area"].values), "ours_stderr": float(result["R_ct_area_stderr"].values) if "R_ct_area_stderr" in result else math.nan,
-        "status": result.attrs.get("status"), "closure_flag": "close inside the measured window" in note, "note": note,
-        "undetermined_flag": "R_ct not determined by the data" in note, "dropped": result.attrs.get("unresolved_elements", ""),
-        "naive": r_naive * case["area"], "t_ours": t_ours, "t_naive": t_naive, "chi2_ratio": chi2_fit / chi2_truth,
-        "kk_flag": "lin-KK residual" in note, "crb": cramer_rao_relative(case),
+        "i": i,
+        "closing": case["closing"],
+        "rct_area": case["rct_area"],
+        "area": case["area"],
+        "noise": case["noise"],
+        "apex2": case["apex2"],
+        "f_min": float(f.min()),
+        "n_points": int(f.size),
+        "ours": float(result["R_ct_area"].values),
+        "ours_stderr": float(result["R_ct_area_stderr"].values)
+        if "R_ct_area_stderr" in result
+        else math.nan,
+        "status": result.attrs.get("status"),
+        "closure_flag": "close inside the measured window" in note,
+        "note": note,
+        "undetermined_flag": "R_ct not determined by the data" in note,
+        "dropped": result.attrs.get("unresolved_elements", ""),
+        "naive": r_naive * case["area"],
+        "t_ours": t_ours,
+        "t_naive": t_naive,
+        "chi2_ratio": chi2_fit / chi2_truth,
+        "kk_flag": "lin-KK residual" in note,
+        "crb": cramer_rao_relative(case),
     }
 
 
@@ -208,7 +255,7 @@ def report(results: list[dict], n: int, seed: int, wall: float) -> str:
         f"`python benchmarks/eis_rct_recovery.py --n {n} --seed {seed}` (2 processes; {platform.python_version()}, "
         f"{platform.machine()}; wall time {wall:.0f} s on a shared 2-core machine). Corpus and fits: see the script's docstring.",
         "",
-        "| | interphase.eis.fit (auto starts, DRT, multi-start) | impedance.py, naive fixed start |",
+        "| | interphase.eis (auto starts, DRT, multi-start) | impedance.py, naive fixed start |",
         "|---|---|---|",
         f"| closing arcs: R_ct within 5 % | {share([within(r['ours'], r['rct_area']) for r in closing])} | {share([within(r['naive'], r['rct_area']) for r in closing])} |",
         f"| closing arcs: an efficient unbiased estimator would be within 5 % (expected share from the Cramér–Rao bound) | "
@@ -236,12 +283,18 @@ def report(results: list[dict], n: int, seed: int, wall: float) -> str:
     ]
     for lo in (10, 100, 1e3, 1e4, 1e5):
         group = [r for r in closing if lo <= r["rct_area"] < 10 * lo]
-        cover = [math.isfinite(r["ours_stderr"]) and abs(r["ours"] - r["rct_area"]) < 3 * r["ours_stderr"] for r in group]
+        cover = [
+            math.isfinite(r["ours_stderr"])
+            and abs(r["ours"] - r["rct_area"]) < 3 * r["ours_stderr"]
+            for r in group
+        ]
         lines.append(
             f"| {lo:g} – {10 * lo:g} | {len(group)} | {share([within(r['ours'], r['rct_area']) for r in group])} | "
             f"{share([within(r['naive'], r['rct_area']) for r in group])} | {expected(group)} | {share(cover)} |"
         )
-    misses = sorted((r for r in closing if not within(r["ours"], r["rct_area"])), key=lambda r: r["i"])
+    misses = sorted(
+        (r for r in closing if not within(r["ours"], r["rct_area"])), key=lambda r: r["i"]
+    )
     lines += ["", "## Closing arcs missed by interphase (all of them)", ""]
     if misses:
         lines += [
@@ -260,8 +313,14 @@ def report(results: list[dict], n: int, seed: int, wall: float) -> str:
     unflagged = sorted((r for r in open_ if not r["closure_flag"]), key=lambda r: r["i"])
     lines += ["", "## Non-closing arcs not flagged as not closing (all of them)", ""]
     if unflagged:
-        lines += ["| i | R_ct × area | fitted | apex Hz | f_min Hz | status | note |", "|---|---|---|---|---|---|---|"]
-        lines += [f"| {r['i']} | {r['rct_area']:.4g} | {r['ours']:.4g} | {r['apex2']:.3g} | {r['f_min']:g} | {r['status']} | {r['note'][:80]} |" for r in unflagged]
+        lines += [
+            "| i | R_ct × area | fitted | apex Hz | f_min Hz | status | note |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['i']} | {r['rct_area']:.4g} | {r['ours']:.4g} | {r['apex2']:.3g} | {r['f_min']:g} | {r['status']} | {r['note'][:80]} |"
+            for r in unflagged
+        ]
     else:
         lines.append("none")
     return "\n".join(lines) + "\n"
@@ -281,7 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         for result in pool.map(run_case, [(i, args.seed) for i in range(args.n)], chunksize=8):
             results.append(result)
             if len(results) % 50 == 0:
-                print(f"{len(results)} / {args.n} spectra, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+                print(
+                    f"{len(results)} / {args.n} spectra, {time.perf_counter() - t0:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     text = report(results, args.n, args.seed, time.perf_counter() - t0)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -37,12 +37,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# τ grid: this many points per decade, extending this many decades beyond 1/(2π f_max), 1/(2π f_min).
+# τ grid: this many points per decade, extending this many decades beyond 1/(2π f_max) and
+# 1/(2π f_min).
 TAU_PER_DECADE = 10
 TAU_EXTEND_DECADES = 1.0
 # Quadrature sub-points per grid interval for the kernel integrals over the hat functions.
 QUAD_SUBDIVISIONS = 8
-# λ grid searched by GCV / L-curve (the data are relative to |Z|, so λ is dimensionless per ohm²·...).
+# λ grid searched by GCV / L-curve (the data are relative to |Z|, so λ is dimensionless).
 LAMBDA_GRID = np.logspace(-10, 0, 41)
 # A DRT maximum counts as a peak when its prominence exceeds this fraction of the largest γ
 # and the resistance under it exceeds this fraction of |Z| at the peak's frequency (so a
@@ -76,7 +77,9 @@ class DRTResult:
     peak_gamma: np.ndarray
 
 
-def tau_grid(f: np.ndarray, per_decade: int = TAU_PER_DECADE, extend: float = TAU_EXTEND_DECADES) -> np.ndarray:
+def tau_grid(
+    f: np.ndarray, per_decade: int = TAU_PER_DECADE, extend: float = TAU_EXTEND_DECADES
+) -> np.ndarray:
     """Log-spaced τ (s) covering 1/(2π f) of the window plus ``extend`` decades each side."""
     lo = math.log10(1.0 / (2 * math.pi * float(np.max(f)))) - extend
     hi = math.log10(1.0 / (2 * math.pi * float(np.min(f)))) + extend
@@ -89,7 +92,9 @@ def kernel_matrix(f: np.ndarray, tau: np.ndarray) -> np.ndarray:
     y = np.log(tau)
     h = y[1] - y[0]
     t = np.linspace(-1.0, 1.0, 2 * QUAD_SUBDIVISIONS + 1)  # hat support in units of h
-    weights = (1.0 - np.abs(t)) * h * np.gradient(t)  # hat × trapezoid-ish step; exact integral of the hat is h
+    weights = (
+        (1.0 - np.abs(t)) * h * np.gradient(t)
+    )  # hat × trapezoid-ish step; exact integral of the hat is h
     weights *= h / np.sum(weights)
     omega = 2 * math.pi * np.asarray(f, dtype=float)
     yy = y[None, :] + h * t[:, None]  # (quadrature point, k)
@@ -108,12 +113,14 @@ def second_difference(n: int) -> np.ndarray:
 def local_scale(f: np.ndarray, z: np.ndarray, tau: np.ndarray) -> np.ndarray:
     """max|Z| / |Z| at ω = 1/τ (interpolated in log-log, held at the window's ends)."""
     order = np.argsort(f)
-    log_mod = np.interp(np.log(1.0 / (2 * math.pi * tau)), np.log(f[order]), np.log(np.abs(z[order])))
+    log_mod = np.interp(
+        np.log(1.0 / (2 * math.pi * tau)), np.log(f[order]), np.log(np.abs(z[order]))
+    )
     return float(np.max(np.abs(z))) / np.exp(log_mod)
 
 
 def design(f: np.ndarray, z: np.ndarray, tau: np.ndarray, inductance: bool):
-    """Stacked real design matrix (weighted), data vector and penalty for the unknowns [R∞, (L), γ]."""
+    """Stacked weighted real design matrix, data vector and penalty; unknowns [R∞, (L), γ]."""
     a = kernel_matrix(f, tau)
     omega = 2 * math.pi * f
     cols = [np.ones(f.size, dtype=complex)]
@@ -129,7 +136,7 @@ def design(f: np.ndarray, z: np.ndarray, tau: np.ndarray, inductance: bool):
 
 
 def solve(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> np.ndarray:
-    """Non-negative solution of min ‖m x − b‖² + λ‖penalty x‖² (scipy nnls on the augmented system)."""
+    """Non-negative solution of min ‖m x − b‖² + λ‖penalty x‖² (nnls, augmented system)."""
     from scipy.optimize import nnls
 
     scale = np.max(np.abs(m), axis=0)
@@ -141,7 +148,10 @@ def solve(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> np.n
 
 
 def gcv_score(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> float:
-    """Modified GCV score n‖(I − H)b‖² / (n − α tr H)² of the unconstrained ridge problem (α = GCV_ALPHA)."""
+    """Modified GCV score n‖(I − H)b‖² / (n − α tr H)² of the unconstrained ridge problem.
+
+    α = GCV_ALPHA.
+    """
     mtm = m.T @ m
     gram = mtm + lam * penalty.T @ penalty
     rhs = np.column_stack([mtm, m.T @ b])
@@ -177,10 +187,14 @@ def choose_lambda(m, b, penalty, how) -> tuple[float, np.ndarray, str]:
     if not isinstance(how, str):
         lam = float(how)
         if not lam > 0:
-            raise ValueError(f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}")
+            raise ValueError(
+                f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}"
+            )
         return lam, solve(m, b, penalty, lam), "fixed"
     if how not in LAMBDA_CHOICES:
-        raise ValueError(f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}")
+        raise ValueError(
+            f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}"
+        )
     if how == "gcv":
         k = int(np.argmin([gcv_score(m, b, penalty, lam) for lam in LAMBDA_GRID]))
         return float(LAMBDA_GRID[k]), solve(m, b, penalty, float(LAMBDA_GRID[k])), how
@@ -191,10 +205,19 @@ def choose_lambda(m, b, penalty, how) -> tuple[float, np.ndarray, str]:
 
 
 def peak_resistances(tau: np.ndarray, gamma: np.ndarray, idx: list[int]) -> np.ndarray:
-    """∫γ d ln τ of each peak between the minima that separate it from its neighbours (grid ends outside)."""
+    """∫γ d ln τ of each peak between the minima that separate it from its neighbours.
+
+    The grid's ends bound the outermost peaks.
+    """
     h = math.log(tau[1] / tau[0])
-    edges = [0] + [a + int(np.argmin(gamma[a : b + 1])) for a, b in zip(idx[:-1], idx[1:])] + [gamma.size - 1]
-    return np.array([float(np.trapezoid(gamma[lo : hi + 1], dx=h)) for lo, hi in zip(edges[:-1], edges[1:])])
+    edges = (
+        [0]
+        + [a + int(np.argmin(gamma[a : b + 1])) for a, b in zip(idx[:-1], idx[1:])]
+        + [gamma.size - 1]
+    )
+    return np.array(
+        [float(np.trapezoid(gamma[lo : hi + 1], dx=h)) for lo, hi in zip(edges[:-1], edges[1:])]
+    )
 
 
 def weak_peak(tau: np.ndarray, r: np.ndarray, z_at: np.ndarray, idx: list[int]) -> int | None:
@@ -205,7 +228,9 @@ def weak_peak(tau: np.ndarray, r: np.ndarray, z_at: np.ndarray, idx: list[int]) 
         for k in (j - 1, j + 1):
             if 0 <= k < len(idx):
                 distance = abs(math.log10(tau[idx[k]] / tau[i]))
-                small = small or any(distance <= d and r[j] < fraction * r[k] for d, fraction in SATELLITE_RULES)
+                small = small or any(
+                    distance <= d and r[j] < fraction * r[k] for d, fraction in SATELLITE_RULES
+                )
         if small:
             weak.append(j)
     return min(weak, key=lambda j: r[j]) if weak else None
@@ -216,14 +241,17 @@ def find_drt_peaks(tau: np.ndarray, gamma: np.ndarray, f: np.ndarray, z: np.ndar
 
     Candidates are the interior maxima of γ; the smallest one that is too small to be an
     arc (resistance below PEAK_MIN_R_OF_Z of |Z| at its frequency, or a side lobe of a
-    much larger neighbour by SATELLITE_RULES, as the heavy tails of a ZARC's DRT produce) is merged into its neighbours, until none is left.
+    much larger neighbour by SATELLITE_RULES, as the heavy tails of a ZARC's DRT produce) is
+    merged into its neighbours, until none is left.
     """
     from scipy.signal import find_peaks
 
     empty = (np.array([]), np.array([]), np.array([]))
     if gamma.size < 3 or not np.max(gamma) > 0:
         return empty
-    idx = [int(i) for i in find_peaks(gamma, prominence=PEAK_MIN_PROMINENCE * float(np.max(gamma)))[0]]
+    idx = [
+        int(i) for i in find_peaks(gamma, prominence=PEAK_MIN_PROMINENCE * float(np.max(gamma)))[0]
+    ]
     order = np.argsort(f)
     log_mod = np.log(np.abs(z[order]))
     while idx:

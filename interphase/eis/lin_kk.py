@@ -1,4 +1,6 @@
-"""Lin-KK validity test of an impedance spectrum (Schönleber et al., Electrochim. Acta 131 (2014) 20).
+"""Lin-KK validity test of an impedance spectrum.
+
+Schönleber et al., Electrochim. Acta 131 (2014) 20.
 
 Uses impedance.py's ``validation.linKK`` (the reference implementation of the
 published algorithm, already a dependency) rather than a re-implementation. Under
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# μ cut-off of Schönleber et al. 2014 (their recommended 0.85) and the largest number of RC elements.
+# μ cut-off of Schönleber et al. 2014 (their recommended 0.85) and the largest number of RC
+# elements.
 MU_CUTOFF = 0.85
 MAX_RC = 50
 MIN_RC = 3
@@ -35,7 +38,9 @@ class KKResult:
     @property
     def max_percent(self) -> float:
         """The largest |residual| of the real and imaginary parts, in percent of |Z|."""
-        return 100.0 * float(max(np.max(np.abs(self.residual_real)), np.max(np.abs(self.residual_imag))))
+        return 100.0 * float(
+            max(np.max(np.abs(self.residual_real)), np.max(np.abs(self.residual_imag)))
+        )
 
 
 def lin_kk(frequency: np.ndarray, z: np.ndarray) -> KKResult:
@@ -61,5 +66,7 @@ def run(f: np.ndarray, z: np.ndarray, n_rc: int) -> KKResult:
     from impedance.validation import linKK
 
     with np.printoptions(legacy="1.25"), contextlib.redirect_stdout(io.StringIO()):
-        n, mu, _z_fit, res_real, res_imag = linKK(f, z, c=None, max_M=n_rc, fit_type="complex", add_cap=True)
+        n, mu, _z_fit, res_real, res_imag = linKK(
+            f, z, c=None, max_M=n_rc, fit_type="complex", add_cap=True
+        )
     return KKResult(np.asarray(res_real, float), np.asarray(res_imag, float), int(n), float(mu))
