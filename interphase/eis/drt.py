@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interphase.eis.peaks import find_peaks
+
 # τ grid: this many points per decade, extending this many decades beyond 1/(2π f_max) and
 # 1/(2π f_min).
 TAU_PER_DECADE = 10
@@ -119,9 +121,11 @@ def local_scale(f: np.ndarray, z: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return float(np.max(np.abs(z))) / np.exp(log_mod)
 
 
-def design(f: np.ndarray, z: np.ndarray, tau: np.ndarray, inductance: bool):
-    """Stacked weighted real design matrix, data vector and penalty; unknowns [R∞, (L), γ]."""
-    a = kernel_matrix(f, tau)
+def design(f: np.ndarray, z: np.ndarray, a: np.ndarray, tau: np.ndarray, inductance: bool):
+    """Stacked weighted real design matrix, data vector and penalty; unknowns [R∞, (L), γ].
+
+    ``a`` is the kernel matrix of the τ grid (:func:`kernel_matrix`).
+    """
     omega = 2 * math.pi * f
     cols = [np.ones(f.size, dtype=complex)]
     if inductance:
@@ -147,22 +151,29 @@ def solve(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> np.n
     return x / scale
 
 
-def gcv_score(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> float:
-    """Modified GCV score n‖(I − H)b‖² / (n − α tr H)² of the unconstrained ridge problem.
+def gcv_scores(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lams: np.ndarray) -> np.ndarray:
+    """Modified GCV scores n‖(I − H)b‖² / (n − α tr H)² of the unconstrained ridge problem.
 
-    α = GCV_ALPHA.
+    α = GCV_ALPHA; H(λ) = m (G + λQ)⁻¹ mᵀ with G = mᵀm, Q = PᵀP. All λ from one generalized
+    eigendecomposition Q v = θ (G + Q) v (G + Q is positive definite, G and Q alone are not):
+    with Vᵀ(G + Q)V = I and VᵀQV = Θ, (G + λQ)⁻¹ = V diag(1/(1 + (λ − 1)θ)) Vᵀ and
+    VᵀGV = I − Θ, so tr H = Σ (1 − θ)/(1 + (λ − 1)θ) and, with c = Vᵀmᵀb,
+    ‖b − m x‖² = ‖b‖² − 2 Σ c² d + Σ c² d² (1 − θ). One O(P³) step instead of one a λ
+    (~1 ms instead of ~14 ms a spectrum; the λ chosen is the same on the benchmark's spectra).
     """
-    mtm = m.T @ m
-    gram = mtm + lam * penalty.T @ penalty
-    rhs = np.column_stack([mtm, m.T @ b])
-    try:
-        solved = np.linalg.solve(gram, rhs)  # (A^T A + λ P^T P)^-1 [A^T A, A^T b]
-    except np.linalg.LinAlgError:
-        solved = np.linalg.pinv(gram) @ rhs
+    from scipy.linalg import eigh
+
+    gram = m.T @ m
+    q = penalty.T @ penalty
+    theta, v = eigh(q, gram + q)
+    c2 = (v.T @ (m.T @ b)) ** 2
+    d = 1.0 / (1.0 + (np.asarray(lams, dtype=float)[:, None] - 1.0) * theta[None, :])
+    trace = np.sum((1.0 - theta) * d, axis=1)
+    residual = (
+        float(b @ b) - 2.0 * np.sum(c2 * d, axis=1) + np.sum(c2 * d**2 * (1.0 - theta), axis=1)
+    )
     n = b.size
-    residual = b - m @ solved[:, -1]
-    trace = float(np.trace(solved[:, :-1]))
-    return n * float(residual @ residual) / max(n - GCV_ALPHA * trace, 1.0) ** 2
+    return n * np.maximum(residual, 0.0) / np.maximum(n - GCV_ALPHA * trace, 1.0) ** 2
 
 
 def norms(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, x: np.ndarray) -> tuple[float, float]:
@@ -196,7 +207,7 @@ def choose_lambda(m, b, penalty, how) -> tuple[float, np.ndarray, str]:
             f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}"
         )
     if how == "gcv":
-        k = int(np.argmin([gcv_score(m, b, penalty, lam) for lam in LAMBDA_GRID]))
+        k = int(np.argmin(gcv_scores(m, b, penalty, LAMBDA_GRID)))
         return float(LAMBDA_GRID[k]), solve(m, b, penalty, float(LAMBDA_GRID[k])), how
     solutions = [solve(m, b, penalty, lam) for lam in LAMBDA_GRID]
     r2, p2 = np.array([norms(m, b, penalty, x) for x in solutions]).T
@@ -244,8 +255,6 @@ def find_drt_peaks(tau: np.ndarray, gamma: np.ndarray, f: np.ndarray, z: np.ndar
     much larger neighbour by SATELLITE_RULES, as the heavy tails of a ZARC's DRT produce) is
     merged into its neighbours, until none is left.
     """
-    from scipy.signal import find_peaks
-
     empty = (np.array([]), np.array([]), np.array([]))
     if gamma.size < 3 or not np.max(gamma) > 0:
         return empty
@@ -295,13 +304,14 @@ def drt(f: np.ndarray, z: np.ndarray, lam="gcv", inductance: bool = False) -> DR
 def _drt(f: np.ndarray, z: np.ndarray, lam, inductance: bool) -> DRTResult:
     """drt() without the thread limit."""
     tau = tau_grid(f)
-    m, b, penalty, n_extra = design(f, z, tau, inductance)
+    kernel = kernel_matrix(f, tau)
+    m, b, penalty, n_extra = design(f, z, kernel, tau, inductance)
     lam_value, x, method = choose_lambda(m, b, penalty, lam)
     x = x * float(np.max(np.abs(z)))
     gamma = x[n_extra:]
     r_inf = float(x[0])
     ind = float(x[1]) * 1e-6 if inductance else 0.0
-    z_fit = r_inf + 1j * 2 * math.pi * f * ind + kernel_matrix(f, tau) @ gamma
+    z_fit = r_inf + 1j * 2 * math.pi * f * ind + kernel @ gamma
     pt, pr, pg = find_drt_peaks(tau, gamma, f, z)
     return DRTResult(tau, gamma, r_inf, ind, lam_value, method, z_fit, pt, pr, pg)
 

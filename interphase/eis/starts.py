@@ -24,6 +24,7 @@ import numpy as np
 from interphase.eis import separable
 from interphase.eis.circuit import kind_of, pairs_of
 from interphase.eis.optimise import Problem
+from interphase.eis.peaks import find_peaks
 
 # Starting CPE exponents: ~0.85 for depressed arcs of solid interfaces, ~0.6 for a diffusion
 # tail (Orazem & Tribollet, Electrochemical Impedance Spectroscopy, 2nd ed., ch. 14).
@@ -75,15 +76,13 @@ def start_values(
 
 def geometry(f: np.ndarray, z: np.ndarray) -> Geometry:
     """Read the arcs and the tail off the spectrum (f decreasing)."""
-    from scipy.signal import find_peaks
-
     mz = -z.imag
     r_hf = max(float(np.min(z.real[: max(3, f.size // 20)])), 0.0)
-    idx, props = find_peaks(mz, prominence=0.0)
+    idx, prominences = find_peaks(mz, prominence=0.0)
     mod = np.abs(z)
     keep = [
         i
-        for i, p in zip(idx, props["prominences"])
+        for i, p in zip(idx, prominences)
         if p > PEAK_MIN_PROMINENCE * np.max(np.abs(mz)) and p > PEAK_MIN_PROMINENCE_OF_Z * mod[i]
     ]
     peaks = sorted(((float(f[i]), float(mz[i])) for i in keep), key=lambda t: -t[1])
