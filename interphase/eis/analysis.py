@@ -26,28 +26,17 @@ import math
 import numpy as np
 import xarray as xr
 
-from interphase import datasets, summary
+from interphase import summary
 from interphase.defaults import schema_defaults
 from interphase.eis import drt as drt_module
-from interphase.eis.circuit import circuit_problem, parameter_names, predict
+from interphase.eis import fit_dataset
+from interphase.eis.circuit import circuit_problem
 from interphase.eis.diagnostics import Window, closure_note, kk_check
 from interphase.eis.optimise import WEIGHTINGS, problem
 from interphase.eis.selection import CircuitFit, fit_spectrum
 from interphase.eis.uncertainty import bootstrap_stderr
 
 MIN_POINTS = 10
-# impedance.py's unit strings -> UDUNITS (CF conventions) for the fit dataset.
-_UNITS = {
-    "Ohm": "ohm",
-    "Ohm^-1 sec^a": "ohm-1 s^n",
-    "": "1",
-    "F": "F",
-    "H": "H",
-    "Ohm sec^-1/2": "ohm s-1/2",
-    "sec": "s",
-}
-# Points a decade of the dense model curve drawn in the figures.
-MODEL_POINTS_PER_DECADE = 20
 
 
 def check_params(params: dict) -> dict:
@@ -108,27 +97,10 @@ def window(clean: xr.Dataset, fmin, fmax) -> tuple[np.ndarray, np.ndarray]:
     return f[order], z[order]
 
 
-def scalar(value: float, units: str, long_name: str) -> xr.Variable:
-    """A 0-d variable with units and long_name."""
-    return datasets.variable((), float(value), units, long_name)
-
-
-def along(dim: str, values: np.ndarray, units: str, long_name: str) -> xr.Variable:
-    """A 1-d variable along ``dim`` with units and long_name."""
-    return datasets.variable(dim, values, units, long_name)
-
-
-def base_dataset(clean: xr.Dataset, f: np.ndarray, z: np.ndarray, p: dict) -> xr.Dataset:
-    """The fit dataset's measured data and common attributes."""
-    ds = xr.Dataset(
-        {
-            "z_real": along("frequency", z.real, "ohm", "measured real part of the impedance"),
-            "z_imag": along("frequency", z.imag, "ohm", "measured imaginary part of the impedance"),
-        },
-        coords={"frequency": along("frequency", f, "Hz", "frequency of the AC perturbation")},
-    )
-    ds.attrs = dict(clean.attrs)
-    ds.attrs.update(
+def common_attrs(clean: xr.Dataset, p: dict) -> dict:
+    """The clean dataset's attributes and the fit settings."""
+    attrs = dict(clean.attrs)
+    attrs.update(
         {
             "circuit": p["circuit"],
             "rct_element": p["rct_element"],
@@ -137,19 +109,7 @@ def base_dataset(clean: xr.Dataset, f: np.ndarray, z: np.ndarray, p: dict) -> xr
             "dc_potential_V": float(clean.attrs.get("dc_potential_V", math.nan)),
         }
     )
-    return ds
-
-
-def failed(ds: xr.Dataset, reason: str) -> xr.Dataset:
-    """The fit dataset of a spectrum that gave no number."""
-    for name, unit, long_name in (
-        ("R_ct", "ohm", "charge-transfer resistance"),
-        ("R_ct_area", "ohm cm2", "area-specific charge-transfer resistance"),
-        ("kk_residual_max", "percent", "largest lin-KK residual, percent of |Z|"),
-    ):
-        ds[name] = scalar(math.nan, unit, long_name)
-    ds.attrs.update({"status": "failed", "status_note": reason})
-    return ds
+    return attrs
 
 
 def run_drt(f: np.ndarray, z: np.ndarray, lam) -> tuple[drt_module.DRTResult | None, str]:
@@ -161,98 +121,6 @@ def run_drt(f: np.ndarray, z: np.ndarray, lam) -> tuple[drt_module.DRTResult | N
         return None, f"DRT failed: {type(exc).__name__}: {exc}"
 
 
-def add_drt(ds: xr.Dataset, result: drt_module.DRTResult | None, z: np.ndarray) -> xr.Dataset:
-    """γ(τ), R∞, λ and the peaks (dim drt_peak) into the fit dataset (NaN/empty when no DRT)."""
-    if result is None:
-        ds["drt_lambda"] = scalar(math.nan, "1", "regularisation parameter of the DRT")
-        ds.attrs["drt_lambda_method"] = "none"
-        return ds
-    peak_numbers = np.arange(result.peak_tau.size)
-    ds = ds.assign_coords(
-        tau=along("tau", result.tau, "s", "relaxation time of the DRT grid"),
-        drt_peak=along(
-            "drt_peak", peak_numbers, "1", "DRT peak number, shortest time constant first"
-        ),
-    )
-    rms = drt_module.relative_residual_rms(z, result.z_fit)
-    peak_f = 1.0 / (2 * math.pi * result.peak_tau)
-    ds["drt_gamma"] = along(
-        "tau", result.gamma, "ohm", "distribution of relaxation times gamma(ln tau)"
-    )
-    ds["drt_z_real_fit"] = along(
-        "frequency", result.z_fit.real, "ohm", "DRT model real part of the impedance"
-    )
-    ds["drt_z_imag_fit"] = along(
-        "frequency", result.z_fit.imag, "ohm", "DRT model imaginary part of the impedance"
-    )
-    ds["drt_r_inf"] = scalar(result.r_inf, "ohm", "high-frequency resistance of the DRT model")
-    ds["drt_lambda"] = scalar(result.lam, "1", "regularisation parameter of the DRT")
-    ds["drt_residual_rms"] = scalar(rms, "percent", "RMS residual of the DRT model, percent of |Z|")
-    ds["drt_peak_tau"] = along("drt_peak", result.peak_tau, "s", "time constant of the DRT peak")
-    ds["drt_peak_frequency"] = along(
-        "drt_peak", peak_f, "Hz", "characteristic frequency 1/(2 pi tau) of the DRT peak"
-    )
-    ds["drt_peak_resistance"] = along(
-        "drt_peak", result.peak_r, "ohm", "resistance under the DRT peak"
-    )
-    ds["drt_peak_gamma"] = along(
-        "drt_peak", result.peak_gamma, "ohm", "gamma at the DRT peak's maximum"
-    )
-    ds.attrs["drt_lambda_method"] = result.method
-    return ds
-
-
-def add_parameters(ds: xr.Dataset, result: CircuitFit, circuit: str) -> None:
-    """Every parameter of the configured circuit and its stderr (NaN for unresolved ones)."""
-    by_name = dict(zip(result.names, result.values))
-    all_names, all_units = parameter_names(circuit)
-    for name, unit in zip(all_names, all_units):
-        udunit = _UNITS.get(unit, unit)
-        fitted = name in result.names
-        error = result.errors[result.names.index(name)] if fitted else math.nan
-        long_name = f"circuit parameter {name}" + (
-            "" if fitted else " (arc not resolved: not fitted)"
-        )
-        ds[name] = scalar(by_name.get(name, math.nan), udunit, long_name)
-        ds[f"{name}_stderr"] = scalar(error, udunit, f"standard error of {name}")
-
-
-def add_curves(ds: xr.Dataset, f: np.ndarray, z: np.ndarray, result: CircuitFit) -> xr.Dataset:
-    """Model at the data, residuals in percent of |Z|, and the model on a dense grid."""
-    z_fit, mod = result.z_fit, np.abs(z)
-    ds["z_real_fit"] = along("frequency", z_fit.real, "ohm", "model real part of the impedance")
-    ds["z_imag_fit"] = along(
-        "frequency", z_fit.imag, "ohm", "model imaginary part of the impedance"
-    )
-    ds["residual_real"] = along(
-        "frequency",
-        100 * (z - z_fit).real / mod,
-        "percent",
-        "fit residual of the real part, percent of |Z|",
-    )
-    ds["residual_imag"] = along(
-        "frequency",
-        100 * (z - z_fit).imag / mod,
-        "percent",
-        "fit residual of the imaginary part, percent of |Z|",
-    )
-    decades = max(int(math.ceil(math.log10(f.max() / f.min()))), 1)
-    f_model = np.logspace(
-        math.log10(f.max()), math.log10(f.min()), MODEL_POINTS_PER_DECADE * decades + 1
-    )
-    z_model = predict(result.circuit, result.values, f_model)
-    ds = ds.assign_coords(
-        frequency_model=along("frequency_model", f_model, "Hz", "frequency of the model curve")
-    )
-    ds["z_real_model"] = along(
-        "frequency_model", z_model.real, "ohm", "model real part on a dense frequency grid"
-    )
-    ds["z_imag_model"] = along(
-        "frequency_model", z_model.imag, "ohm", "model imaginary part on a dense frequency grid"
-    )
-    return ds
-
-
 def rct_stderr(f: np.ndarray, z: np.ndarray, result: CircuitFit, p: dict) -> tuple[float, str]:
     """Standard error of R_ct and how it was estimated (covariance or residual bootstrap)."""
     k = result.names.index(p["rct_element"])
@@ -261,44 +129,6 @@ def rct_stderr(f: np.ndarray, z: np.ndarray, result: CircuitFit, p: dict) -> tup
         n = int(p["bootstrap"])
         return bootstrap_stderr(pr, result.values, k, n), f"residual bootstrap ({n} resamples)"
     return float(result.errors[k]), "covariance (log parameters)"
-
-
-def add_rct(ds: xr.Dataset, result: CircuitFit, area: float, error: float, method: str) -> None:
-    """R_ct, R_ct × area and their standard errors, and the fit's chi-square."""
-    rct = ds.attrs["rct_element"]
-    r_ct = float(dict(zip(result.names, result.values))[rct])
-    ds["R_ct"] = scalar(r_ct, "ohm", f"charge-transfer resistance ({rct})")
-    ds["R_ct_stderr"] = scalar(error, "ohm", f"standard error of R_ct by {method}")
-    ds["R_ct_area"] = scalar(
-        r_ct * area, "ohm cm2", "area-specific charge-transfer resistance (R_ct x electrode area)"
-    )
-    ds["R_ct_area_stderr"] = scalar(
-        error * area, "ohm cm2", f"standard error of R_ct_area by {method}"
-    )
-    ds["chi_square"] = scalar(
-        result.chi2, "1", f"weighted sum of squared residuals ({ds.attrs['weighting']} weighting)"
-    )
-
-
-def add_kk(ds: xr.Dataset, f: np.ndarray, z: np.ndarray) -> tuple[float, str, dict]:
-    """lin-KK residuals into the dataset: (largest residual %, failure note, attributes)."""
-    kk, note = kk_check(f, z)
-    ds["kk_residual_real"] = along(
-        "frequency",
-        100 * kk.residual_real,
-        "percent",
-        "lin-KK residual of the real part, percent of |Z|",
-    )
-    ds["kk_residual_imag"] = along(
-        "frequency",
-        100 * kk.residual_imag,
-        "percent",
-        "lin-KK residual of the imaginary part, percent of |Z|",
-    )
-    ds["kk_residual_max"] = scalar(
-        kk.max_percent, "percent", "largest lin-KK residual, percent of |Z|"
-    )
-    return kk.max_percent, note, {"kk_n_rc": kk.n_rc, "kk_mu": kk.mu}
 
 
 def electrode_area(clean: xr.Dataset) -> float:
@@ -317,51 +147,66 @@ def analyse(clean: xr.Dataset, params: dict) -> xr.Dataset:
 def _analyse(clean: xr.Dataset, p: dict) -> xr.Dataset:
     """analyse() on checked parameters."""
     f, z = window(clean, p["frequency_min_Hz"], p["frequency_max_Hz"])
-    ds = base_dataset(clean, f, z, p)
+    variables, coords = fit_dataset.measured(f, z)
+    attrs = common_attrs(clean, p)
     problem_text = data_problem(f, z) or circuit_problem(p["circuit"], p["rct_element"])
     if problem_text:
-        return failed(ds, problem_text)
+        return failed(variables, coords, attrs, problem_text)
     drt_result, drt_note = run_drt(f, z, p["drt_lambda"])
+    drt_variables, drt_coords, drt_attrs = fit_dataset.drt(drt_result, z)
+    variables, coords, attrs = variables | drt_variables, coords | drt_coords, attrs | drt_attrs
     peaks = (drt_result.peak_tau, drt_result.peak_r) if drt_result is not None else None
     result = fit_spectrum(
-        f,
-        z,
-        p["circuit"],
-        p["weighting"],
-        drt_peaks=peaks,
-        keep=p["rct_element"],
+        f, z, p["circuit"], p["weighting"], drt_peaks=peaks, keep=p["rct_element"],
         margin=p["closure_margin_decades"],
-    )
-    ds = add_drt(ds, drt_result, z)
+    )  # fmt: skip
     if result is None:
-        return failed(ds, "no start of the least-squares fit converged")
-    add_parameters(ds, result, p["circuit"])
-    ds = add_curves(ds, f, z, result)
+        return failed(variables, coords, attrs, "no start of the least-squares fit converged")
+    fitted, fitted_coords, fitted_attrs = fit_outputs(clean, f, z, result, p, drt_note)
+    return fit_dataset.assemble(variables | fitted, coords | fitted_coords, attrs | fitted_attrs)
+
+
+def failed(variables: dict, coords: dict, attrs: dict, reason: str) -> xr.Dataset:
+    """The fit dataset of a spectrum that gave no number: NaN numbers and the reason."""
+    attrs = attrs | {"status": "failed", "status_note": reason}
+    return fit_dataset.assemble(variables | fit_dataset.failed(), coords, attrs)
+
+
+def fit_outputs(
+    clean: xr.Dataset, f: np.ndarray, z: np.ndarray, result: CircuitFit, p: dict, drt_note: str
+) -> tuple[dict, dict, dict]:
+    """Variables, coordinates and attributes of a fit: parameters, curves, R_ct, checks, status."""
+    curve_variables, curve_coords = fit_dataset.curves(f, z, result)
     area = electrode_area(clean)
     error, method = rct_stderr(f, z, result, p)
-    add_rct(ds, result, area, error, method)
-    kk_max, kk_note, kk_attrs = add_kk(ds, f, z)
+    kk, kk_note = kk_check(f, z)
     rct = p["rct_element"]
     full = (result.full_values, p["circuit"]) if result.dropped else None
     values = dict(zip(result.names, result.values))
     win = Window(float(f.min()), float(f.max()), p["closure_margin_decades"])
     f_apex, closure = closure_note(values, rct, result.circuit, win, full=full)
-    ds["rct_apex_frequency"] = scalar(f_apex, "Hz", f"apex frequency 1/(2 pi tau) of the {rct} arc")
-    notes = status_notes(p, kk_max, [kk_note, drt_note, closure], float(ds["R_ct"]), error, area)
-    ds.attrs.update(
-        {
-            "status": "flagged" if notes else "ok",
-            "status_note": "; ".join(notes),
-            "fit_starts": result.n_starts,
-            "fitted_circuit": result.circuit,
-            "unresolved_elements": ", ".join(result.dropped),
-            "fit_note": result.note,
-            **kk_attrs,
-            "R_ct_stderr_method": method,
-            "drt_starts": result.drt_starts,
-        }
+    variables = (
+        fit_dataset.parameters(result, p["circuit"])
+        | curve_variables
+        | fit_dataset.rct(result, rct, area, error, method, p["weighting"])
+        | fit_dataset.kk(kk)
+        | fit_dataset.apex(f_apex, rct)
     )
-    return ds
+    found = [kk_note, drt_note, closure]
+    notes = status_notes(p, kk.max_percent, found, float(values[rct]), error, area)
+    attrs = {
+        "status": "flagged" if notes else "ok",
+        "status_note": "; ".join(notes),
+        "fit_starts": result.n_starts,
+        "fitted_circuit": result.circuit,
+        "unresolved_elements": ", ".join(result.dropped),
+        "fit_note": result.note,
+        "kk_n_rc": kk.n_rc,
+        "kk_mu": kk.mu,
+        "R_ct_stderr_method": method,
+        "drt_starts": result.drt_starts,
+    }
+    return variables, curve_coords, attrs
 
 
 def status_notes(

@@ -17,20 +17,19 @@ impedances; its ``models/circuits/fitting.py`` parses and evaluates a string and
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from interphase.eis import elements
+
 _ELEMENT_RE = r"[A-Za-z]+\w*"
 _SIMPLE_PAIR_RE = re.compile(rf"p\(({_ELEMENT_RE}),({_ELEMENT_RE})\)$")
 _PAIR_RE = re.compile(r"p\((R\w*),((?:CPE|C)\w*)\)|p\(((?:CPE|C)\w*),(R\w*)\)")
-_TOKEN_RE = re.compile(r"p\(|[A-Za-z]+[A-Za-z0-9_]*|[(),-]")
-
-Evaluator = Callable[[np.ndarray, np.ndarray], np.ndarray]
+_TOKEN_RE = re.compile(r"p\(|[A-Za-z]+[A-Za-z0-9_]*|[(),-]|[0-9_]+")
 
 
 @dataclass(frozen=True)
@@ -117,34 +116,44 @@ def reduced_circuits(circuit: str) -> list[tuple[str, list[str]]]:
 
 
 def parameter_names(circuit: str) -> tuple[list[str], list[str]]:
-    """impedance.py's parameter names and units of a circuit, in order."""
-    from impedance.models.circuits import CustomCircuit
-    from impedance.models.circuits.fitting import calculateCircuitLength
+    """Parameter names and units of a circuit, in order, as impedance.py names them.
 
-    n = calculateCircuitLength(circuit)
-    names, units = CustomCircuit(circuit, initial_guess=[1.0] * n).get_param_names()
-    return list(names), list(units)
+    An element with one parameter is named as in the string ('R0'); one with several gets
+    '_0', '_1'... ('CPE1_0', 'CPE1_1'); units are impedance.py's strings
+    (``CustomCircuit.get_param_names``).
+    """
+    names, units = [], []
+    for element in compile_circuit(circuit).elements:
+        kind = elements.KINDS[element_kind(element)]
+        if kind.n_params == 1:
+            names.append(element)
+        else:
+            names += [f"{element}_{j}" for j in range(kind.n_params)]
+        units += list(kind.units)
+    return names, units
+
+
+def element_kind(name: str) -> str:
+    """impedance.py's element type of a name: the name without digits and underscores."""
+    return "".join(char for char in name if char not in "0123456789_")
 
 
 def circuit_problem(circuit: str, rct_element: str) -> str:
-    """Why impedance.py cannot use the circuit with this Rct element ('' when it can)."""
-    from impedance.models.circuits import CustomCircuit
-    from impedance.models.circuits.fitting import calculateCircuitLength, extract_circuit_elements
+    """Why the circuit cannot be used with this Rct element ('' when it can).
 
+    The circuit-string language is impedance.py's (``CustomCircuit``): elements of its table
+    (:data:`interphase.eis.elements.KINDS`) joined by '-' in series and 'p(a, b, ...)' in
+    parallel; ``tests/eis/test_circuit.py`` checks that this accepts and refuses what
+    impedance.py does.
+    """
     try:
-        n = calculateCircuitLength(circuit)
-        model = CustomCircuit(circuit, initial_guess=[1.0] * n)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.predict(np.array([1.0, 10.0]), use_initial=True)
-        names = model.get_param_names()[0]
-    except Exception as exc:  # noqa: BLE001 - impedance.py raises ValueError, SyntaxError...
-        return f"circuit {circuit!r} rejected by impedance.py: {type(exc).__name__}: {exc}"
-    if rct_element not in names or kind_of(rct_element) != "R":
-        elements = ", ".join(extract_circuit_elements(circuit))
+        compiled = compile_circuit(circuit)
+    except ValueError as exc:
+        return f"circuit {circuit!r} is not an impedance.py circuit string: {exc}"
+    if rct_element not in compiled.elements or kind_of(rct_element) != "R":
         return (
             f"rct_element {rct_element!r} is not a resistor of circuit {circuit!r} "
-            f"(elements {elements})"
+            f"(elements {', '.join(compiled.elements)})"
         )
     return ""
 
@@ -180,20 +189,66 @@ def order_pairs(
     return new_v, new_e
 
 
-def compile_circuit(circuit: str) -> Evaluator:
-    """A fast evaluator ``(f, values) -> Z`` of an impedance.py circuit string.
+class CompiledCircuit:
+    """A circuit string parsed once: impedance and Jacobian by numpy over all frequencies.
 
-    impedance.py's ``wrapCircuit`` rebuilds and evals a source string on every call
-    (~1 ms, most of a multi-start fit's time); here the string is parsed once and the
-    same impedance.py element functions (``circuit_elements``) are called directly.
-    Parameters are taken in order of appearance, as impedance.py does.
+    impedance.py's ``wrapCircuit`` rebuilds and evals a source string on every call (~1 ms,
+    most of a multi-start fit's time before); here the tree is built once and evaluated with
+    the element functions of :mod:`interphase.eis.elements`. ``values`` is one parameter
+    vector (P,) or a batch (B, P); parameters are taken in order of appearance, as
+    impedance.py does. The Jacobian follows the tree: series terms add, and a parallel
+    combination Z = 1 / Σ 1/Z_i scales the derivatives of branch i by (Z / Z_i)².
     """
-    tree = _parse(circuit)
 
-    def impedance(f, values):
-        return _evaluate(tree, np.asarray(f, dtype=float), values)
+    def __init__(self, circuit: str):
+        self.text = circuit
+        self.tree, self.elements, self.n_params = _parse(circuit)
 
-    return impedance
+    def __call__(self, f, values) -> np.ndarray:
+        """The impedance at frequencies f (Hz, or Frequencies): (N,), or (B, N) for a batch."""
+        fr = elements.Frequencies.of(f)
+        z, _ = self._node(self.tree, fr, _columns(values), derivatives=False)
+        return z
+
+    def jacobian(self, f, values) -> tuple[np.ndarray, np.ndarray]:
+        """Impedance (..., N) and its derivatives dZ/dp (..., N, P), complex."""
+        fr, p = elements.Frequencies.of(f), _columns(values)
+        z, columns = self._node(self.tree, fr, p, derivatives=True)
+        jac = np.zeros(z.shape + (self.n_params,), dtype=complex)
+        for k, column in columns.items():
+            jac[..., k] = column
+        return z, jac
+
+    def _node(self, node: tuple, fr: elements.Frequencies, p: list[np.ndarray], derivatives: bool):
+        """Impedance of a (sub)circuit and {parameter index: dZ/dp} (empty without derivatives)."""
+        if node[0] == "e":
+            _, kind, start, n = node
+            if not derivatives:
+                return _element_impedance(kind, p[start : start + n], fr), {}
+            z, dz = elements.evaluate(kind, p[start : start + n], fr)
+            return z, dict(zip(range(start, start + n), dz))
+        parts = [self._node(child, fr, p, derivatives) for child in node[1]]
+        if node[0] == "s":
+            z = parts[0][0]
+            for part, _ in parts[1:]:
+                z = z + part
+            return z, {k: v for _, columns in parts for k, v in columns.items()}
+        inverse = 1.0 / parts[0][0]
+        for part, _ in parts[1:]:
+            inverse = inverse + 1.0 / part
+        z = 1.0 / inverse
+        columns = {}
+        for part, branch in parts:
+            if branch:
+                scale = (z / part) ** 2
+                columns.update({k: scale * v for k, v in branch.items()})
+        return z, columns
+
+
+@functools.lru_cache(maxsize=64)
+def compile_circuit(circuit: str) -> CompiledCircuit:
+    """The compiled circuit of a circuit string (cached: circuits are immutable)."""
+    return CompiledCircuit(circuit)
 
 
 def predict(circuit: str, values: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -201,18 +256,38 @@ def predict(circuit: str, values: np.ndarray, f: np.ndarray) -> np.ndarray:
     return compile_circuit(circuit)(f, values)
 
 
-def _parse(circuit: str) -> tuple:
-    """The circuit as a tree: ('s', items), ('p', branches) or ('e', function, start, n)."""
-    from impedance.models.circuits.elements import circuit_elements
+def _columns(values) -> list[np.ndarray]:
+    """Each parameter as an array that broadcasts against the frequencies: (1,) or (B, 1)."""
+    v = np.asarray(values, dtype=float)
+    return [v[..., k, None] for k in range(v.shape[-1])]
 
-    tokens = _TOKEN_RE.findall(circuit.replace(" ", ""))
+
+def _element_impedance(kind: str, p: list[np.ndarray], fr: elements.Frequencies) -> np.ndarray:
+    """An element's impedance alone (cheaper than with its derivatives)."""
+    if kind == "R":
+        return p[0] * np.ones(fr.w.shape, dtype=complex)
+    return elements.evaluate(kind, p, fr)[0]
+
+
+def _parse(circuit: str) -> tuple[tuple, list[str], int]:
+    """The circuit as a tree ('s', items) / ('p', branches) / ('e', kind, start, n).
+
+    Also the element names in order and the number of parameters P.
+    """
+    text = circuit.replace(" ", "")
+    tokens = _TOKEN_RE.findall(text)
+    if "".join(tokens) != text or not tokens:
+        raise ValueError("unexpected characters (elements, '-', 'p(', ',' and ')' expected)")
     position = [0]
     n_params = [0]
+    names: list[str] = []
 
     def peek():
         return tokens[position[0]] if position[0] < len(tokens) else ""
 
     def take():
+        if position[0] >= len(tokens):
+            raise ValueError("it ends early")
         position[0] += 1
         return tokens[position[0] - 1]
 
@@ -231,26 +306,19 @@ def _parse(circuit: str) -> tuple:
                 take()
                 branches.append(series())
             if take() != ")":
-                raise ValueError(f"unbalanced parentheses in circuit {circuit!r}")
+                raise ValueError("unbalanced parentheses")
+            if len(branches) < 2:
+                raise ValueError("p(...) needs two or more branches")
             return ("p", branches)
-        function = circuit_elements[kind_of(token)]
-        start = n_params[0]
-        n_params[0] += function.num_params
-        return ("e", function, start, function.num_params)
+        kind = element_kind(token)
+        if not token[0].isalpha() or kind not in elements.KINDS:
+            raise ValueError(f"unknown element {token!r}")
+        start, n = n_params[0], elements.KINDS[kind].n_params
+        n_params[0] += n
+        names.append(token)
+        return ("e", kind, start, n)
 
     tree = series()
     if position[0] != len(tokens):
-        raise ValueError(f"unexpected {tokens[position[0]]!r} in circuit {circuit!r}")
-    return tree
-
-
-def _evaluate(node: tuple, f: np.ndarray, values) -> np.ndarray:
-    """The impedance of a parsed (sub)circuit."""
-    if node[0] == "e":
-        _, function, start, n = node
-        params = [float(v) for v in values[start : start + n]]
-        return np.asarray(function(params, f), dtype=complex)
-    parts = [_evaluate(child, f, values) for child in node[1]]
-    if node[0] == "s":
-        return np.sum(parts, axis=0)
-    return 1.0 / np.sum([1.0 / part for part in parts], axis=0)
+        raise ValueError(f"unexpected {tokens[position[0]]!r}")
+    return tree, names, n_params[0]

@@ -1,9 +1,10 @@
 """The fit of one spectrum: the best optimum of each candidate circuit and the one kept.
 
-- :func:`multistart`: one circuit from many starts (:mod:`interphase.eis.starts`): a short
-  log-parameter least squares from each, long ones from the N_REFINE best, each arc of the
-  best moved to its best place elsewhere on the grid and refitted, the best of all polished
-  by impedance.py. impedance.py's own global optimiser (basinhopping) takes ~30 s a spectrum.
+- :func:`multistart`: one circuit from many starts (:mod:`interphase.eis.starts`): short
+  log-parameter least squares from all of them at once (:func:`optimise.explore`), fits to
+  convergence from the N_REFINE best (:func:`optimise.log_fit`), then each arc of the best
+  moved to its best place elsewhere on the grid and refitted. impedance.py's own global
+  optimiser (basinhopping) takes ~30 s a spectrum; this ~0.1 s.
 - :func:`fit_spectrum`: arcs the data do not resolve. A grain-boundary arc of 100 ohm under
   a charge-transfer arc of 1e6 ohm is below the noise; the fit then uses the spare R||CPE
   pair to split the big arc or the tail in two, and time-constant order names the wrong arc
@@ -33,14 +34,17 @@ from interphase.eis.circuit import (
     parameter_names,
     reduced_circuits,
 )
-from interphase.eis.diagnostics import CI_FACTOR, arcs_determined, rct_arc_in_data, window_of
+from interphase.eis.diagnostics import (
+    CI_FACTOR,
+    arcs_determined,
+    rct_arc_in_data,
+    window_of,
+)
 from interphase.eis.optimise import (
     MAX_NFEV_REFINE,
-    LocalFit,
     Problem,
-    chi_square,
+    explore,
     log_fit,
-    polish,
     problem,
 )
 from interphase.eis.starts import start_values
@@ -108,7 +112,7 @@ def multistart(
     fits of the circuit without some pairs, with those pairs put back.
     """
     starts = start_values(pr, drt_peaks, more_starts)
-    explored = [log_fit(pr, guess, MAX_NFEV_EXPLORE) for guess in starts.guesses]
+    explored = explore(pr, starts.guesses, MAX_NFEV_EXPLORE)
     explored = sorted((r for r in explored if r is not None), key=lambda r: r.chi2)
     refined = [log_fit(pr, r.values, MAX_NFEV_REFINE) for r in explored[:N_REFINE]]
     refined = [r for r in refined if r is not None]
@@ -119,18 +123,8 @@ def multistart(
         moved = log_fit(pr, guess, MAX_NFEV_REFINE)
         if moved is not None and moved.chi2 < best.chi2:
             best = moved
-    best = polished(pr, best)
     values, _ = order_pairs(pr.circuit, pr.names, best.values, np.zeros(len(pr.names)))
     return Optimum(values, best.chi2, len(starts.guesses), starts.n_drt)
-
-
-def polished(pr: Problem, best: LocalFit) -> LocalFit:
-    """impedance.py's polish of the best optimum, unless it came out worse."""
-    values = polish(pr, best.values)
-    chi2 = chi_square(pr.z, compile_circuit(pr.circuit)(pr.f, values), pr.sigma)
-    if chi2 > best.chi2 * (1 + 1e-6):
-        return best  # the polish never worsens a fit; keep the better optimum if it did
-    return LocalFit(np.asarray(values, dtype=float), chi2)
 
 
 def bic(chi2: float, n_residuals: int, n_params: int) -> float:

@@ -223,19 +223,7 @@ def grid_starts(
         x, rnorm = nnls(columns[:, index[i]], target)
         coefs[i], residual[i] = x, rnorm**2
 
-    chosen = []
-    for i in np.argsort(residual, kind="stable"):
-        if not np.isfinite(residual[i]):
-            break
-        log_taus = np.log10(grid[tau_index[i]])
-        if all(
-            np.max(np.abs(log_taus - np.log10(grid[tau_index[j]])), initial=0.0)
-            >= GRID_DISTINCT_DECADES
-            for j in chosen
-        ):
-            chosen.append(i)
-        if len(chosen) == n_starts:
-            break
+    chosen = distinct_best(residual, np.log10(grid[tau_index]), n_starts)
     starts = []
     for i in chosen:
         ns = dict(zip([t.r for t in series_cpe], series_n[i].tolist())) | dict(
@@ -246,6 +234,29 @@ def grid_starts(
         )
         starts.append([values[name] for name in names])
     return starts
+
+
+def distinct_best(residual: np.ndarray, log_taus: np.ndarray, n_starts: int) -> list[int]:
+    """Indices of the best grid points, each GRID_DISTINCT_DECADES from those before it.
+
+    Greedy in order of residual (ties in index order): a point is taken when, in some time
+    constant, it lies at least GRID_DISTINCT_DECADES from every point taken. Points with an
+    infinite residual are never taken. Vectorised over all points for each point taken.
+    """
+    order = np.argsort(residual, kind="stable")
+    order = order[np.isfinite(residual[order])]
+    candidates = log_taus[order]
+    allowed = np.ones(order.size, dtype=bool)
+    chosen: list[int] = []
+    while len(chosen) < n_starts:
+        first = np.flatnonzero(allowed)
+        if first.size == 0:
+            break
+        k = int(first[0])
+        chosen.append(int(order[k]))
+        distance = np.max(np.abs(candidates - candidates[k]), axis=1, initial=0.0)
+        allowed &= distance >= GRID_DISTINCT_DECADES
+    return chosen
 
 
 def term_column(term: Term, w: np.ndarray, values: dict[str, float]) -> np.ndarray:

@@ -93,5 +93,72 @@ def test_compiled_circuit_matches_impedance_py():
 
 def test_the_circuit_problem_names_what_is_wrong():
     assert circuit.circuit_problem(demo.CIRCUIT, "R2") == ""
-    assert "rejected by impedance.py" in circuit.circuit_problem("R0-p(R1,X1", "R1")
+    assert "unknown element 'X1'" in circuit.circuit_problem("R0-p(R1,X1", "R1")
     assert "is not a resistor" in circuit.circuit_problem(demo.CIRCUIT, "CPE2")
+
+
+def impedance_py_accepts(text: str) -> tuple[list[str], list[str]] | None:
+    """impedance.py's parameter names and units of a circuit, or None when it refuses it."""
+    import warnings
+
+    from impedance.models.circuits import CustomCircuit
+    from impedance.models.circuits.fitting import calculateCircuitLength
+
+    try:
+        model = CustomCircuit(text, initial_guess=[1.0] * calculateCircuitLength(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.predict(np.array([1.0, 10.0]), use_initial=True)
+    except Exception:  # noqa: BLE001 - ValueError, RecursionError...: impedance.py refuses it
+        return None
+    names, units = model.get_param_names()
+    return list(names), list(units)
+
+
+ALL_ELEMENTS = "R0-p(R1,C1)-La2-Zarc3-T4-TLMQ5-Gs6-G7-K8-Ws9-W10-L11-p(R12-Wo12,CPE12)"
+STRINGS = [
+    demo.CIRCUIT, "R0-p(R1-Wo1,C1)", "R_0-CPE_1", "R0-p(R1,p(R2,C2))", ALL_ELEMENTS,  # accepted
+    "R0-p(R1,X1", "R0-p(R1,CPE1", "R0-p(R1,CPE1))", "R0--R1", "R0-", "R0-R1a", "R0+R1",  # refused
+    "R0-p(R1)", "r0", "R0-1", "R0-(R1)", "R0-p(,R1)",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", STRINGS)
+def test_circuit_strings_are_accepted_and_named_as_impedance_py_does(text):
+    expected = impedance_py_accepts(text)
+    problem = circuit.circuit_problem(
+        text, circuit.compile_circuit(text).elements[0] if expected else "R0"
+    )
+    if expected is None:
+        assert "is not an impedance.py circuit string" in problem
+    else:
+        assert "not an impedance.py circuit string" not in problem
+        assert circuit.parameter_names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        (demo.CIRCUIT, [20.0, 500.0, 1e-8, 0.9, 1e5, 1e-9, 0.8, 1e-5, 0.5]),
+        ("R0-p(R1,p(R2-W2,CPE2))-La3", [10.0, 300.0, 200.0, 30.0, 1e-6, 0.85, 1e-6, 0.9]),
+    ],
+)
+def test_the_circuit_jacobian_is_central_differences_and_batches_agree(text, values):
+    f = np.logspace(6, -2, 41)
+    values = np.array(values)
+    compiled = circuit.compile_circuit(text)
+    z, jac = compiled.jacobian(f, values)
+    assert np.allclose(z, compiled(f, values), rtol=1e-13)
+    for k in range(values.size):
+        h = 1e-5 * values[k]
+        up, down = values.copy(), values.copy()
+        up[k] += h
+        down[k] -= h
+        numeric = (compiled(f, up) - compiled(f, down)) / (2 * h)
+        assert np.allclose(jac[:, k], numeric, rtol=1e-5, atol=1e-6 * np.max(np.abs(numeric))), k
+    batch = np.array([values, values * 1.5, values * 0.7])
+    z_batch, jac_batch = compiled.jacobian(f, batch)
+    for row in range(3):
+        z_row, jac_row = compiled.jacobian(f, batch[row])
+        assert np.allclose(z_batch[row], z_row, rtol=1e-13)
+        assert np.allclose(jac_batch[row], jac_row, rtol=1e-13)

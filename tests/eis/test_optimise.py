@@ -44,10 +44,49 @@ def test_log_fit_converges_from_a_start_a_factor_two_off():
     assert fit.chi2 < 2 * 2 * f.size * demo.NOISE_FRACTION**2
 
 
-def test_polish_keeps_a_converged_fit():
-    p = demo.TRUTH["NMC-700"][4.0]
+def noisy_demo(sample: str, seed: int):
+    """A demo spectrum at 4.0 V with its noise, its truth and the fit problem."""
+    p = demo.TRUTH[sample][4.0]
     f = demo.frequencies()
-    z = demo.model(p, f)
-    pr = optimise.problem(f, z, demo.CIRCUIT, "modulus")
-    truth = np.array([p[n] for n in demo.PARAM_NAMES])
-    assert optimise.polish(pr, truth) == pytest.approx(truth, rel=1e-6)
+    z = demo.noisy(demo.model(p, f), np.random.default_rng(seed))
+    return optimise.problem(f, z, demo.CIRCUIT, "modulus"), np.array(
+        [p[n] for n in demo.PARAM_NAMES]
+    )
+
+
+def test_the_analytic_jacobian_is_the_finite_difference_one():
+    pr, truth = noisy_demo("NMC-900", 1)
+    space = optimise.log_space(pr)
+    residuals = optimise.Residuals(pr, space)
+    x = space.to_x(truth * np.where(space.is_log, 1.3, 0.97))
+    analytic = residuals.jacobian(x)
+    for k in range(x.size):
+        step = np.zeros(x.size)
+        step[k] = 1e-6
+        numeric = (residuals(x + step) - residuals(x - step)) / 2e-6
+        assert np.allclose(
+            analytic[:, k], numeric, rtol=1e-5, atol=1e-7 * np.max(np.abs(numeric))
+        ), k
+
+
+def test_batched_exploration_finds_the_fits_of_single_starts():
+    pr, truth = noisy_demo("NMC-700", 4)
+    starts = [
+        truth * np.where(optimise.log_space(pr).is_log, factor, 1.0) for factor in (0.5, 1.0, 3.0)
+    ]
+    far = np.full(truth.size, 0.7)  # a start far from everything: some other local optimum
+    *near, far_fit = optimise.explore(pr, [*starts, far], optimise.MAX_NFEV_REFINE)
+    for start, explored in zip(starts, near):
+        single = optimise.log_fit(pr, start, optimise.MAX_NFEV_REFINE)
+        assert explored.chi2 == pytest.approx(single.chi2, rel=1e-4)
+        assert explored.values == pytest.approx(truth, rel=0.1)  # Q of the small arc: ~6 %
+    assert far_fit.chi2 > 10 * near[1].chi2
+
+
+def test_exploration_keeps_exponents_inside_their_bounds():
+    pr, truth = noisy_demo("NMC-900", 5)
+    start = truth.copy()
+    start[list(demo.PARAM_NAMES).index("CPE1_1")] = 0.999  # a start at the top of its range
+    [explored] = optimise.explore(pr, [start], 60)
+    lower, upper = np.array(pr.lower), np.array(pr.upper)
+    assert np.all(explored.values >= lower) and np.all(explored.values <= upper)

@@ -30,3 +30,30 @@ def test_bootstrap_standard_error_agrees_with_the_covariance_and_is_reported():
         and rows[0]["status"] == "ok"
     )
     assert plain.attrs["R_ct_stderr_method"].startswith("covariance")
+
+
+def test_the_log_jacobian_is_central_differences_in_log_parameters():
+    import numpy as np
+
+    from interphase.eis.circuit import compile_circuit
+    from interphase.eis.uncertainty import log_jacobian
+
+    p = demo.TRUTH["NMC-900"][4.0]
+    f = demo.frequencies()
+    names = list(demo.PARAM_NAMES)
+    values = np.array([p[n] for n in names])
+    weight = np.ones(2 * f.size) / np.hstack([np.abs(demo.model(p, f))] * 2)
+    jac, is_log = log_jacobian(f, demo.CIRCUIT, names, values, weight)
+    assert list(is_log) == [not n.endswith("_1") for n in names]
+    model = compile_circuit(demo.CIRCUIT)
+    for k, name in enumerate(names):
+        h = 1e-6
+        up, down = values.copy(), values.copy()
+        up[k], down[k] = (
+            (values[k] * np.exp(h), values[k] * np.exp(-h))
+            if is_log[k]
+            else (values[k] + h, values[k] - h)
+        )
+        dz = (model(f, up) - model(f, down)) / (2 * h)
+        numeric = np.hstack([dz.real, dz.imag]) * weight
+        assert np.allclose(jac[:, k], numeric, rtol=1e-5, atol=1e-6 * np.max(np.abs(numeric))), name
