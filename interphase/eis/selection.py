@@ -155,12 +155,13 @@ def fit_spectrum(
     (:func:`rct_arc_in_data`, with the closure check's ``margin``). Reductions that would drop
     the element ``keep`` (the R_ct element) are not tried.
     """
+    settings = Settings(weighting, drt_peaks, keep, margin)
     candidates = [(circuit, [])] + [c for c in reduced_circuits(circuit) if keep not in c[1]]
     fits: list[Candidate] = []
     # the most reduced circuit first: each fit then also starts from the smaller ones' fits
     # with their missing pairs put back (a small arc beside a large one is found that way)
     for text, dropped in reversed(candidates):
-        fitted = fit_candidate(f, z, text, dropped, weighting, drt_peaks, fits, keep, margin)
+        fitted = fit_candidate(f, z, (text, dropped), settings, fits)
         if fitted is not None:
             fits.append(fitted)
     if not fits:
@@ -169,19 +170,27 @@ def fit_spectrum(
     return chosen(f, z, circuit, fits)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """How every candidate circuit of a spectrum is fitted and judged."""
+
+    weighting: str
+    drt_peaks: tuple[np.ndarray, np.ndarray] | None  # DRT peak time constants, resistances
+    keep: str  # the R_ct element: never dropped
+    margin: float  # closure margin (decades)
+
+
 def fit_candidate(
     f: np.ndarray,
     z: np.ndarray,
-    circuit: str,
-    dropped: list[str],
-    weighting: str,
-    drt_peaks,
+    candidate: tuple[str, list[str]],
+    settings: Settings,
     smaller: list[Candidate],
-    keep: str,
-    margin: float,
 ) -> Candidate | None:
-    """One candidate circuit fitted from all starts, the smaller candidates' fits grown too."""
-    pr = problem(f, z, circuit, weighting)
+    """One candidate (circuit, dropped elements) fitted from all starts, smaller fits grown too."""
+    circuit, dropped = candidate
+    keep = settings.keep
+    pr = problem(f, z, circuit, settings.weighting)
     _, units = parameter_names(circuit)
     grown = [
         start
@@ -190,12 +199,13 @@ def fit_candidate(
             f, z, circuit, pr.names, dict(zip(fit.names, fit.values)), pr.sigma
         )
     ]
-    optimum = multistart(pr, drt_peaks, grown)
+    optimum = multistart(pr, settings.drt_peaks, grown)
     if optimum is None:
         return None
     errors = standard_errors(pr, optimum.values)
     by_name = dict(zip(pr.names, optimum.values))
-    skip = keep if rct_arc_in_data(circuit, by_name, keep, window_of(f, margin)) else ""
+    in_data = rct_arc_in_data(circuit, by_name, keep, window_of(f, settings.margin))
+    skip = keep if in_data else ""
     return Candidate(
         circuit=circuit,
         dropped=dropped,
