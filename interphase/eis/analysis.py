@@ -14,9 +14,12 @@ turns that into summary rows. The steps, each in its own module:
 5. checks (:mod:`interphase.eis.diagnostics`): lin-KK, the R_ct arc closing in the window,
    R_ct determined; any failed check flags the numbers with the reason.
 
-Library: impedance.py (Murbach et al., JOSS 5 (2020) 2349), maintained and citable, parses
-the circuit string, supplies the element impedances and lin-KK, and its
-``CustomCircuit.fit`` gives the final parameters.
+Library: impedance.py (Murbach et al., JOSS 5 (2020) 2349), maintained and citable, defines
+the circuit-string language, the elements and the lin-KK algorithm that interphase uses; its
+code is the reference the tests compare with. The fit itself runs on interphase's compiled
+circuit with analytic derivatives (:mod:`~interphase.eis.circuit`,
+:mod:`~interphase.eis.elements`): impedance.py evals source code at every evaluation, has no
+derivatives, and importing it brings matplotlib and altair (see docs/eis.md, Speed).
 """
 
 from __future__ import annotations

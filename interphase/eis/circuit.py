@@ -10,9 +10,9 @@ impedances; its ``models/circuits/fitting.py`` parses and evaluates a string and
   :func:`reduced_circuits` (the circuit without its highest-frequency pairs);
 - parameters: :func:`parameter_names` (impedance.py's names and units, in order),
   :func:`is_log_parameter`, :func:`time_constant`, :func:`order_pairs`;
-- evaluation: :func:`compile_circuit`, the string parsed once (impedance.py rebuilds and evals
-  source code at every call);
-- :func:`circuit_problem`: why impedance.py cannot use a circuit ('' when it can).
+- evaluation: :func:`compile_circuit`, the string parsed once into numpy operations with the
+  analytic Jacobian (impedance.py rebuilds and evals source code at every call);
+- :func:`circuit_problem`: why a string is not a usable circuit ('' when it is).
 """
 
 from __future__ import annotations

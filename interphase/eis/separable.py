@@ -16,10 +16,10 @@ problem (scipy.optimize.nnls, Lawson & Hanson, Solving Least Squares Problems, 1
 takes microseconds; so the time constants can be searched exhaustively on a grid that
 spans the measured window and beyond it. This is the variable-projection idea of Golub &
 Pereyra (SIAM J. Numer. Anal. 10 (1973) 413) used as a global search: local least squares
-from a guess (impedance.py's CustomCircuit.fit, or optimise.log_fit) finds the nearest optimum,
-and over six decades of resistance the nearest one is often wrong. The few best grid
-points that differ by more than GRID_DISTINCT_DECADES in some time constant are the starts
-of the nonlinear fit (:mod:`interphase.eis.starts`, :mod:`interphase.eis.optimise`).
+from a guess (impedance.py's CustomCircuit.fit, or this package's optimiser) finds the
+nearest optimum, and over six decades of resistance the nearest one is often wrong. The few
+best grid points that differ by more than GRID_DISTINCT_DECADES in some time constant are the
+starts of the nonlinear fit (:mod:`interphase.eis.starts`, :mod:`interphase.eis.optimise`).
 
 Circuits with any other structure (nested parallels, transmission lines, Gerischer
 elements...) give no grid starts; the fit then relies on the geometric starts alone.
