@@ -6,7 +6,7 @@ import importlib
 from types import ModuleType
 
 ANALYSIS_MODULES = {
-    "eis": "interphase.eis.fit",
+    "eis": "interphase.eis.analysis",
     "cv": "interphase.cv.analysis",
     "xrd": "interphase.xrd.phases",
     "edx_line": "interphase.edx.analysis",

@@ -37,12 +37,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# τ grid: this many points per decade, extending this many decades beyond 1/(2π f_max), 1/(2π f_min).
+from interphase.eis.peaks import find_peaks
+
+# τ grid: this many points per decade, extending this many decades beyond 1/(2π f_max) and
+# 1/(2π f_min).
 TAU_PER_DECADE = 10
 TAU_EXTEND_DECADES = 1.0
 # Quadrature sub-points per grid interval for the kernel integrals over the hat functions.
 QUAD_SUBDIVISIONS = 8
-# λ grid searched by GCV / L-curve (the data are relative to |Z|, so λ is dimensionless per ohm²·...).
+# λ grid searched by GCV / L-curve (the data are relative to |Z|, so λ is dimensionless).
 LAMBDA_GRID = np.logspace(-10, 0, 41)
 # A DRT maximum counts as a peak when its prominence exceeds this fraction of the largest γ
 # and the resistance under it exceeds this fraction of |Z| at the peak's frequency (so a
@@ -76,7 +79,9 @@ class DRTResult:
     peak_gamma: np.ndarray
 
 
-def tau_grid(f: np.ndarray, per_decade: int = TAU_PER_DECADE, extend: float = TAU_EXTEND_DECADES) -> np.ndarray:
+def tau_grid(
+    f: np.ndarray, per_decade: int = TAU_PER_DECADE, extend: float = TAU_EXTEND_DECADES
+) -> np.ndarray:
     """Log-spaced τ (s) covering 1/(2π f) of the window plus ``extend`` decades each side."""
     lo = math.log10(1.0 / (2 * math.pi * float(np.max(f)))) - extend
     hi = math.log10(1.0 / (2 * math.pi * float(np.min(f)))) + extend
@@ -89,7 +94,9 @@ def kernel_matrix(f: np.ndarray, tau: np.ndarray) -> np.ndarray:
     y = np.log(tau)
     h = y[1] - y[0]
     t = np.linspace(-1.0, 1.0, 2 * QUAD_SUBDIVISIONS + 1)  # hat support in units of h
-    weights = (1.0 - np.abs(t)) * h * np.gradient(t)  # hat × trapezoid-ish step; exact integral of the hat is h
+    weights = (
+        (1.0 - np.abs(t)) * h * np.gradient(t)
+    )  # hat × trapezoid-ish step; exact integral of the hat is h
     weights *= h / np.sum(weights)
     omega = 2 * math.pi * np.asarray(f, dtype=float)
     yy = y[None, :] + h * t[:, None]  # (quadrature point, k)
@@ -108,13 +115,17 @@ def second_difference(n: int) -> np.ndarray:
 def local_scale(f: np.ndarray, z: np.ndarray, tau: np.ndarray) -> np.ndarray:
     """max|Z| / |Z| at ω = 1/τ (interpolated in log-log, held at the window's ends)."""
     order = np.argsort(f)
-    log_mod = np.interp(np.log(1.0 / (2 * math.pi * tau)), np.log(f[order]), np.log(np.abs(z[order])))
+    log_mod = np.interp(
+        np.log(1.0 / (2 * math.pi * tau)), np.log(f[order]), np.log(np.abs(z[order]))
+    )
     return float(np.max(np.abs(z))) / np.exp(log_mod)
 
 
-def design(f: np.ndarray, z: np.ndarray, tau: np.ndarray, inductance: bool):
-    """Stacked real design matrix (weighted), data vector and penalty for the unknowns [R∞, (L), γ]."""
-    a = kernel_matrix(f, tau)
+def design(f: np.ndarray, z: np.ndarray, a: np.ndarray, tau: np.ndarray, inductance: bool):
+    """Stacked weighted real design matrix, data vector and penalty; unknowns [R∞, (L), γ].
+
+    ``a`` is the kernel matrix of the τ grid (:func:`kernel_matrix`).
+    """
     omega = 2 * math.pi * f
     cols = [np.ones(f.size, dtype=complex)]
     if inductance:
@@ -129,7 +140,7 @@ def design(f: np.ndarray, z: np.ndarray, tau: np.ndarray, inductance: bool):
 
 
 def solve(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> np.ndarray:
-    """Non-negative solution of min ‖m x − b‖² + λ‖penalty x‖² (scipy nnls on the augmented system)."""
+    """Non-negative solution of min ‖m x − b‖² + λ‖penalty x‖² (nnls, augmented system)."""
     from scipy.optimize import nnls
 
     scale = np.max(np.abs(m), axis=0)
@@ -140,19 +151,29 @@ def solve(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> np.n
     return x / scale
 
 
-def gcv_score(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lam: float) -> float:
-    """Modified GCV score n‖(I − H)b‖² / (n − α tr H)² of the unconstrained ridge problem (α = GCV_ALPHA)."""
-    mtm = m.T @ m
-    gram = mtm + lam * penalty.T @ penalty
-    rhs = np.column_stack([mtm, m.T @ b])
-    try:
-        solved = np.linalg.solve(gram, rhs)  # (A^T A + λ P^T P)^-1 [A^T A, A^T b]
-    except np.linalg.LinAlgError:
-        solved = np.linalg.pinv(gram) @ rhs
+def gcv_scores(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, lams: np.ndarray) -> np.ndarray:
+    """Modified GCV scores n‖(I − H)b‖² / (n − α tr H)² of the unconstrained ridge problem.
+
+    α = GCV_ALPHA; H(λ) = m (G + λQ)⁻¹ mᵀ with G = mᵀm, Q = PᵀP. All λ from one generalized
+    eigendecomposition Q v = θ (G + Q) v (G + Q is positive definite, G and Q alone are not):
+    with Vᵀ(G + Q)V = I and VᵀQV = Θ, (G + λQ)⁻¹ = V diag(1/(1 + (λ − 1)θ)) Vᵀ and
+    VᵀGV = I − Θ, so tr H = Σ (1 − θ)/(1 + (λ − 1)θ) and, with c = Vᵀmᵀb,
+    ‖b − m x‖² = ‖b‖² − 2 Σ c² d + Σ c² d² (1 − θ). One O(P³) step instead of one a λ
+    (~1 ms instead of ~14 ms a spectrum; the λ chosen is the same on the benchmark's spectra).
+    """
+    from scipy.linalg import eigh
+
+    gram = m.T @ m
+    q = penalty.T @ penalty
+    theta, v = eigh(q, gram + q)
+    c2 = (v.T @ (m.T @ b)) ** 2
+    d = 1.0 / (1.0 + (np.asarray(lams, dtype=float)[:, None] - 1.0) * theta[None, :])
+    trace = np.sum((1.0 - theta) * d, axis=1)
+    residual = (
+        float(b @ b) - 2.0 * np.sum(c2 * d, axis=1) + np.sum(c2 * d**2 * (1.0 - theta), axis=1)
+    )
     n = b.size
-    residual = b - m @ solved[:, -1]
-    trace = float(np.trace(solved[:, :-1]))
-    return n * float(residual @ residual) / max(n - GCV_ALPHA * trace, 1.0) ** 2
+    return n * np.maximum(residual, 0.0) / np.maximum(n - GCV_ALPHA * trace, 1.0) ** 2
 
 
 def norms(m: np.ndarray, b: np.ndarray, penalty: np.ndarray, x: np.ndarray) -> tuple[float, float]:
@@ -177,12 +198,16 @@ def choose_lambda(m, b, penalty, how) -> tuple[float, np.ndarray, str]:
     if not isinstance(how, str):
         lam = float(how)
         if not lam > 0:
-            raise ValueError(f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}")
+            raise ValueError(
+                f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}"
+            )
         return lam, solve(m, b, penalty, lam), "fixed"
     if how not in LAMBDA_CHOICES:
-        raise ValueError(f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}")
+        raise ValueError(
+            f"eis.drt_lambda must be 'gcv', 'lcurve' or a positive number, got {how!r}"
+        )
     if how == "gcv":
-        k = int(np.argmin([gcv_score(m, b, penalty, lam) for lam in LAMBDA_GRID]))
+        k = int(np.argmin(gcv_scores(m, b, penalty, LAMBDA_GRID)))
         return float(LAMBDA_GRID[k]), solve(m, b, penalty, float(LAMBDA_GRID[k])), how
     solutions = [solve(m, b, penalty, lam) for lam in LAMBDA_GRID]
     r2, p2 = np.array([norms(m, b, penalty, x) for x in solutions]).T
@@ -191,10 +216,19 @@ def choose_lambda(m, b, penalty, how) -> tuple[float, np.ndarray, str]:
 
 
 def peak_resistances(tau: np.ndarray, gamma: np.ndarray, idx: list[int]) -> np.ndarray:
-    """∫γ d ln τ of each peak between the minima that separate it from its neighbours (grid ends outside)."""
+    """∫γ d ln τ of each peak between the minima that separate it from its neighbours.
+
+    The grid's ends bound the outermost peaks.
+    """
     h = math.log(tau[1] / tau[0])
-    edges = [0] + [a + int(np.argmin(gamma[a : b + 1])) for a, b in zip(idx[:-1], idx[1:])] + [gamma.size - 1]
-    return np.array([float(np.trapezoid(gamma[lo : hi + 1], dx=h)) for lo, hi in zip(edges[:-1], edges[1:])])
+    edges = (
+        [0]
+        + [a + int(np.argmin(gamma[a : b + 1])) for a, b in zip(idx[:-1], idx[1:])]
+        + [gamma.size - 1]
+    )
+    return np.array(
+        [float(np.trapezoid(gamma[lo : hi + 1], dx=h)) for lo, hi in zip(edges[:-1], edges[1:])]
+    )
 
 
 def weak_peak(tau: np.ndarray, r: np.ndarray, z_at: np.ndarray, idx: list[int]) -> int | None:
@@ -205,7 +239,9 @@ def weak_peak(tau: np.ndarray, r: np.ndarray, z_at: np.ndarray, idx: list[int]) 
         for k in (j - 1, j + 1):
             if 0 <= k < len(idx):
                 distance = abs(math.log10(tau[idx[k]] / tau[i]))
-                small = small or any(distance <= d and r[j] < fraction * r[k] for d, fraction in SATELLITE_RULES)
+                small = small or any(
+                    distance <= d and r[j] < fraction * r[k] for d, fraction in SATELLITE_RULES
+                )
         if small:
             weak.append(j)
     return min(weak, key=lambda j: r[j]) if weak else None
@@ -216,14 +252,15 @@ def find_drt_peaks(tau: np.ndarray, gamma: np.ndarray, f: np.ndarray, z: np.ndar
 
     Candidates are the interior maxima of γ; the smallest one that is too small to be an
     arc (resistance below PEAK_MIN_R_OF_Z of |Z| at its frequency, or a side lobe of a
-    much larger neighbour by SATELLITE_RULES, as the heavy tails of a ZARC's DRT produce) is merged into its neighbours, until none is left.
+    much larger neighbour by SATELLITE_RULES, as the heavy tails of a ZARC's DRT produce) is
+    merged into its neighbours, until none is left.
     """
-    from scipy.signal import find_peaks
-
     empty = (np.array([]), np.array([]), np.array([]))
     if gamma.size < 3 or not np.max(gamma) > 0:
         return empty
-    idx = [int(i) for i in find_peaks(gamma, prominence=PEAK_MIN_PROMINENCE * float(np.max(gamma)))[0]]
+    idx = [
+        int(i) for i in find_peaks(gamma, prominence=PEAK_MIN_PROMINENCE * float(np.max(gamma)))[0]
+    ]
     order = np.argsort(f)
     log_mod = np.log(np.abs(z[order]))
     while idx:
@@ -267,13 +304,14 @@ def drt(f: np.ndarray, z: np.ndarray, lam="gcv", inductance: bool = False) -> DR
 def _drt(f: np.ndarray, z: np.ndarray, lam, inductance: bool) -> DRTResult:
     """drt() without the thread limit."""
     tau = tau_grid(f)
-    m, b, penalty, n_extra = design(f, z, tau, inductance)
+    kernel = kernel_matrix(f, tau)
+    m, b, penalty, n_extra = design(f, z, kernel, tau, inductance)
     lam_value, x, method = choose_lambda(m, b, penalty, lam)
     x = x * float(np.max(np.abs(z)))
     gamma = x[n_extra:]
     r_inf = float(x[0])
     ind = float(x[1]) * 1e-6 if inductance else 0.0
-    z_fit = r_inf + 1j * 2 * math.pi * f * ind + kernel_matrix(f, tau) @ gamma
+    z_fit = r_inf + 1j * 2 * math.pi * f * ind + kernel @ gamma
     pt, pr, pg = find_drt_peaks(tau, gamma, f, z)
     return DRTResult(tau, gamma, r_inf, ind, lam_value, method, z_fit, pt, pr, pg)
 

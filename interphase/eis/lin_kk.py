@@ -1,22 +1,28 @@
-"""Lin-KK validity test of an impedance spectrum (Schönleber et al., Electrochim. Acta 131 (2014) 20).
+"""Lin-KK validity test of an impedance spectrum.
 
-Uses impedance.py's ``validation.linKK`` (the reference implementation of the
-published algorithm, already a dependency) rather than a re-implementation. Under
-NumPy 2 it builds Python source from printed numbers ("np.float64(1.0)") and fails
-with NameError (upstream issue ECSHackWeek/impedance.py#296); printing numbers the
-NumPy 1.25 way inside ``np.printoptions(legacy="1.25")`` avoids that. Its progress
-prints are swallowed.
+Schönleber et al., Electrochim. Acta 131 (2014) 20: an ohmic resistor, M RC elements with
+time constants fixed log-spaced over the window, a series inductance and (for a blocking
+low-frequency tail) a series capacitance are fitted to Z/|Z| by linear least squares; the
+residuals relative to |Z| say whether the spectrum is Kramers–Kronig consistent, and
+μ = 1 - Σ|R_k < 0| / Σ|R_k ≥ 0| says whether M over-fits.
+
+This is impedance.py's ``validation.linKK`` (``fit_type="complex"``, ``add_cap=True``,
+version 1.7.1) written again with the same matrices and the same order of operations, so
+its results agree with impedance.py's to rounding (``tests/eis/test_lin_kk.py`` checks
+that). Why not call impedance.py's: it rebuilds and evals a circuit string for every
+evaluation (and under NumPy 2 needs ``np.printoptions(legacy="1.25")`` to do so, upstream
+issue ECSHackWeek/impedance.py#296), and importing it brings matplotlib and altair: the
+test took ~0.14 s a spectrum, this takes a few milliseconds.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 from dataclasses import dataclass
 
 import numpy as np
 
-# μ cut-off of Schönleber et al. 2014 (their recommended 0.85) and the largest number of RC elements.
+# μ cut-off of Schönleber et al. 2014 (their recommended 0.85) and the largest number of RC
+# elements.
 MU_CUTOFF = 0.85
 MAX_RC = 50
 MIN_RC = 3
@@ -35,7 +41,9 @@ class KKResult:
     @property
     def max_percent(self) -> float:
         """The largest |residual| of the real and imaginary parts, in percent of |Z|."""
-        return 100.0 * float(max(np.max(np.abs(self.residual_real)), np.max(np.abs(self.residual_imag))))
+        return 100.0 * float(
+            max(np.max(np.abs(self.residual_real)), np.max(np.abs(self.residual_imag)))
+        )
 
 
 def lin_kk(frequency: np.ndarray, z: np.ndarray) -> KKResult:
@@ -57,9 +65,62 @@ def lin_kk(frequency: np.ndarray, z: np.ndarray) -> KKResult:
 
 
 def run(f: np.ndarray, z: np.ndarray, n_rc: int) -> KKResult:
-    """impedance.py's linKK with a fixed number of RC elements."""
-    from impedance.validation import linKK
+    """Lin-KK with a fixed number of RC elements (impedance.py's linKK with c=None)."""
+    tau = time_constants(f, n_rc)
+    elements = fit(f, z, tau)
+    mu = calc_mu(elements[1:-2])
+    err = (z - evaluate(elements, tau, f)) / np.abs(z)
+    return KKResult(np.asarray(err.real, float), np.asarray(err.imag, float), n_rc, float(mu))
 
-    with np.printoptions(legacy="1.25"), contextlib.redirect_stdout(io.StringIO()):
-        n, mu, _z_fit, res_real, res_imag = linKK(f, z, c=None, max_M=n_rc, fit_type="complex", add_cap=True)
-    return KKResult(np.asarray(res_real, float), np.asarray(res_imag, float), int(n), float(mu))
+
+def time_constants(f: np.ndarray, m: int) -> np.ndarray:
+    """M time constants log-spaced from 1/(2π f_max) to 1/(2π f_min) (get_tc_distribution)."""
+    t_max = 1 / (2 * np.pi * np.min(f))
+    t_min = 1 / (2 * np.pi * np.max(f))
+    ts = np.zeros(shape=(m,))
+    ts[0] = t_min
+    ts[-1] = t_max
+    for k in range(2, m):
+        ts[k - 1] = 10 ** (np.log10(t_min) + ((k - 1) / (m - 1)) * np.log10(t_max / t_min))
+    return ts
+
+
+def fit(f: np.ndarray, z: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """[R0, R_1..R_M, 1/C, L] by the complex linear fit of Schönleber's Eq. 14 (fit_linKK)."""
+    w = 2 * np.pi * f
+    m = ts.size
+    mod = np.abs(z)
+    a_re = np.zeros((f.size, m + 3))
+    a_im = np.zeros((f.size, m + 3))
+    a_im[:, -2] = -1 / (w * mod)
+    a_re[:, 0] = 1 / mod
+    a_im[:, -1] = w / mod
+    for i, tau in enumerate(ts):
+        k = rc_element(1.0, tau, w)
+        a_re[:, i + 1] = k.real / mod
+        a_im[:, i + 1] = k.imag / mod
+    x = np.linalg.inv(a_re.T.dot(a_re) + a_im.T.dot(a_im))
+    y = a_re.T.dot(z.real / mod) + a_im.T.dot(z.imag / mod)
+    return x.dot(y)
+
+
+def rc_element(r: float, tau: float, w: np.ndarray) -> np.ndarray:
+    """impedance.py's K element: R / (1 + jωτ)."""
+    return r / (1 + 1j * w * tau)
+
+
+def evaluate(elements: np.ndarray, ts: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """The lin-KK circuit's impedance, summed in impedance.py's order (eval_linKK)."""
+    w = 2 * np.pi * np.array(f)
+    z = np.array(len(f) * [elements[0]])
+    for r_k, t_k in zip(elements[1:], ts):
+        z = z + rc_element(r_k, t_k, w)
+    z = z + elements[-1] * 1j * w
+    return z + 1.0 / (1 / elements[-2] * 1j * w)
+
+
+def calc_mu(rs: np.ndarray) -> float:
+    """μ = 1 - Σ|R_k < 0| / Σ|R_k ≥ 0| (Schönleber et al. 2014, Eq. 21; calc_mu)."""
+    neg_sum = sum(abs(x) for x in rs if x < 0)
+    pos_sum = sum(abs(x) for x in rs if x >= 0)
+    return 1 - neg_sum / pos_sum

@@ -16,13 +16,13 @@ problem (scipy.optimize.nnls, Lawson & Hanson, Solving Least Squares Problems, 1
 takes microseconds; so the time constants can be searched exhaustively on a grid that
 spans the measured window and beyond it. This is the variable-projection idea of Golub &
 Pereyra (SIAM J. Numer. Anal. 10 (1973) 413) used as a global search: local least squares
-from a guess (impedance.py's CustomCircuit.fit, or fit.log_fit) finds the nearest optimum,
-and over six decades of resistance the nearest one is often wrong. The few best grid
-points that differ by more than GRID_DISTINCT_DECADES in some time constant are the starts
-of the nonlinear fit in :mod:`interphase.eis.fit`.
+from a guess (impedance.py's CustomCircuit.fit, or this package's optimiser) finds the
+nearest optimum, and over six decades of resistance the nearest one is often wrong. The few
+best grid points that differ by more than GRID_DISTINCT_DECADES in some time constant are the
+starts of the nonlinear fit (:mod:`interphase.eis.starts`, :mod:`interphase.eis.optimise`).
 
 Circuits with any other structure (nested parallels, transmission lines, Gerischer
-elements...) give no grid starts; fit.py then relies on its geometric starts alone.
+elements...) give no grid starts; the fit then relies on the geometric starts alone.
 No library offers this: impedance.py's global option is basinhopping (~30 s a spectrum),
 pyDRTtools and others fit distributions, not circuits.
 """
@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-from dataclasses import dataclass
 
 import numpy as np
+
+from interphase.eis.circuit import Term, kind_of, terms_of
 
 # Time-constant grid: points a decade, and how far it reaches beyond the window
 # (1/(2π f_max) / 10^HIGH ... 1/(2π f_min) × 10^LOW), so that an arc whose apex lies
@@ -56,56 +56,8 @@ SERIES_CPE_N = (0.5, 0.7, 0.9)
 # Grid points closer than this in every time constant count as the same start.
 GRID_DISTINCT_DECADES = 0.75
 # Scale parameters that the grid found to be zero are replaced by this fraction of max|Z|
-# (fit.py works with their logarithms).
+# (the fit works with their logarithms).
 ZERO_FLOOR = 1e-6
-
-_ELEMENT_RE = r"[A-Za-z]+\w*"
-_PAIR_RE = re.compile(rf"p\(({_ELEMENT_RE}),({_ELEMENT_RE})\)$")
-
-
-@dataclass(frozen=True)
-class Term:
-    """One series term of a separable circuit: its kind and element names."""
-
-    kind: str  # "R", "pair", "CPE", "C", "L", "W"
-    r: str = ""  # the resistor of a pair, or the element of a single term
-    c: str = ""  # the capacitive element (CPE or C) of a pair
-
-
-def kind_of(element: str) -> str:
-    """The element type of a circuit element name ('CPE1' -> 'CPE')."""
-    return re.match(r"[A-Za-z]+", element).group(0)
-
-
-def split_series(circuit: str) -> list[str]:
-    """The top-level series terms of a circuit string ('R0-p(R1,C1)' -> ['R0', 'p(R1,C1)'])."""
-    terms, depth, current = [], 0, ""
-    for char in circuit.replace(" ", ""):
-        depth += (char == "(") - (char == ")")
-        if char == "-" and depth == 0:
-            terms.append(current)
-            current = ""
-        else:
-            current += char
-    return terms + [current]
-
-
-def terms_of(circuit: str) -> list[Term] | None:
-    """The circuit as separable series terms, or None when it is not of that form."""
-    terms = []
-    for text in split_series(circuit):
-        pair = _PAIR_RE.match(text)
-        if pair:
-            a, b = pair.groups()
-            r, c = (a, b) if kind_of(a) == "R" else (b, a)
-            if kind_of(r) != "R" or kind_of(c) not in ("CPE", "C"):
-                return None
-            terms.append(Term("pair", r, c))
-        elif re.fullmatch(_ELEMENT_RE, text) and kind_of(text) in ("R", "CPE", "C", "L", "W"):
-            terms.append(Term(kind_of(text), text))
-        else:
-            return None
-    return terms
 
 
 def tau_grid(f_min: float, f_max: float, n_pairs: int) -> np.ndarray:
@@ -139,7 +91,14 @@ def column(term: Term, w: np.ndarray, tau: float, n: float) -> np.ndarray:
     return (1 - 1j) / np.sqrt(w)  # W
 
 
-def parameters(terms: list[Term], coefs: np.ndarray, taus: list[float], ns: dict[str, float], z_max: float, w_min: float) -> dict[str, float]:
+def parameters(
+    terms: list[Term],
+    coefs: np.ndarray,
+    taus: list[float],
+    ns: dict[str, float],
+    z_max: float,
+    w_min: float,
+) -> dict[str, float]:
     """impedance.py parameter values from the scale coefficients, time constants and exponents."""
     floor = ZERO_FLOOR * z_max
     values, taus = {}, iter(taus)
@@ -165,14 +124,20 @@ def parameters(terms: list[Term], coefs: np.ndarray, taus: list[float], ns: dict
     return values
 
 
-def grid_candidates(terms: list[Term], grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every grid point: arc time-constant indices (increasing), arc exponents, series-CPE exponents (one row each)."""
+def grid_candidates(
+    terms: list[Term], grid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every grid point, one row each: arc τ indices (increasing), arc and series-CPE exponents."""
     pairs = [t for t in terms if t.kind == "pair"]
     n_series = sum(t.kind == "CPE" for t in terms)
-    combos = np.array(list(itertools.combinations(range(grid.size), len(pairs))), dtype=int).reshape(-1, len(pairs))
+    combos = np.array(
+        list(itertools.combinations(range(grid.size), len(pairs))), dtype=int
+    ).reshape(-1, len(pairs))
     arc_choices = [ARC_N if kind_of(t.c) == "CPE" else (1.0,) for t in pairs]
     arc_sets = np.array(list(itertools.product(*arc_choices)), dtype=float).reshape(-1, len(pairs))
-    series_sets = np.array(list(itertools.product(*[SERIES_CPE_N] * n_series)), dtype=float).reshape(-1, n_series)
+    series_sets = np.array(
+        list(itertools.product(*[SERIES_CPE_N] * n_series)), dtype=float
+    ).reshape(-1, n_series)
     m = len(combos) * len(arc_sets) * len(series_sets)
     tau_index = np.tile(combos, (len(arc_sets) * len(series_sets), 1))
     arc_n = np.repeat(np.tile(arc_sets, (len(series_sets), 1)), len(combos), axis=0)
@@ -180,8 +145,15 @@ def grid_candidates(terms: list[Term], grid: np.ndarray) -> tuple[np.ndarray, np
     return tau_index[:m], arc_n[:m], series_n[:m]
 
 
-def grid_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], sigma: np.ndarray | None, n_starts: int = 4) -> list[list[float]]:
-    """Up to n_starts full parameter vectors (in ``names`` order) from the best distinct grid points.
+def grid_starts(
+    f: np.ndarray,
+    z: np.ndarray,
+    circuit: str,
+    names: list[str],
+    sigma: np.ndarray | None,
+    n_starts: int = 4,
+) -> list[list[float]]:
+    """Up to n_starts parameter vectors (in ``names`` order) from the best distinct grid points.
 
     Every combination of arc time constants (on :func:`tau_grid`), arc exponents (ARC_N, one
     per arc) and series-CPE exponents (SERIES_CPE_N) is a grid point. Its scale parameters
@@ -224,7 +196,9 @@ def grid_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], si
     k_pair = k_series = 0
     for j, t in enumerate(terms):
         if t.kind == "pair":
-            index[:, j] = arc_offset[np.searchsorted(arc_values, arc_n[:, k_pair])] + tau_index[:, k_pair]
+            index[:, j] = (
+                arc_offset[np.searchsorted(arc_values, arc_n[:, k_pair])] + tau_index[:, k_pair]
+            )
             k_pair += 1
         elif t.kind == "CPE":
             series_offset = np.array([where[(t.r, n)] for n in SERIES_CPE_N])
@@ -240,26 +214,49 @@ def grid_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], si
     negative = np.any(coefs < 0, axis=1)
     residual[negative] = np.inf
     recheck = np.flatnonzero(negative)
-    recheck = recheck[np.argsort(float(target @ target) - np.sum(coefs[recheck] * b[recheck], axis=1))[:NNLS_RECHECK]]
+    recheck = recheck[
+        np.argsort(float(target @ target) - np.sum(coefs[recheck] * b[recheck], axis=1))[
+            :NNLS_RECHECK
+        ]
+    ]
     for i in recheck:
         x, rnorm = nnls(columns[:, index[i]], target)
         coefs[i], residual[i] = x, rnorm**2
 
-    chosen = []
-    for i in np.argsort(residual, kind="stable"):
-        if not np.isfinite(residual[i]):
-            break
-        log_taus = np.log10(grid[tau_index[i]])
-        if all(np.max(np.abs(log_taus - np.log10(grid[tau_index[j]])), initial=0.0) >= GRID_DISTINCT_DECADES for j in chosen):
-            chosen.append(i)
-        if len(chosen) == n_starts:
-            break
+    chosen = distinct_best(residual, np.log10(grid[tau_index]), n_starts)
     starts = []
     for i in chosen:
-        ns = dict(zip([t.r for t in series_cpe], series_n[i].tolist())) | dict(zip([t.c for t in pairs], arc_n[i].tolist()))
-        values = parameters(terms, coefs[i], [float(grid[g]) for g in tau_index[i]], ns, z_max, float(np.min(w)))
+        ns = dict(zip([t.r for t in series_cpe], series_n[i].tolist())) | dict(
+            zip([t.c for t in pairs], arc_n[i].tolist())
+        )
+        values = parameters(
+            terms, coefs[i], [float(grid[g]) for g in tau_index[i]], ns, z_max, float(np.min(w))
+        )
         starts.append([values[name] for name in names])
     return starts
+
+
+def distinct_best(residual: np.ndarray, log_taus: np.ndarray, n_starts: int) -> list[int]:
+    """Indices of the best grid points, each GRID_DISTINCT_DECADES from those before it.
+
+    Greedy in order of residual (ties in index order): a point is taken when, in some time
+    constant, it lies at least GRID_DISTINCT_DECADES from every point taken. Points with an
+    infinite residual are never taken. Vectorised over all points for each point taken.
+    """
+    order = np.argsort(residual, kind="stable")
+    order = order[np.isfinite(residual[order])]
+    candidates = log_taus[order]
+    allowed = np.ones(order.size, dtype=bool)
+    chosen: list[int] = []
+    while len(chosen) < n_starts:
+        first = np.flatnonzero(allowed)
+        if first.size == 0:
+            break
+        k = int(first[0])
+        chosen.append(int(order[k]))
+        distance = np.max(np.abs(candidates - candidates[k]), axis=1, initial=0.0)
+        allowed &= distance >= GRID_DISTINCT_DECADES
+    return chosen
 
 
 def term_column(term: Term, w: np.ndarray, values: dict[str, float]) -> np.ndarray:
@@ -269,8 +266,15 @@ def term_column(term: Term, w: np.ndarray, values: dict[str, float]) -> np.ndarr
     return column(term, w, 0.0, values.get(term.r + "_1", 1.0) if term.kind == "CPE" else 1.0)
 
 
-def reseed_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], fitted: np.ndarray, sigma: np.ndarray | None) -> list[list[float]]:
-    """For each arc of a fit, the best place elsewhere on the grid with the other terms' shapes kept.
+def reseed_starts(
+    f: np.ndarray,
+    z: np.ndarray,
+    circuit: str,
+    names: list[str],
+    fitted: np.ndarray,
+    sigma: np.ndarray | None,
+) -> list[list[float]]:
+    """For each arc of a fit, the best place elsewhere on the grid, the other terms' shapes kept.
 
     A local fit that used a spare R||CPE pair to patch the largest arc's shape (instead of
     modelling a small arc at the window's top) is left by moving that one pair: its time
@@ -295,7 +299,14 @@ def reseed_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], 
     return starts
 
 
-def grow_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], reduced: dict[str, float], sigma: np.ndarray | None) -> list[list[float]]:
+def grow_starts(
+    f: np.ndarray,
+    z: np.ndarray,
+    circuit: str,
+    names: list[str],
+    reduced: dict[str, float],
+    sigma: np.ndarray | None,
+) -> list[list[float]]:
     """A start of the full circuit from a fit of the circuit without some of its pairs.
 
     The missing pairs are put back one at a time, each at its best place on the grid (time
@@ -322,7 +333,7 @@ def grow_starts(f: np.ndarray, z: np.ndarray, circuit: str, names: list[str], re
 
 
 class _Scan:
-    """One pair's time constant and exponent scanned over the grid, the other terms' shapes fixed."""
+    """One pair's time constant and exponent scanned over the grid, other terms' shapes fixed."""
 
     def __init__(self, f: np.ndarray, z: np.ndarray, sigma: np.ndarray | None):
         self.w = 2 * math.pi * np.asarray(f, dtype=float)
@@ -335,7 +346,9 @@ class _Scan:
         """Real and imaginary parts of a column, weighted."""
         return np.hstack([col.real, col.imag]) * self.weight
 
-    def best_place(self, moved: Term, others: list[Term], values: dict[str, float]) -> tuple[float, float, np.ndarray]:
+    def best_place(
+        self, moved: Term, others: list[Term], values: dict[str, float]
+    ) -> tuple[float, float, np.ndarray]:
         """(τ, n, NNLS scales of others + moved) with the smallest residual."""
         from scipy.optimize import nnls
 
@@ -343,19 +356,31 @@ class _Scan:
         best = None
         for n in ARC_N if kind_of(moved.c) == "CPE" else (1.0,):
             for tau in self.grid:
-                matrix = np.column_stack(base + [self._stacked(column(moved, self.w, float(tau), n))])
+                matrix = np.column_stack(
+                    base + [self._stacked(column(moved, self.w, float(tau), n))]
+                )
                 coefs, rnorm = nnls(matrix, self.target)
                 if best is None or rnorm < best[0]:
                     best = (rnorm, float(tau), n, coefs)
         return best[1], best[2], best[3]
 
-    def placed(self, others: list[Term], moved: Term, tau: float, n: float, coefs: np.ndarray, values: dict[str, float]) -> dict[str, float]:
-        """Parameter values with the others rescaled (shapes kept) and the moved pair placed at (τ, n)."""
+    def placed(
+        self,
+        others: list[Term],
+        moved: Term,
+        tau: float,
+        n: float,
+        coefs: np.ndarray,
+        values: dict[str, float],
+    ) -> dict[str, float]:
+        """Parameter values: the others rescaled (shapes kept), the moved pair placed at (τ, n)."""
         new = dict(values)
         w_min = float(np.min(self.w))
         for term, coef in zip(others, coefs[:-1]):
             new.update(_scaled(term, coef, values, self.z_max, w_min))
-        new.update(parameters([moved], np.array([coefs[-1]]), [tau], {moved.c: n}, self.z_max, w_min))
+        new.update(
+            parameters([moved], np.array([coefs[-1]]), [tau], {moved.c: n}, self.z_max, w_min)
+        )
         return new
 
 
@@ -371,10 +396,21 @@ def _tau_of(term: Term, values: dict[str, float]) -> float:
     return (r * q) ** (1.0 / n) if r > 0 and q > 0 else 0.0
 
 
-def _scaled(term: Term, coef: float, values: dict[str, float], z_max: float, w_min: float) -> dict[str, float]:
+def _scaled(
+    term: Term, coef: float, values: dict[str, float], z_max: float, w_min: float
+) -> dict[str, float]:
     """Parameters of a term whose scale is re-solved (coef) while its shape (τ, n) is kept."""
     if term.kind == "pair":
-        return parameters([term], np.array([coef]), [_tau_of(term, values)], {term.c: _n_of(term, values)}, z_max, w_min)
+        return parameters(
+            [term],
+            np.array([coef]),
+            [_tau_of(term, values)],
+            {term.c: _n_of(term, values)},
+            z_max,
+            w_min,
+        )
     if term.kind == "CPE":
-        return parameters([term], np.array([coef]), [], {term.r: values[term.r + "_1"]}, z_max, w_min)
+        return parameters(
+            [term], np.array([coef]), [], {term.r: values[term.r + "_1"]}, z_max, w_min
+        )
     return parameters([term], np.array([coef]), [], {}, z_max, w_min)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from interphase.demo import eis as demo
-from interphase.eis import fit
+from interphase.eis import analysis
 from interphase.readers import biologic, detect, read
 
 SAMPLES = [
@@ -138,6 +138,6 @@ def test_gamry_round_trip_recovers_truth(generated):
     assert ds.attrs["dc_potential_V"] == pytest.approx(4.2)
     assert ds.attrs["area_in_file_cm2"] == pytest.approx(0.196)
     ds.attrs["electrode_area_cm2"] = 0.196
-    result = fit.analyse(ds, {})
+    result = analysis.analyse(ds, {})
     assert result.attrs["status"] == "ok"
     assert float(result["R_ct_area"]) == pytest.approx(demo.TRUTH["NMC-900"][4.2]["R_ct_area"], rel=0.05)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from interphase import datasets
 from interphase.demo import eis as demo
-from interphase.eis import fit
+from interphase.eis import analysis
 from interphase.figures import eis as figure
 from interphase.figures.style import SINGLE_COLUMN_IN, temperature_colors
 
@@ -30,7 +30,7 @@ def demo_fit(sample: str, potential: float, seed: int = 0) -> xr.Dataset:
         coords={"frequency": datasets.variable("frequency", f, "Hz", "frequency")},
         attrs={**SAMPLES[sample], "measurement": f"{sample}_eis_{potential}V", "dc_potential_V": potential},
     )
-    return fit.analyse(clean, {})
+    return analysis.analyse(clean, {})
 
 
 @pytest.fixture(scope="module")
