@@ -8,7 +8,7 @@ from types import ModuleType
 ANALYSIS_MODULES = {
     "eis": "interphase.eis.fit",
     "cv": "interphase.cv.peaks",
-    "xrd": "interphase.xrd.phases",
+    "xrd": "interphase.xrd.analysis",
     "edx_line": "interphase.edx.profile",
     "eels_line": "interphase.eels.whiteline",
 }
