@@ -8,7 +8,7 @@ from types import ModuleType
 ANALYSIS_MODULES = {
     "eis": "interphase.eis.analysis",
     "cv": "interphase.cv.analysis",
-    "xrd": "interphase.xrd.phases",
+    "xrd": "interphase.xrd.analysis",
     "edx_line": "interphase.edx.analysis",
     "eels_line": "interphase.eels.analysis",
 }

@@ -32,6 +32,7 @@ import numpy as np
 
 from interphase.xrd import peaks as peakfit
 from interphase.xrd import references
+from interphase.xrd.wavelength import Source
 
 RNG_STREAM = 3  # this module's fixed stream number for np.random.default_rng([seed, RNG_STREAM])
 
@@ -96,7 +97,7 @@ def _add_reflection(y: np.ndarray, x: np.ndarray, center: float, height: float, 
     """Add a Kα1+Kα2 pseudo-Voigt doublet whose Kα1 peak is ``height`` counts high."""
     f = float(fwhm(np.array(center), uvw))
     area = height / peakfit.pv_height(f, 1.0, ETA)
-    y += peakfit.doublet(x, center, f, area, ETA, KA1, KA2, KA2_RATIO)
+    y += peakfit.doublet(x, center, f, area, ETA, Source(KA1, KA2, KA2_RATIO))
 
 
 def expected_counts(sample: str) -> np.ndarray:

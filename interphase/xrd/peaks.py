@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage, optimize, signal
 
+from interphase.xrd.wavelength import Source
+
 # MAD → standard deviation for a normal distribution.
 MAD_TO_SIGMA = 1.4826
 # Width of the SNIP clipping window, degrees 2θ: wider than any Bragg peak here, narrower than
@@ -63,8 +65,8 @@ def snip_background(y: np.ndarray, half_width: int) -> np.ndarray:
     for p in range(1, max(1, half_width) + 1):
         if 2 * p >= n:
             break
-        mean = 0.5 * (v[: n - 2 * p] + v[2 * p:])
-        v[p: n - p] = np.minimum(v[p: n - p], mean)
+        mean = 0.5 * (v[: n - 2 * p] + v[2 * p :])
+        v[p : n - p] = np.minimum(v[p : n - p], mean)
     return (np.exp(np.exp(v) - 1.0) - 1.0) ** 2 - 1.0 + offset
 
 
@@ -82,7 +84,7 @@ def local_noise(y: np.ndarray, window: int) -> np.ndarray:
 
 
 def ka2_position(two_theta_ka1: np.ndarray | float, ka1: float, ka2: float) -> np.ndarray | float:
-    """2θ of the Kα2 reflection from the same planes as a Kα1 reflection at ``two_theta_ka1`` (Bragg)."""
+    """2θ of the Kα2 reflection of the planes that reflect Kα1 at ``two_theta_ka1`` (Bragg)."""
     s = np.sin(np.radians(np.asarray(two_theta_ka1, dtype=float)) / 2.0) * ka2 / ka1
     return np.degrees(2.0 * np.arcsin(np.clip(s, -1.0, 1.0)))
 
@@ -97,20 +99,25 @@ def pseudo_voigt(x: np.ndarray, center: float, fwhm: float, area: float, eta: fl
 
 def pv_height(fwhm: float, area: float, eta: float) -> float:
     """Maximum of an area-normalised pseudo-Voigt."""
-    return area * (eta * 2.0 / (math.pi * fwhm) + (1.0 - eta) * math.sqrt(4.0 * math.log(2.0) / math.pi) / fwhm)
+    gauss = math.sqrt(4.0 * math.log(2.0) / math.pi) / fwhm
+    return area * (eta * 2.0 / (math.pi * fwhm) + (1.0 - eta) * gauss)
 
 
-def doublet(x: np.ndarray, center: float, fwhm: float, area: float, eta: float,
-            ka1: float, ka2: float, ratio: float) -> np.ndarray:
-    """Kα1 pseudo-Voigt plus its Kα2 partner (area × ratio, same width) at the Bragg position for λ2."""
+def doublet(
+    x: np.ndarray, center: float, fwhm: float, area: float, eta: float, source: Source
+) -> np.ndarray:
+    """Kα1 pseudo-Voigt plus its Kα2 partner (area × ratio, same width) at λ2's Bragg angle."""
     out = pseudo_voigt(x, center, fwhm, area, eta)
-    if ratio > 0 and np.isfinite(ka2):
-        out = out + pseudo_voigt(x, float(ka2_position(center, ka1, ka2)), fwhm, area * ratio, eta)
+    if source.has_ka2:
+        ka2_center = float(ka2_position(center, source.ka1, source.ka2))
+        out = out + pseudo_voigt(x, ka2_center, fwhm, area * source.ratio, eta)
     return out
 
 
-def detect(x: np.ndarray, net: np.ndarray, noise: np.ndarray, min_snr: float) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and widths (degrees) of maxima of the smoothed net signal above ``min_snr`` × noise."""
+def detect(
+    x: np.ndarray, net: np.ndarray, noise: np.ndarray, min_snr: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and widths (deg) of maxima of the smoothed net signal above min_snr × noise."""
     step = float(np.median(np.diff(x)))
     window = max(5, int(round(0.1 / step)) | 1)
     smooth = signal.savgol_filter(net, window, 2) if net.size > window else net
@@ -120,19 +127,21 @@ def detect(x: np.ndarray, net: np.ndarray, noise: np.ndarray, min_snr: float) ->
     return idx, widths
 
 
-def drop_ka2_shoulders(x: np.ndarray, idx: np.ndarray, heights: np.ndarray, widths: np.ndarray,
-                       ka1: float, ka2: float, ratio: float) -> np.ndarray:
+def drop_ka2_shoulders(
+    x: np.ndarray, idx: np.ndarray, heights: np.ndarray, widths: np.ndarray, source: Source
+) -> np.ndarray:
     """Keep the detected maxima that are not the Kα2 shoulder of a stronger peak."""
-    if not (ratio > 0 and np.isfinite(ka2)) or idx.size < 2:
+    if not source.has_ka2 or idx.size < 2:
         return idx
     keep = np.ones(idx.size, dtype=bool)
     for i in np.argsort(-heights, kind="stable"):
         if not keep[i]:
             continue
-        x2 = float(ka2_position(x[idx[i]], ka1, ka2))
+        x2 = float(ka2_position(x[idx[i]], source.ka1, source.ka2))
         tol = max(0.04, 0.35 * widths[i])
         for j in range(idx.size):
-            if j != i and keep[j] and abs(x[idx[j]] - x2) <= tol and heights[j] <= 0.8 * heights[i]:
+            near = abs(x[idx[j]] - x2) <= tol
+            if j != i and keep[j] and near and heights[j] <= 0.8 * heights[i]:
                 keep[j] = False
     return idx[keep]
 
@@ -150,79 +159,144 @@ def _groups(centers: np.ndarray, widths: np.ndarray, split: np.ndarray) -> list[
     return groups
 
 
-def fit_peaks(x: np.ndarray, net: np.ndarray, noise: np.ndarray, sigma: np.ndarray, centers: np.ndarray,
-              widths: np.ndarray, ka1: float, ka2: float, ratio: float) -> list[Peak]:
-    """Pseudo-Voigt (doublet) least-squares fits, peaks that overlap fitted together with a constant."""
+@dataclass(frozen=True)
+class _Start:
+    """Start values and bounds of one group fit: (centre, FWHM, area) per peak, then η, offset."""
+
+    p0: list[float]
+    lower: list[float]
+    upper: list[float]
+
+
+def _group_model(source: Source, n: int):
+    """The model of n doublets sharing η, plus a constant: f(x, c1, w1, a1, ..., η, const)."""
+
+    def model(xx, *p):
+        out = np.full_like(xx, p[-1])
+        for m in range(n):
+            out = out + doublet(xx, p[3 * m], p[3 * m + 1], p[3 * m + 2], p[-2], source)
+        return out
+
+    return model
+
+
+def _start(
+    xs: np.ndarray, ys: np.ndarray, c: np.ndarray, w: np.ndarray, step: float, ratio: float
+) -> _Start:
+    """Start values and bounds for the peaks of one group."""
+    p0, lower, upper = [], [], []
+    for m in range(c.size):
+        height = max(float(np.interp(c[m], xs, ys)), 1e-9)
+        p0 += [c[m], w[m], height * w[m] * 1.06 / (1.0 + ratio)]
+        lower += [c[m] - max(0.5 * w[m], 0.03), max(0.2 * w[m], 1.5 * step), 0.0]
+        upper += [c[m] + max(0.5 * w[m], 0.03), 5.0 * w[m], np.inf]
+    return _Start(p0 + [0.5, 0.0], lower + [0.0, -np.inf], upper + [1.0, np.inf])
+
+
+def _fit_group(xs: np.ndarray, ys: np.ndarray, ss: np.ndarray, start: _Start, model):
+    """Least squares of one group: parameters and standard errors (NaN when the fit fails)."""
+    try:
+        if xs.size <= len(start.p0):
+            raise RuntimeError("too few points")
+        popt, pcov = optimize.curve_fit(
+            model,
+            xs,
+            ys,
+            p0=start.p0,
+            sigma=ss,
+            absolute_sigma=True,
+            bounds=(start.lower, start.upper),
+            maxfev=4000,
+        )
+        dof = max(xs.size - len(start.p0), 1)
+        chi2 = float(np.sum(((ys - model(xs, *popt)) / ss) ** 2) / dof)
+        perr = np.sqrt(np.clip(np.diag(pcov), 0, None) * max(1.0, chi2))
+    except (RuntimeError, ValueError, optimize.OptimizeWarning):
+        popt, perr = np.array(start.p0, dtype=float), np.full(len(start.p0), np.nan)
+    return popt, perr
+
+
+def fit_peaks(
+    x: np.ndarray,
+    net: np.ndarray,
+    noise: np.ndarray,
+    sigma: np.ndarray,
+    centers: np.ndarray,
+    widths: np.ndarray,
+    source: Source,
+) -> list[Peak]:
+    """Pseudo-Voigt (doublet) fits; peaks that overlap are fitted together with a constant."""
     order = np.argsort(centers)
     step = float(np.median(np.diff(x)))
     centers, widths = centers[order], np.clip(widths[order], 2.0 * step, 2.0)
-    use_ka2 = ratio > 0 and np.isfinite(ka2)
-    split = (ka2_position(centers, ka1, ka2) - centers) if use_ka2 else np.zeros_like(centers)
+    split = np.zeros_like(centers)
+    if source.has_ka2:
+        split = ka2_position(centers, source.ka1, source.ka2) - centers
     peaks: list[Peak] = []
     for group in _groups(centers, widths, split):
         c, w = centers[group], widths[group]
         lo = c.min() - 3.0 * w[0]
-        hi = c.max() + 3.0 * w[-1] + (split[group[-1]] if use_ka2 else 0.0)
+        hi = c.max() + 3.0 * w[-1] + split[group[-1]]
         sel = (x >= lo) & (x <= hi)
-        xs, ys, ss = x[sel], net[sel], sigma[sel]
-        k = len(group)
-
-        def model(xx, *p):
-            out = np.full_like(xx, p[-1])
-            for m in range(k):
-                out = out + doublet(xx, p[3 * m], p[3 * m + 1], p[3 * m + 2], p[-2], ka1, ka2, ratio if use_ka2 else 0.0)
-            return out
-
-        p0, lower, upper = [], [], []
-        for m in range(k):
-            height = max(float(np.interp(c[m], xs, ys)), 1e-9)
-            area0 = height * w[m] * 1.06 / (1.0 + (ratio if use_ka2 else 0.0))
-            p0 += [c[m], w[m], area0]
-            lower += [c[m] - max(0.5 * w[m], 0.03), max(0.2 * w[m], 1.5 * step), 0.0]
-            upper += [c[m] + max(0.5 * w[m], 0.03), 5.0 * w[m], np.inf]
-        p0 += [0.5, 0.0]
-        lower += [0.0, -np.inf]
-        upper += [1.0, np.inf]
-        try:
-            if xs.size <= len(p0):
-                raise RuntimeError("too few points")
-            popt, pcov = optimize.curve_fit(model, xs, ys, p0=p0, sigma=ss, absolute_sigma=True,
-                                            bounds=(lower, upper), maxfev=4000)
-            chi2 = float(np.sum(((ys - model(xs, *popt)) / ss) ** 2) / max(xs.size - len(p0), 1))
-            perr = np.sqrt(np.clip(np.diag(pcov), 0, None) * max(1.0, chi2))
-        except (RuntimeError, ValueError, optimize.OptimizeWarning):
-            popt, perr = np.array(p0, dtype=float), np.full(len(p0), np.nan)
+        start = _start(x[sel], net[sel], c, w, step, source.ratio if source.has_ka2 else 0.0)
+        popt, perr = _fit_group(x[sel], net[sel], sigma[sel], start, _group_model(source, c.size))
         eta = float(popt[-2])
-        for m, i in enumerate(group):
-            pos, fwhm, area = (float(v) for v in popt[3 * m: 3 * m + 3])
-            peaks.append(Peak(pos, float(perr[3 * m]), fwhm, float(perr[3 * m + 1]), area, float(perr[3 * m + 2]),
-                              pv_height(fwhm, area, eta), eta, float(np.interp(pos, x, noise))))
+        for m in range(len(group)):
+            pos, fwhm, area = (float(v) for v in popt[3 * m : 3 * m + 3])
+            pos_err, fwhm_err, area_err = (float(v) for v in perr[3 * m : 3 * m + 3])
+            peaks.append(
+                Peak(
+                    pos,
+                    pos_err,
+                    fwhm,
+                    fwhm_err,
+                    area,
+                    area_err,
+                    pv_height(fwhm, area, eta),
+                    eta,
+                    float(np.interp(pos, x, noise)),
+                )
+            )
     return peaks
 
 
-def model_curve(x: np.ndarray, peaks: list[Peak], ka1: float, ka2: float, ratio: float) -> np.ndarray:
+def model_curve(x: np.ndarray, peaks: list[Peak], source: Source) -> np.ndarray:
     """Sum of the fitted peaks (with their Kα2 partners) on ``x``."""
     out = np.zeros_like(x, dtype=float)
     for p in peaks:
-        out += doublet(x, p.position, p.fwhm, p.area, p.eta, ka1, ka2, ratio)
+        out += doublet(x, p.position, p.fwhm, p.area, p.eta, source)
     return out
 
 
-def find_and_fit(x: np.ndarray, y: np.ndarray, min_snr: float, ka1: float, ka2: float, ratio: float):
-    """Background, noise, and the fitted peaks above ``min_snr`` × noise; returns (background, noise, peaks)."""
+@dataclass(frozen=True)
+class PeakSearch:
+    """A scan's SNIP background, local noise σ and fitted peaks above the detection threshold."""
+
+    background: np.ndarray
+    noise: np.ndarray
+    peaks: list[Peak]
+
+
+def find_and_fit(x: np.ndarray, y: np.ndarray, min_snr: float, source: Source) -> PeakSearch:
+    """Background, noise, and the fitted peaks above ``min_snr`` × noise."""
     step = float(np.median(np.diff(x)))
     box = max(1, int(round(BACKGROUND_SMOOTHING_DEG / step)))
-    background = snip_background(ndimage.uniform_filter1d(y, box, mode="nearest"), int(round(SNIP_WINDOW_DEG / step)))
+    smoothed = ndimage.uniform_filter1d(y, box, mode="nearest")
+    background = snip_background(smoothed, int(round(SNIP_WINDOW_DEG / step)))
     net = y - background
     noise = local_noise(y, int(round(NOISE_WINDOW_DEG / step)))
     idx, widths = detect(x, net, noise, min_snr)
     heights = net[idx] if idx.size else np.zeros(0)
-    kept = drop_ka2_shoulders(x, idx, heights, widths, ka1, ka2, ratio)
+    kept = drop_ka2_shoulders(x, idx, heights, widths, source)
     widths = widths[np.isin(idx, kept)]
     # Counting statistics on top of the background noise: σ² = σ_bg² + gain × net, with the
     # gain (counts per intensity unit) taken from σ_bg² / background.
-    gain = float(np.median(noise**2 / np.maximum(background, 1e-9))) if np.all(background > 0) else 0.0
+    gain = 0.0
+    if np.all(background > 0):
+        gain = float(np.median(noise**2 / np.maximum(background, 1e-9)))
     sigma = np.sqrt(noise**2 + gain * np.clip(net, 0, None))
-    peaks = fit_peaks(x, net, noise, sigma, x[kept], widths, ka1, ka2, ratio) if kept.size else []
-    peaks = [p for p in peaks if p.height >= min_snr * p.noise and np.isfinite(p.position)]
-    return background, noise, peaks
+    found = []
+    if kept.size:
+        found = fit_peaks(x, net, noise, sigma, x[kept], widths, source)
+    found = [p for p in found if p.height >= min_snr * p.noise and np.isfinite(p.position)]
+    return PeakSearch(background, noise, found)

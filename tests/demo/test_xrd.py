@@ -7,7 +7,7 @@ import pytest
 
 from interphase import readers
 from interphase.demo import xrd as demo
-from interphase.xrd import phases, references
+from interphase.xrd import analysis, references
 
 SAMPLES = [
     {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
@@ -31,7 +31,7 @@ def fits(generated):
     for row in rows:
         ds = readers.read(raw / row["file"], "xrd")
         ds.attrs.update(sample=row["sample"], measurement=row["measurement"])
-        out[row["sample"]] = phases.analyse(ds, PARAMS)
+        out[row["sample"]] = analysis.analyse(ds, PARAMS)
     return out
 
 
@@ -97,7 +97,7 @@ def test_main_phase_reflections_found_at_their_positions(fits):
 
 
 def test_summary_rows(fits):
-    rows = phases.rows(fits["NMC-900"])
+    rows = analysis.rows(fits["NMC-900"])
     values = sorted(r["value"] for r in rows if r["quantity"] == "impurity_peak_2theta")
     np.testing.assert_allclose(values, demo.TRUTH["NMC-900"]["impurity_peaks_2theta"], atol=0.05)
     assert [r["value"] for r in rows if r["quantity"] == "n_impurity_peaks"] == [4]

@@ -9,7 +9,7 @@ import xarray as xr
 
 from interphase.datasets import variable
 from interphase.figures import xrd as figure
-from interphase.xrd import phases, references
+from interphase.xrd import analysis, references
 
 KA1 = 1.540598
 
@@ -28,7 +28,7 @@ def _fit(temperature: float, extra: float | None) -> xr.Dataset:
                     attrs={"wavelength_ka1_angstrom": KA1, "wavelength_ka2_angstrom": math.nan, "ka2_ka1_ratio": 0.0,
                            "anode": "Cu", "scan_kind": "powder", "sintering_temperature_C": temperature,
                            "label": f"S-{temperature:g}", "sample": "s"})
-    return phases.analyse(ds, {"expected_phases": ["TiO2-rutile"]})
+    return analysis.analyse(ds, {"expected_phases": ["TiO2-rutile"]})
 
 
 def test_stack_figure_written(tmp_path):

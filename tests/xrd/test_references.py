@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from interphase.errors import ConfigError
-from interphase.xrd import references
+from interphase.xrd import crystal, references
 from tests.conftest import real_file
 
 CU = 1.540598
@@ -26,7 +26,10 @@ def strongest(name: str) -> float:
         ("Co3O4", 36.845),  # (311), ICDD PDF 42-1467
         ("TiO2-rutile", 27.446),  # (110), ICDD PDF 21-1276
         ("TiO2-anatase", 25.281),  # (101), ICDD PDF 21-1272
-        ("LATP", 24.45),  # (113), Li1.3Al0.3Ti1.7(PO4)3 (Aono et al. 1990; PDF 35-0754 for LiTi2(PO4)3: 24.40)
+        (
+            "LATP",
+            24.45,
+        ),  # (113), Li1.3Al0.3Ti1.7(PO4)3 (Aono et al. 1990; PDF 35-0754 for LiTi2(PO4)3: 24.40)
         ("LiCoPO4", 35.93),  # (311), ICDD PDF 32-0552 (35.96)
         ("CoTiO3", 32.83),  # (104), ICDD PDF 15-0866 (32.84)
         ("Li3PO4", 22.33),  # (210) in Pnma = (120) in Pmnb, d = 3.98 Å, γ-Li3PO4 ICDD PDF 15-0760
@@ -61,13 +64,13 @@ def test_new_phases_strong_lines_sit_at_the_card_positions(name, hkl, two_theta)
 def test_new_phases_have_the_formula_of_their_name(name):
     from pymatgen.core import Composition
 
-    struct = references.structure(name)
+    struct = crystal.structure(name)
     assert struct.composition.reduced_composition == Composition(name).reduced_composition
 
 
 def cation_oxygen_distances(name: str, cation: str) -> list[float]:
     """All cation-O distances (Å) below 2.4 Å in the built structure of a library phase."""
-    struct = references.structure(name)
+    struct = crystal.structure(name)
     return [
         n.nn_distance
         for site in struct
@@ -80,7 +83,8 @@ def cation_oxygen_distances(name: str, cation: str) -> list[float]:
 @pytest.mark.parametrize(
     ("name", "cation", "count", "lo", "hi"),
     [
-        # berlinite: 4 O around each of 3 Al and 3 P; Al-O 1.73-1.74, P-O 1.52 Å (Thong & Schwarzenbach 1979)
+        # berlinite: 4 O around each of 3 Al and 3 P; Al-O 1.73-1.74, P-O 1.52 Å
+        # (Thong & Schwarzenbach 1979)
         ("AlPO4", "Al", 12, 1.72, 1.75),
         ("AlPO4", "P", 12, 1.51, 1.53),
         # Li2TiO3: 8 TiO6 octahedra, Ti-O 1.95-1.98 Å (Kataoka et al. 2009, CIF of XRD-AutoAnalyzer)
@@ -96,7 +100,7 @@ def test_new_phases_have_their_published_bond_lengths(name, cation, count, lo, h
 def test_li2tio3_positions_are_those_of_the_checked_cif():
     # Ti 4e y and an O 8f site as read from XRD-AutoAnalyzer Example/References/Li2TiO3_15.cif
     # (P1 listing: Ti17 0 0.41749 0.25, O27 0.14116 0.26356 0.13720), expanded here from C2/c
-    struct = references.structure("Li2TiO3")
+    struct = crystal.structure("Li2TiO3")
     frac = np.array([site.frac_coords for site in struct]) % 1.0
     for expected in ((0.0, 0.41749, 0.25), (0.14116, 0.26356, 0.13720), (0.5, 0.08251, 0.75)):
         assert np.min(np.abs(frac - np.array(expected)).max(axis=1)) < 1e-4
@@ -148,7 +152,12 @@ CIFS = [
     # pymatgen P1 export with 'Ti3.928+': a = 4.6092 Å (a DFT cell, 0.3 % larger)
     ("cif/xrdautoanalyzer_TiO2_136_rutile_P1.cif", "110", bragg(4.6092 / math.sqrt(2)), 27.45),
     # anatase (101), P1 with 'Ti0+'/'O0+': a = 3.783, c = 9.590 Å
-    ("cif/xrdautoanalyzer_TiO2_141_anatase_P1.cif", "101", bragg(1 / math.sqrt(1 / 3.783**2 + 1 / 9.590**2)), 25.3),
+    (
+        "cif/xrdautoanalyzer_TiO2_141_anatase_P1.cif",
+        "101",
+        bragg(1 / math.sqrt(1 / 3.783**2 + 1 / 9.590**2)),
+        25.3,
+    ),
     # LiCoO2 (003), d = c/3, c = 13.888 Å in this VESTA file (19.16°; 18.9-19.0° for c = 14.05 Å)
     ("cif/danporter_LiCoO2_VESTA.cif", "003", bragg(13.888 / 3), 18.95),
 ]
