@@ -6,6 +6,7 @@ import numpy as np
 import xarray as xr
 
 from interphase.datasets.core import variable
+from interphase.interface import FILM_METALS, film_is_last
 
 # Chemical symbols, Z = 1..103 (IUPAC Periodic Table of the Elements, 2022).
 _SYMBOL_TABLE = """
@@ -16,19 +17,18 @@ _SYMBOL_TABLE = """
 """
 ELEMENT_SYMBOLS = frozenset(_SYMBOL_TABLE.split())
 
-# Transition metals of cathode films (NMC, NCA, LMO, LFP): their summed signal tells the
-# film side of a line ("film side first" is part of the line layouts).
-FILM_METALS = ("Ni", "Co", "Mn", "Fe")
 
 
 def film_side_last(composition: np.ndarray, elements: list[str]) -> bool:
-    """True when the film transition metals are richer at the end of the line than at its start."""
+    """True when the film's transition metals (interphase.interface) are richer at the line's end.
+
+    "Film side first" is part of the line layouts; the decision is the one the analyses make
+    (:func:`interphase.interface.film_is_last` on the summed film-metal signal).
+    """
     idx = [elements.index(e) for e in FILM_METALS if e in elements]
     if not idx or composition.shape[0] < 2:
         return False
-    total = np.nansum(composition[:, idx], axis=1)
-    n = max(1, composition.shape[0] // 10)
-    return float(np.mean(total[-n:])) > float(np.mean(total[:n]))
+    return film_is_last(np.nansum(composition[:, idx], axis=1))
 
 
 def edx_composition_dataset(

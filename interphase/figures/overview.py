@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from interphase.figures.style import new_figure, save_figure, temperature_colors
+from interphase.interface import FILM_METALS
 
-FILM_METALS = ("Ni", "Co", "Mn")
 POTENTIAL_MARKERS = ("o", "s", "^", "D", "v", "P")
 ELEMENT_MARKERS = {"Co": "o", "Mn": "s", "Ni": "^"}
 

@@ -102,11 +102,18 @@ def test_weight_percent_columns_beside_atomic_percent_are_ignored(tmp_path):
 
 
 def test_line_from_electrolyte_into_film_is_turned_round(tmp_path):
-    text = "Distance (nm),Ti (at%),Ni (at%)\n0,10,0\n10,9,1\n20,1,9\n30,0,11\n"
-    ds = read(write(tmp_path, "f.csv", text))
+    ni = [0, 1, 0, 1, 0, 9, 10, 11, 10, 11]
+    rows = "".join(f"{10 * i},{11 - v},{v}\n" for i, v in enumerate(ni))
+    ds = read(write(tmp_path, "f.csv", "Distance (nm),Ti (at%),Ni (at%)\n" + rows))
     assert ds.attrs["distance_reversed"] == 1
-    assert ds["distance"].values.tolist() == [0.0, 10.0, 20.0, 30.0]
-    assert ds["composition"].sel(element="Ni").values.tolist() == [11.0, 9.0, 1.0, 0.0]
+    assert ds["distance"].values.tolist() == [10.0 * i for i in range(10)]
+    assert ds["composition"].sel(element="Ni").values.tolist() == ni[::-1]
+
+
+def test_line_without_a_clear_step_is_kept_as_measured(tmp_path):
+    rows = "".join(f"{10 * i},{10 + i % 2},{1 + i % 2}\n" for i in range(10))
+    ds = read(write(tmp_path, "g.csv", "Distance (nm),Ti (at%),Ni (at%)\n" + rows))
+    assert ds.attrs["distance_reversed"] == 0
 
 
 def test_descending_distances_are_sorted_film_first(tmp_path):
