@@ -18,19 +18,35 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="write the embedded demo study (raw files and sheets)")
     demo.add_argument("outdir", type=Path, help="folder to write into (e.g. data/demo)")
-    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the committed demo's)")
-    demo.add_argument("--samples", type=int, default=2,
-                      help="number of samples, 8 measurements each (default 2: the embedded demo)")
+    demo.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: the committed demo's)"
+    )
+    demo.add_argument(
+        "--samples",
+        type=int,
+        default=2,
+        help="number of samples, 8 measurements each (default 2: the embedded demo)",
+    )
     audit = sub.add_parser("audit", help="check a results folder against its provenance manifest")
     audit.add_argument("results_dir", type=Path, help="the results/ folder of a run")
-    audit.add_argument("--raw", type=Path, default=None, help="where the raw files are now, if moved")
-    audit.add_argument("--trace", type=Path, default=None, help="print the chain from raw files to this file")
-    audit.add_argument("--all", action="store_true", help="list every file, not only those that differ")
+    audit.add_argument(
+        "--raw", type=Path, default=None, help="where the raw files are now, if moved"
+    )
+    audit.add_argument(
+        "--trace", type=Path, default=None, help="print the chain from raw files to this file"
+    )
+    audit.add_argument(
+        "--all", action="store_true", help="list every file, not only those that differ"
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         from interphase import demo as demo_module
 
-        kwargs = {"samples": args.samples} if args.seed is None else {"seed": args.seed, "samples": args.samples}
+        kwargs = (
+            {"samples": args.samples}
+            if args.seed is None
+            else {"seed": args.seed, "samples": args.samples}
+        )
         written = demo_module.generate(args.outdir, **kwargs)
         print(f"wrote {len(written)} files under {args.outdir}")
         return 0

@@ -67,7 +67,14 @@ def audit(results_dir: str | Path, raw_dir: str | Path | None = None) -> tuple[l
         if not path.is_file():
             findings.append(Finding(row["path"], row["role"], "missing", str(path)))
         elif sha256_file(path) != row["sha256"]:
-            findings.append(Finding(row["path"], row["role"], "changed", f"sha256 now {sha256_file(path)[:16]}…, recorded {row['sha256'][:16]}…"))
+            findings.append(
+                Finding(
+                    row["path"],
+                    row["role"],
+                    "changed",
+                    f"sha256 now {sha256_file(path)[:16]}…, recorded {row['sha256'][:16]}…",
+                )
+            )
         else:
             findings.append(Finding(row["path"], row["role"], "ok"))
     listed = {row["path"] for row in rows}
@@ -83,7 +90,9 @@ def code_version(results_dir: Path) -> dict:
     """The recorded and current git commits and whether they match."""
     software = results_dir / "provenance" / "software.json"
     recorded = json.loads(software.read_text(encoding="utf-8")) if software.is_file() else {}
-    recorded_commit = recorded.get("git_commit", "") + ("+dirty" if recorded.get("git_dirty") else "")
+    recorded_commit = recorded.get("git_commit", "") + (
+        "+dirty" if recorded.get("git_dirty") else ""
+    )
     current = git_commit()
     return {
         "recorded": recorded_commit or "unknown",
@@ -101,10 +110,15 @@ def format_table(findings: list[Finding], code: dict, all_rows: bool = False) ->
         width = max(len(f.path) for f in shown)
         lines.append(f"{'state':<10} {'role':<10} {'file':<{width}}  detail")
         lines.extend(f"{f.state:<10} {f.role:<10} {f.path:<{width}}  {f.detail}" for f in shown)
-    counts = {state: sum(f.state == state for f in findings) for state in ("ok", "changed", "missing", "unexpected")}
+    counts = {
+        state: sum(f.state == state for f in findings)
+        for state in ("ok", "changed", "missing", "unexpected")
+    }
     lines.append(", ".join(f"{n} {state}" for state, n in counts.items()))
     verdict = "matches" if code["matches"] else "DIFFERS from"
-    lines.append(f"code: recorded {code['recorded']} (interphase {code['interphase']}) {verdict} the current checkout {code['current']}")
+    lines.append(
+        f"code: recorded {code['recorded']} (interphase {code['interphase']}) {verdict} the current checkout {code['current']}"
+    )
     return "\n".join(lines)
 
 
@@ -114,7 +128,9 @@ def trace(results_dir: str | Path, target: str | Path) -> list[str]:
     workdir = results_dir.parent
     rows = {row["path"]: row for row in read_manifest(results_dir)}
     target = Path(target)
-    key = (target.resolve().relative_to(workdir) if target.is_absolute() or target.exists() else target).as_posix()
+    key = (
+        target.resolve().relative_to(workdir) if target.is_absolute() or target.exists() else target
+    ).as_posix()
     if key not in rows:
         raise KeyError(f"{key} is not in {results_dir / 'provenance' / 'manifest.tsv'}")
     lines: list[str] = []

@@ -63,13 +63,19 @@ def build_crate(
     crate = ROCrate(gen_preview=False)
     root = crate.root_dataset
     root["name"] = "interphase workflow run"
-    root["description"] = "Raw instrument files to cleaned datasets, fits, summary and figures (interphase)"
+    root["description"] = (
+        "Raw instrument files to cleaned datasets, fits, summary and figures (interphase)"
+    )
     root["license"] = "https://spdx.org/licenses/GPL-3.0-or-later"
     workflow = crate.add_workflow(
         dest_path=crate_id(os.path.relpath(snakefile, workdir), crate_root, workdir),
         main=True,
         lang="snakemake",
-        properties={"name": "interphase", "version": __version__, "softwareVersion": git_commit or "unknown"},
+        properties={
+            "name": "interphase",
+            "version": __version__,
+            "softwareVersion": git_commit or "unknown",
+        },
     )
     inputs, outputs = [], []
     for row in manifest_rows:
@@ -79,14 +85,21 @@ def build_crate(
                 "name": Path(row["path"]).name,
                 "sha256": row["sha256"],
                 "contentSize": int(row["bytes"]),
-                "encodingFormat": MEDIA_TYPES.get(Path(row["path"]).suffix.lower(), "application/octet-stream"),
-                "description": f"{row['role']}" + (f", made by rule {row['rule']}" if row.get("rule") else ""),
+                "encodingFormat": MEDIA_TYPES.get(
+                    Path(row["path"]).suffix.lower(), "application/octet-stream"
+                ),
+                "description": f"{row['role']}"
+                + (f", made by rule {row['rule']}" if row.get("rule") else ""),
             },
         )
         (inputs if row["role"] == "raw input" else outputs).append(entity)
     if config_file is not None and config_file.is_file():
-        inputs.append(crate.add_file(dest_path=crate_id(os.path.relpath(config_file, workdir), crate_root, workdir),
-                                     properties={"name": "configuration", "encodingFormat": MEDIA_TYPES[".yaml"]}))
+        inputs.append(
+            crate.add_file(
+                dest_path=crate_id(os.path.relpath(config_file, workdir), crate_root, workdir),
+                properties={"name": "configuration", "encodingFormat": MEDIA_TYPES[".yaml"]},
+            )
+        )
     agent = crate.add(Person(crate, "#agent", properties={"name": getpass.getuser()}))
     action = crate.add_action(
         workflow,
@@ -102,11 +115,26 @@ def build_crate(
         },
     )
     root.append_to("mentions", action)
-    for profile, name in ((PROCESS_RUN_CRATE, "Process Run Crate"), (WORKFLOW_RUN_CRATE, "Workflow Run Crate"),
-                          (WORKFLOW_RO_CRATE, "Workflow RO-Crate")):
+    for profile, name in (
+        (PROCESS_RUN_CRATE, "Process Run Crate"),
+        (WORKFLOW_RUN_CRATE, "Workflow Run Crate"),
+        (WORKFLOW_RO_CRATE, "Workflow RO-Crate"),
+    ):
         if profile not in crate:
-            crate.add(ContextEntity(crate, profile, properties={"@type": "CreativeWork", "name": name, "version": profile.rsplit("/", 1)[-1]}))
-        if {"@id": profile} not in (root.get("conformsTo") or []) and profile not in _ids(root.get("conformsTo")):
+            crate.add(
+                ContextEntity(
+                    crate,
+                    profile,
+                    properties={
+                        "@type": "CreativeWork",
+                        "name": name,
+                        "version": profile.rsplit("/", 1)[-1],
+                    },
+                )
+            )
+        if {"@id": profile} not in (root.get("conformsTo") or []) and profile not in _ids(
+            root.get("conformsTo")
+        ):
             root.append_to("conformsTo", {"@id": profile})
     return crate
 
@@ -114,7 +142,9 @@ def build_crate(
 def _ids(value) -> set[str]:
     """The @ids of a property value (an entity, a reference, or a list of them)."""
     items = value if isinstance(value, list) else [value] if value else []
-    return {item["@id"] if isinstance(item, dict) else getattr(item, "id", str(item)) for item in items}
+    return {
+        item["@id"] if isinstance(item, dict) else getattr(item, "id", str(item)) for item in items
+    }
 
 
 def write_crate(crate, target: Path) -> None:

@@ -123,13 +123,20 @@ def to_dataset(frame: pd.DataFrame, attrs: dict | None = None) -> xr.Dataset:
         values = frame[column].to_numpy()
         if column in units:
             unit, long_name = units[column]
-            data_vars[column] = ("row", values.astype(float), {"units": unit, "long_name": long_name})
+            data_vars[column] = (
+                "row",
+                values.astype(float),
+                {"units": unit, "long_name": long_name},
+            )
         else:
             data_vars[column] = (
                 "row",
                 np.array([str(v) for v in values], dtype=object),
                 {"units": "1", "long_name": column.replace("_", " ")},
             )
-    ds = xr.Dataset(data_vars, coords={"row": ("row", np.arange(len(frame)), {"units": "1", "long_name": "row index"})})
+    ds = xr.Dataset(
+        data_vars,
+        coords={"row": ("row", np.arange(len(frame)), {"units": "1", "long_name": "row index"})},
+    )
     ds.attrs = dict(attrs or {})
     return ds

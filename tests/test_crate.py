@@ -12,12 +12,42 @@ from pathlib import Path
 
 from rocrate.rocrate import ROCrate
 
-from interphase.crate import PROCESS_RUN_CRATE, WORKFLOW_RO_CRATE, WORKFLOW_RUN_CRATE, build_crate, write_crate
+from interphase.crate import (
+    PROCESS_RUN_CRATE,
+    WORKFLOW_RO_CRATE,
+    WORKFLOW_RUN_CRATE,
+    build_crate,
+    write_crate,
+)
 
 ROWS = [
-    {"path": "data/raw/a.mpt", "sha256": "a" * 64, "bytes": "10", "role": "raw input", "rule": "", "inputs": "", "parameters": ""},
-    {"path": "results/clean/a.nc", "sha256": "b" * 64, "bytes": "20", "role": "clean", "rule": "clean", "inputs": "", "parameters": ""},
-    {"path": "results/figures/f.png", "sha256": "c" * 64, "bytes": "30", "role": "figure", "rule": "f", "inputs": "", "parameters": ""},
+    {
+        "path": "data/raw/a.mpt",
+        "sha256": "a" * 64,
+        "bytes": "10",
+        "role": "raw input",
+        "rule": "",
+        "inputs": "",
+        "parameters": "",
+    },
+    {
+        "path": "results/clean/a.nc",
+        "sha256": "b" * 64,
+        "bytes": "20",
+        "role": "clean",
+        "rule": "clean",
+        "inputs": "",
+        "parameters": "",
+    },
+    {
+        "path": "results/figures/f.png",
+        "sha256": "c" * 64,
+        "bytes": "30",
+        "role": "figure",
+        "rule": "f",
+        "inputs": "",
+        "parameters": "",
+    },
 ]
 
 
@@ -27,8 +57,16 @@ def written_crate(tmp_path: Path) -> dict:
     root = workdir / "results" / "provenance"
     root.mkdir(parents=True)
     (workdir / "config.yaml").write_text("samples: s.tsv\n")
-    crate = build_crate(ROWS, root, workdir, tmp_path / "repo" / "Snakefile", workdir / "config.yaml",
-                        "2026-11-25T20:00:00+00:00", "2026-11-25T20:01:00+00:00", "abc123")
+    crate = build_crate(
+        ROWS,
+        root,
+        workdir,
+        tmp_path / "repo" / "Snakefile",
+        workdir / "config.yaml",
+        "2026-11-25T20:00:00+00:00",
+        "2026-11-25T20:01:00+00:00",
+        "abc123",
+    )
     write_crate(crate, root / "ro-crate-metadata.json")
     graph = json.loads((root / "ro-crate-metadata.json").read_text())["@graph"]
     return {entity["@id"]: entity for entity in graph}
@@ -42,7 +80,9 @@ def ids(value) -> set[str]:
 
 def test_the_root_conforms_to_both_run_crate_profiles_and_workflow_ro_crate(tmp_path):
     graph = written_crate(tmp_path)
-    assert {PROCESS_RUN_CRATE, WORKFLOW_RUN_CRATE, WORKFLOW_RO_CRATE} <= ids(graph["./"]["conformsTo"])
+    assert {PROCESS_RUN_CRATE, WORKFLOW_RUN_CRATE, WORKFLOW_RO_CRATE} <= ids(
+        graph["./"]["conformsTo"]
+    )
 
 
 def test_the_main_entity_is_the_snakemake_workflow_and_the_action_uses_it(tmp_path):
@@ -63,11 +103,17 @@ def test_inputs_and_outputs_are_the_manifests_files_with_their_checksums(tmp_pat
     action = next(e for e in graph.values() if e.get("@type") == "CreateAction")
     assert ids(action["object"]) == {"../../data/raw/a.mpt", "../../config.yaml"}
     assert ids(action["result"]) == {"../clean/a.nc", "../figures/f.png"}
-    assert graph["../clean/a.nc"]["sha256"] == "b" * 64 and graph["../clean/a.nc"]["contentSize"] == 20
+    assert (
+        graph["../clean/a.nc"]["sha256"] == "b" * 64 and graph["../clean/a.nc"]["contentSize"] == 20
+    )
     assert graph["../figures/f.png"]["encodingFormat"] == "image/png"
 
 
 def test_the_crate_parses_with_rocrate(tmp_path):
     written_crate(tmp_path)
     crate = ROCrate(tmp_path / "study" / "results" / "provenance")
-    assert {e.id for e in crate.data_entities} >= {"../../data/raw/a.mpt", "../clean/a.nc", "../figures/f.png"}
+    assert {e.id for e in crate.data_entities} >= {
+        "../../data/raw/a.mpt",
+        "../clean/a.nc",
+        "../figures/f.png",
+    }

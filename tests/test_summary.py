@@ -12,14 +12,27 @@ from interphase import summary
 
 def test_columns_are_the_contracts_in_order():
     assert summary.COLUMNS == (
-        "sample", "sintering_temperature_C", "technique", "measurement", "quantity", "element",
-        "potential_V", "value", "stderr", "unit", "status", "note",
+        "sample",
+        "sintering_temperature_C",
+        "technique",
+        "measurement",
+        "quantity",
+        "element",
+        "potential_V",
+        "value",
+        "stderr",
+        "unit",
+        "status",
+        "note",
     )
 
 
 def test_a_row_without_uncertainty_has_an_empty_stderr_cell(tmp_path):
     rows = summary.complete(
-        [summary.row("R_ct", 1607.0, "ohm", potential_V=4.0), summary.row("redox_peaks_detected", 1, "1")],
+        [
+            summary.row("R_ct", 1607.0, "ohm", potential_V=4.0),
+            summary.row("redox_peaks_detected", 1, "1"),
+        ],
         {"sample": "S", "sintering_temperature_C": 700.0, "technique": "eis", "measurement": "m"},
     )
     path = tmp_path / "summary.csv"
@@ -37,7 +50,9 @@ def test_a_status_outside_the_contract_is_refused():
 
 def test_a_failed_row_carries_its_reason_and_no_value():
     row = summary.failed_row(
-        {"measurement": "m", "sample": "S", "technique": "cv"}, {"sintering_temperature_C": 900}, "clean failed: x.DTA, line 3: expected a number"
+        {"measurement": "m", "sample": "S", "technique": "cv"},
+        {"sintering_temperature_C": 900},
+        "clean failed: x.DTA, line 3: expected a number",
     )
     assert row["status"] == "failed" and math.isnan(row["value"])
     assert row["note"].startswith("clean failed: x.DTA, line 3")
@@ -45,15 +60,35 @@ def test_a_failed_row_carries_its_reason_and_no_value():
 
 def test_rows_sort_by_temperature_then_sample():
     rows = [
-        {**summary.row("a", 1, "1"), "sample": "B", "sintering_temperature_C": 900.0, "technique": "cv", "measurement": "b"},
-        {**summary.row("a", 2, "1"), "sample": "A", "sintering_temperature_C": 700.0, "technique": "cv", "measurement": "a"},
+        {
+            **summary.row("a", 1, "1"),
+            "sample": "B",
+            "sintering_temperature_C": 900.0,
+            "technique": "cv",
+            "measurement": "b",
+        },
+        {
+            **summary.row("a", 2, "1"),
+            "sample": "A",
+            "sintering_temperature_C": 700.0,
+            "technique": "cv",
+            "measurement": "a",
+        },
     ]
     frame = summary.to_frame(rows)
     assert list(frame["sample"]) == ["A", "B"]
 
 
 def test_the_netcdf_summary_has_units_and_long_names_on_every_column():
-    rows = [{**summary.row("R_ct", 5.0, "ohm", stderr=0.1), "sample": "A", "sintering_temperature_C": 700.0, "technique": "eis", "measurement": "m"}]
+    rows = [
+        {
+            **summary.row("R_ct", 5.0, "ohm", stderr=0.1),
+            "sample": "A",
+            "sintering_temperature_C": 700.0,
+            "technique": "eis",
+            "measurement": "m",
+        }
+    ]
     ds = summary.to_dataset(summary.to_frame(rows))
     for name, var in ds.variables.items():
         assert "units" in var.attrs and "long_name" in var.attrs, name

@@ -18,7 +18,6 @@ _SYMBOL_TABLE = """
 ELEMENT_SYMBOLS = frozenset(_SYMBOL_TABLE.split())
 
 
-
 def film_side_last(composition: np.ndarray, elements: list[str]) -> bool:
     """True when the film's transition metals (interphase.interface) are richer at the line's end.
 

@@ -106,7 +106,9 @@ def sweep_potential(protocol: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return np.array(e), np.array(cyc, dtype=int), np.array(vertex, dtype=int)
 
 
-def capacitive_current(direction: np.ndarray, dt: float, cap: float, v: float, tau: float) -> np.ndarray:
+def capacitive_current(
+    direction: np.ndarray, dt: float, cap: float, v: float, tau: float
+) -> np.ndarray:
     """C dE/dt relaxing to each new sweep direction with time constant tau (A cm-2), from rest."""
     out = np.zeros(direction.size)
     decay = math.exp(-dt / tau)
@@ -129,7 +131,9 @@ def faradaic_current(e: np.ndarray, direction: np.ndarray, truth: dict, v: float
     return direction * q * a * v * theta * (1.0 - theta)
 
 
-def simulate(truth: dict, area_cm2: float, rng: np.random.Generator, protocol: dict = PROTOCOL) -> dict:
+def simulate(
+    truth: dict, area_cm2: float, rng: np.random.Generator, protocol: dict = PROTOCOL
+) -> dict:
     """Time, control and measured potential, current (A), cycle and vertex flags of one CV."""
     e, cyc, vertex = sweep_potential(protocol)
     v = protocol["scan_rate_V_s"]
@@ -159,48 +163,95 @@ def setting(key: str, value: str) -> str:
 def mpt_text(data: dict, area_cm2: float, name: str) -> str:
     """The EC-Lab ASCII export of a CV (cp1252 characters kept as str)."""
     settings = [
-        setting("Ei (V)", "0.000"), setting("vs.", "Eoc"),
-        setting("dE/dt", "1.000"), setting("dE/dt unit", "mV/s"),
-        setting("E1 (V)", f"{PROTOCOL['E_upper_V']:.3f}"), setting("vs.", "Ref"),
-        setting("Step percent", "50"), setting("N", "1"),
-        setting("E range min (V)", "0.000"), setting("E range max (V)", "5.000"),
-        setting("I Range", "Auto"), setting("I Range min", "Unset"), setting("I Range max", "Unset"),
-        setting("I Range init", "Unset"), setting("Bandwidth", "5"),
-        setting("E2 (V)", f"{PROTOCOL['E_lower_V']:.3f}"), setting("vs.", "Ref"),
-        setting("nc cycles", str(PROTOCOL["cycles"] - 1)), setting("Reverse Scan", "1"),
-        setting("Ef (V)", f"{PROTOCOL['E_lower_V']:.3f}"), setting("vs.", "Ref"),
+        setting("Ei (V)", "0.000"),
+        setting("vs.", "Eoc"),
+        setting("dE/dt", "1.000"),
+        setting("dE/dt unit", "mV/s"),
+        setting("E1 (V)", f"{PROTOCOL['E_upper_V']:.3f}"),
+        setting("vs.", "Ref"),
+        setting("Step percent", "50"),
+        setting("N", "1"),
+        setting("E range min (V)", "0.000"),
+        setting("E range max (V)", "5.000"),
+        setting("I Range", "Auto"),
+        setting("I Range min", "Unset"),
+        setting("I Range max", "Unset"),
+        setting("I Range init", "Unset"),
+        setting("Bandwidth", "5"),
+        setting("E2 (V)", f"{PROTOCOL['E_lower_V']:.3f}"),
+        setting("vs.", "Ref"),
+        setting("nc cycles", str(PROTOCOL["cycles"] - 1)),
+        setting("Reverse Scan", "1"),
+        setting("Ef (V)", f"{PROTOCOL['E_lower_V']:.3f}"),
+        setting("vs.", "Ref"),
     ]
     free = [
-        "Cyclic Voltammetry", "",
-        "Run on channel : 1 (SN 4242)", "User : ",
-        "CE vs. WE compliance from -10 V to 10 V", "Electrode connection : standard",
-        "Potential control : Ewe", "Ewe ctrl range : min = 0.00 V, max = 5.00 V",
-        "Safety Limits :", "\tDo not start on E overload",
-        f"Acquisition started on : {START_TIME['mpt']}", "Loaded Setting File : NONE",
-        "Saved on :", f"\tFile : {name}.mpr", "\tDirectory : C:\\Users\\lab\\Documents\\interphase\\",
+        "Cyclic Voltammetry",
+        "",
+        "Run on channel : 1 (SN 4242)",
+        "User : ",
+        "CE vs. WE compliance from -10 V to 10 V",
+        "Electrode connection : standard",
+        "Potential control : Ewe",
+        "Ewe ctrl range : min = 0.00 V, max = 5.00 V",
+        "Safety Limits :",
+        "\tDo not start on E overload",
+        f"Acquisition started on : {START_TIME['mpt']}",
+        "Loaded Setting File : NONE",
+        "Saved on :",
+        f"\tFile : {name}.mpr",
+        "\tDirectory : C:\\Users\\lab\\Documents\\interphase\\",
         "\tHost : 192.168.0.10",
-        "Device : VMP3 (SN 4242)", "Address : 192.168.0.11",
-        "EC-Lab for windows v11.12 (software)", "Internet server v11.12 (firmware)",
+        "Device : VMP3 (SN 4242)",
+        "Address : 192.168.0.11",
+        "EC-Lab for windows v11.12 (software)",
+        "Internet server v11.12 (firmware)",
         "Command interpretor v11.12 (firmware)",
-        "Electrode material : NMC111 thin film (100 nm)", "Initial state : as sintered",
-        "Electrolyte : LATP (solid)", "Comments : demo data (interphase.demo.cv)",
-        f"Electrode surface area : {area_cm2:.3f} cm\u00b2", "Characteristic mass : 0.001 g",
-        "Equivalent Weight : 0.000 g/eq.", "Density : 0.000 g/cm3", "Volume (V) : 0.000 cm\u00b3",
+        "Electrode material : NMC111 thin film (100 nm)",
+        "Initial state : as sintered",
+        "Electrolyte : LATP (solid)",
+        "Comments : demo data (interphase.demo.cv)",
+        f"Electrode surface area : {area_cm2:.3f} cm\u00b2",
+        "Characteristic mass : 0.001 g",
+        "Equivalent Weight : 0.000 g/eq.",
+        "Density : 0.000 g/cm3",
+        "Volume (V) : 0.000 cm\u00b3",
         "Cycle Definition : Charge/Discharge alternance",
     ]
-    columns = ["mode", "ox/red", "error", "control changes", "counter inc.", "time/s",
-               "control/V", "Ewe/V", "<I>/mA", "cycle number", "(Q-Qo)/C"]
+    columns = [
+        "mode",
+        "ox/red",
+        "error",
+        "control changes",
+        "counter inc.",
+        "time/s",
+        "control/V",
+        "Ewe/V",
+        "<I>/mA",
+        "cycle number",
+        "(Q-Qo)/C",
+    ]
     n_header = 3 + len(free) + len(settings) + 1 + 1  # magic, count, blank, ..., blank, column line
     lines = ["EC-Lab ASCII FILE", f"{'Nb header lines : ' + str(n_header):<46}", ""]
     lines += free + settings + ["", "\t".join(columns) + "\t"]
     current = data["current"]
-    charge = np.concatenate([[0.0], np.cumsum(0.5 * (current[1:] + current[:-1]) * np.diff(data["time"]))])
+    charge = np.concatenate(
+        [[0.0], np.cumsum(0.5 * (current[1:] + current[:-1]) * np.diff(data["time"]))]
+    )
     counter = np.r_[0, (np.diff(data["cycle"]) > 0).astype(int)]
     for k in range(current.size):
         cells = [
-            "2", "1" if current[k] > 0 else "0", "0", str(int(data["vertex"][k])), str(int(counter[k])),
-            sci(data["time"][k], 7), sci(data["control"][k], 7), sci(data["ewe"][k], 7),
-            sci(current[k] * 1e3, 7), sci(float(data["cycle"][k]), 7), sci(charge[k], 7),
+            "2",
+            "1" if current[k] > 0 else "0",
+            "0",
+            str(int(data["vertex"][k])),
+            str(int(counter[k])),
+            sci(data["time"][k], 7),
+            sci(data["control"][k], 7),
+            sci(data["ewe"][k], 7),
+            sci(current[k] * 1e3, 7),
+            sci(float(data["cycle"][k]), 7),
+            sci(charge[k], 7),
         ]
         lines.append("\t".join(cells))
     assert len(lines) - current.size == n_header
@@ -211,9 +262,13 @@ def dta_text(data: dict, area_cm2: float) -> str:
     """The Gamry Framework CV .DTA text, one CURVEk table a cycle plus the closing 1-point table."""
     p = PROTOCOL
     head = [
-        "EXPLAIN", "TAG\tCV", "TITLE\tLABEL\tCyclic Voltammetry\tTest Identifier",
-        f"DATE\tLABEL\t{START_TIME['dta_date']}\tDate", f"TIME\tLABEL\t{START_TIME['dta_time']}\tTime",
-        "NOTES\tNOTES\t1\tNotes...", "\tdemo data (interphase.demo.cv), NMC111 thin film on LATP",
+        "EXPLAIN",
+        "TAG\tCV",
+        "TITLE\tLABEL\tCyclic Voltammetry\tTest Identifier",
+        f"DATE\tLABEL\t{START_TIME['dta_date']}\tDate",
+        f"TIME\tLABEL\t{START_TIME['dta_time']}\tTime",
+        "NOTES\tNOTES\t1\tNotes...",
+        "\tdemo data (interphase.demo.cv), NMC111 thin film on LATP",
         "PSTAT\tPSTAT\tIFC1010-04242\tPotentiostat",
         f"VINIT\tPOTEN\t{sci(0.0, 5)}\tT\tInitial E (V)",
         f"VLIMIT1\tPOTEN\t{sci(p['E_upper_V'], 5)}\tF\tScan Limit 1 (V)",
@@ -222,19 +277,30 @@ def dta_text(data: dict, area_cm2: float) -> str:
         f"SCANRATE\tQUANT\t{sci(p['scan_rate_V_s'] * 1e3, 5)}\tScan Rate (mV/s)",
         f"STEPSIZE\tQUANT\t{sci(p['step_V'] * 1e3, 5)}\tStep Size (mV)",
         f"CYCLES\tIQUANT\t{p['cycles']}\tCycles (#)",
-        "IMODE\tSELECTOR\t1\tI/E Range Mode", "IRANGE\tQUANT\t1.00000E-001\tMax Current (mA)",
+        "IMODE\tSELECTOR\t1\tI/E Range Mode",
+        "IRANGE\tQUANT\t1.00000E-001\tMax Current (mA)",
         f"AREA\tQUANT\t{sci(area_cm2, 5)}\tSample Area (cm^2)",
-        "EQDELAY\tQUANT\t2.00000E+000\tEquil. Time (s)", "IRCOMP\tSELECTOR\t0\tIRComp",
-        "PFCOR\tQUANT\t1.20000E+002\tLast Measured Ru (Ohms)", "SAMPLINGMODE\tSELECTOR\t2\tSampling Mode",
-        f"EOC\tQUANT\t{p['E_ocv_V']:.7f}\tOpen Circuit (V)", "ELECTRODETYPE\tSELECTOR\t0\tElectrode Type",
-        "STRIPPING\tTOGGLE\tF\tUsed for Stripping", "SEQUENCER\tTOGGLE\tF\tRun as Sequence",
-        "PSTATMODEL\tIQUANT\t64\tPstat Model", "PSTATSECTION\tLABEL\tIFC1010-04242\tPstat Section",
-        "PSTATSERIALNO\tLABEL\t04242\tPstat Serial Number", "CTRLMODE\tIQUANT\t1\tControl Mode",
-        "ELECTROMETER\tIQUANT\t0\tRE=0 or CS=1", "IESTAB\tIQUANT\t2\tI/E Stability",
-        "CASPEED\tIQUANT\t4\tControl Amp Speed", "CONVENTION\tIQUANT\t1\tCurrent Convention",
-        "IERANGE\tIQUANT\t5\tI/E Range", "DCCALDATE\tLABEL\t1/10/2025\tDC Calibration Date",
+        "EQDELAY\tQUANT\t2.00000E+000\tEquil. Time (s)",
+        "IRCOMP\tSELECTOR\t0\tIRComp",
+        "PFCOR\tQUANT\t1.20000E+002\tLast Measured Ru (Ohms)",
+        "SAMPLINGMODE\tSELECTOR\t2\tSampling Mode",
+        f"EOC\tQUANT\t{p['E_ocv_V']:.7f}\tOpen Circuit (V)",
+        "ELECTRODETYPE\tSELECTOR\t0\tElectrode Type",
+        "STRIPPING\tTOGGLE\tF\tUsed for Stripping",
+        "SEQUENCER\tTOGGLE\tF\tRun as Sequence",
+        "PSTATMODEL\tIQUANT\t64\tPstat Model",
+        "PSTATSECTION\tLABEL\tIFC1010-04242\tPstat Section",
+        "PSTATSERIALNO\tLABEL\t04242\tPstat Serial Number",
+        "CTRLMODE\tIQUANT\t1\tControl Mode",
+        "ELECTROMETER\tIQUANT\t0\tRE=0 or CS=1",
+        "IESTAB\tIQUANT\t2\tI/E Stability",
+        "CASPEED\tIQUANT\t4\tControl Amp Speed",
+        "CONVENTION\tIQUANT\t1\tCurrent Convention",
+        "IERANGE\tIQUANT\t5\tI/E Range",
+        "DCCALDATE\tLABEL\t1/10/2025\tDC Calibration Date",
         "ACCALDATE\tLABEL\t1/10/2025\tAC Calibration Date",
-        "FRAMEWORKVERSION\tLABEL\t7.8.6\tFramework Version", "INSTRUMENTVERSION\tLABEL\t4.50\tInstrument Version",
+        "FRAMEWORKVERSION\tLABEL\t7.8.6\tFramework Version",
+        "INSTRUMENTVERSION\tLABEL\t4.50\tInstrument Version",
     ]
     lines = list(head)
     cycles = data["cycle"]
@@ -242,13 +308,29 @@ def dta_text(data: dict, area_cm2: float) -> str:
     table_of = np.where(np.arange(cycles.size) == cycles.size - 1, cycles.max() + 1, cycles)
     dt = p["step_V"] / p["scan_rate_V_s"]
     for k in range(1, int(table_of.max()) + 1):
-        lines += [f"CURVE{k}\tTABLE", "\tPt\tT\tVf\tIm\tVu\tSig\tAch\tIERange\tOver\tTemp",
-                  "\t#\ts\tV vs. Ref.\tA\tV\tV\tV\t#\tbits\tdeg C"]
+        lines += [
+            f"CURVE{k}\tTABLE",
+            "\tPt\tT\tVf\tIm\tVu\tSig\tAch\tIERange\tOver\tTemp",
+            "\t#\ts\tV vs. Ref.\tA\tV\tV\tV\t#\tbits\tdeg C",
+        ]
         for i in np.flatnonzero(table_of == k):
-            lines.append("\t" + "\t".join([
-                str(i), f"{(i + 1) * dt:g}", sci(data["ewe"][i], 5), sci(data["current"][i], 5),
-                sci(0.0, 5), sci(data["control"][i], 5), sci(0.0, 5), "5", "...........", "24.97",
-            ]))
+            lines.append(
+                "\t"
+                + "\t".join(
+                    [
+                        str(i),
+                        f"{(i + 1) * dt:g}",
+                        sci(data["ewe"][i], 5),
+                        sci(data["current"][i], 5),
+                        sci(0.0, 5),
+                        sci(data["control"][i], 5),
+                        sci(0.0, 5),
+                        "5",
+                        "...........",
+                        "24.97",
+                    ]
+                )
+            )
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -259,7 +341,9 @@ def generate(raw_dir: Path, samples: list[dict], seed: int) -> list[dict]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([seed, MODULE_SEED])
     rows = []
-    for sample in sorted(samples, key=lambda s: (float(s["sintering_temperature_C"]), str(s["sample"]))):
+    for sample in sorted(
+        samples, key=lambda s: (float(s["sintering_temperature_C"]), str(s["sample"]))
+    ):
         name = str(sample["sample"])
         truth = TRUTH.get(name)
         if truth is None:

@@ -46,8 +46,26 @@ _RCT_AREA = {
 }
 # Potential-independent elements (ohm; Q in ohm-1 s^n) and CPE3 Q relative factor per potential.
 _FIXED = {
-    "NMC-700": {"R0": 145.0, "R1": 420.0, "CPE1_0": 1.0e-8, "CPE1_1": 0.90, "CPE2_0": 2.0e-5, "CPE2_1": 0.82, "CPE3_0": 4.0e-3, "CPE3_1": 0.55},
-    "NMC-900": {"R0": 152.0, "R1": 610.0, "CPE1_0": 8.0e-9, "CPE1_1": 0.90, "CPE2_0": 3.0e-7, "CPE2_1": 0.86, "CPE3_0": 2.0e-5, "CPE3_1": 0.60},
+    "NMC-700": {
+        "R0": 145.0,
+        "R1": 420.0,
+        "CPE1_0": 1.0e-8,
+        "CPE1_1": 0.90,
+        "CPE2_0": 2.0e-5,
+        "CPE2_1": 0.82,
+        "CPE3_0": 4.0e-3,
+        "CPE3_1": 0.55,
+    },
+    "NMC-900": {
+        "R0": 152.0,
+        "R1": 610.0,
+        "CPE1_0": 8.0e-9,
+        "CPE1_1": 0.90,
+        "CPE2_0": 3.0e-7,
+        "CPE2_1": 0.86,
+        "CPE3_0": 2.0e-5,
+        "CPE3_1": 0.60,
+    },
 }
 _TAIL_FACTOR = {3.6: 1.0, 3.8: 1.3, 4.0: 1.5, 4.2: 1.2}
 
@@ -84,6 +102,7 @@ def cpe(q: float, n: float, f: np.ndarray) -> np.ndarray:
 
 def model(params: dict, f: np.ndarray) -> np.ndarray:
     """Impedance of R0-p(R1,CPE1)-p(R2,CPE2)-CPE3 (written out here, independent of impedance.py)."""
+
     def parallel(r, z):
         return 1.0 / (1.0 / r + 1.0 / z)
 
@@ -121,7 +140,9 @@ def point_times(f: np.ndarray, cycles: int = 2, settle_s: float = 0.25) -> np.nd
     return np.cumsum(cycles / f + settle_s)
 
 
-def mpt_text(z: np.ndarray, f: np.ndarray, potential: float, name: str, start: str, rng: np.random.Generator) -> str:
+def mpt_text(
+    z: np.ndarray, f: np.ndarray, potential: float, name: str, start: str, rng: np.random.Generator
+) -> str:
     """An EC-Lab ASCII PEIS export modelled on impedance.py's exampleDataBioLogic.mpt."""
     settings = [
         ("Mode", "Single sine"),
@@ -188,11 +209,31 @@ def mpt_text(z: np.ndarray, f: np.ndarray, potential: float, name: str, start: s
     free += [f"{key:<20}{value:<20}" for key, value in settings]
     free.append("")
     columns = [
-        "freq/Hz", "Re(Z)/Ohm", "-Im(Z)/Ohm", "|Z|/Ohm", "Phase(Z)/deg", "time/s", "<Ewe>/V", "<I>/mA",
-        "Cs/\u00b5F", "Cp/\u00b5F", "cycle number", "I Range", "|Ewe|/V", "|I|/A", "Re(Y)/Ohm-1",
-        "Im(Y)/Ohm-1", "|Y|/Ohm-1", "Phase(Y)/deg",
+        "freq/Hz",
+        "Re(Z)/Ohm",
+        "-Im(Z)/Ohm",
+        "|Z|/Ohm",
+        "Phase(Z)/deg",
+        "time/s",
+        "<Ewe>/V",
+        "<I>/mA",
+        "Cs/\u00b5F",
+        "Cp/\u00b5F",
+        "cycle number",
+        "I Range",
+        "|Ewe|/V",
+        "|I|/A",
+        "Re(Y)/Ohm-1",
+        "Im(Y)/Ohm-1",
+        "|Y|/Ohm-1",
+        "Phase(Y)/deg",
     ]
-    lines = ["EC-Lab ASCII FILE", f"Nb header lines : {len(free) + 3:<3d}" + " " * 23, *free, "\t".join(columns) + "\t"]
+    lines = [
+        "EC-Lab ASCII FILE",
+        f"Nb header lines : {len(free) + 3:<3d}" + " " * 23,
+        *free,
+        "\t".join(columns) + "\t",
+    ]
     w = 2 * np.pi * f
     y = 1.0 / z
     phase = np.degrees(np.angle(z))
@@ -202,16 +243,38 @@ def mpt_text(z: np.ndarray, f: np.ndarray, potential: float, name: str, start: s
     ewe_amp = AC_AMPLITUDE_V * math.sqrt(2) * (1 + 0.002 * rng.standard_normal(f.size))
     for k in range(f.size):
         fields = [
-            ecl(f[k]), ecl(z[k].real), ecl(-z[k].imag), ecl(abs(z[k])), ecl(phase[k]), ecl(times[k], 15),
-            ecl(ewe[k]), ecl(i_dc[k]), ecl(1e6 / (w[k] * -z[k].imag)), ecl(1e6 * y[k].imag / w[k]),
-            ecl(1.0, 15), "11" if abs(z[k]) < 1e4 else "10", ecl(ewe_amp[k]), ecl(ewe_amp[k] / abs(z[k])),
-            ecl(y[k].real), ecl(y[k].imag), ecl(abs(y[k])), ecl(-phase[k]),
+            ecl(f[k]),
+            ecl(z[k].real),
+            ecl(-z[k].imag),
+            ecl(abs(z[k])),
+            ecl(phase[k]),
+            ecl(times[k], 15),
+            ecl(ewe[k]),
+            ecl(i_dc[k]),
+            ecl(1e6 / (w[k] * -z[k].imag)),
+            ecl(1e6 * y[k].imag / w[k]),
+            ecl(1.0, 15),
+            "11" if abs(z[k]) < 1e4 else "10",
+            ecl(ewe_amp[k]),
+            ecl(ewe_amp[k] / abs(z[k])),
+            ecl(y[k].real),
+            ecl(y[k].imag),
+            ecl(abs(y[k])),
+            ecl(-phase[k]),
         ]
         lines.append("\t".join(fields))
     return "\r\n".join(lines) + "\r\n"
 
 
-def dta_text(z: np.ndarray, f: np.ndarray, potential: float, note: str, date: str, time: str, rng: np.random.Generator) -> str:
+def dta_text(
+    z: np.ndarray,
+    f: np.ndarray,
+    potential: float,
+    note: str,
+    date: str,
+    time: str,
+    rng: np.random.Generator,
+) -> str:
     """A Gamry Framework EISPOT .DTA modelled on impedance.py's exampleDataGamry.DTA."""
     eoc = potential - 0.35
     lines = [
@@ -235,13 +298,19 @@ def dta_text(z: np.ndarray, f: np.ndarray, potential: float, note: str, date: st
         "ZGUESS\tQUANT\t1.00000E+005\tE&stimated Z (ohms)",
     ]
     n_ocv = 40
-    lines += [f"OCVCURVE\tTABLE\t{n_ocv}", "\tPt\tT\tVf\tVm\tAch\tOver\tTemp", "\t#\ts\tV vs. Ref.\tV\tV\tbits\tdeg C"]
+    lines += [
+        f"OCVCURVE\tTABLE\t{n_ocv}",
+        "\tPt\tT\tVf\tVm\tAch\tOver\tTemp",
+        "\t#\ts\tV vs. Ref.\tV\tV\tbits\tdeg C",
+    ]
     drift = eoc + 0.004 * np.exp(-np.arange(n_ocv) / 15.0)
     for k in range(n_ocv):
         vf = drift[k] + 3e-5 * rng.standard_normal()
         vm = vf + 2e-5 * rng.standard_normal()
         ach = 1e-4 * rng.standard_normal()
-        lines.append(f"\t{k}\t{0.258333 * (k + 1):.6g}\t{ecl(vf, 5)}\t{ecl(vm, 5)}\t{ecl(ach, 5)}\t..........a\t-327.67")
+        lines.append(
+            f"\t{k}\t{0.258333 * (k + 1):.6g}\t{ecl(vf, 5)}\t{ecl(vm, 5)}\t{ecl(ach, 5)}\t..........a\t-327.67"
+        )
     lines += [
         f"EOC\tQUANT\t{drift[-1]:.7g}\tOpen Circuit (V)",
         "PSTATMODEL\tIQUANT\t5\tPstat Model",
@@ -268,8 +337,17 @@ def dta_text(z: np.ndarray, f: np.ndarray, potential: float, note: str, date: st
         vdc = potential + 5e-5 * rng.standard_normal()
         ie_range = max(3, min(11, 11 - int(math.log10(abs(z[k])))))
         fields = [
-            str(k), str(times[k]), gamry_number(f[k]), gamry_number(z[k].real), gamry_number(z[k].imag), "1",
-            gamry_number(abs(z[k])), gamry_number(phase[k]), gamry_number(idc), gamry_number(vdc), str(ie_range),
+            str(k),
+            str(times[k]),
+            gamry_number(f[k]),
+            gamry_number(z[k].real),
+            gamry_number(z[k].imag),
+            "1",
+            gamry_number(abs(z[k])),
+            gamry_number(phase[k]),
+            gamry_number(idc),
+            gamry_number(vdc),
+            str(ie_range),
         ]
         lines.append("\t" + "\t".join(fields))
     return "\r\n".join(lines) + "\r\n"
@@ -291,7 +369,9 @@ def generate(raw_dir: Path, samples: list[dict], seed: int) -> list[dict]:
     out_dir.mkdir(parents=True, exist_ok=True)
     f = frequencies()
     rows = []
-    for s_index, sample in enumerate(sorted(samples, key=lambda s: (float(s["sintering_temperature_C"]), s["sample"]))):
+    for s_index, sample in enumerate(
+        sorted(samples, key=lambda s: (float(s["sintering_temperature_C"]), s["sample"]))
+    ):
         truth = truth_for(sample)
         for p_index, potential in enumerate(POTENTIALS_V):
             z = noisy(model(truth[potential], f), rng)
@@ -300,12 +380,16 @@ def generate(raw_dir: Path, samples: list[dict], seed: int) -> list[dict]:
             if (truth is TRUTH.get(GAMRY_CASE[0])) and potential == GAMRY_CASE[1]:
                 name = f"{measurement}.DTA"
                 note = f"{sample.get('label') or sample['sample']} {potential:.1f} V vs Li/Li+"
-                text = dta_text(z, f, potential, note, "6/12/2025", f"{hour:02d}:{minute:02d}:00", rng)
+                text = dta_text(
+                    z, f, potential, note, "6/12/2025", f"{hour:02d}:{minute:02d}:00", rng
+                )
                 (out_dir / name).write_bytes(text.encode("iso-8859-1"))
             else:
                 name = f"{measurement}.mpt"
                 start = f"06/12/2025 {hour:02d}:{minute:02d}:00"
-                (out_dir / name).write_bytes(mpt_text(z, f, potential, measurement, start, rng).encode("cp1252"))
+                (out_dir / name).write_bytes(
+                    mpt_text(z, f, potential, measurement, start, rng).encode("cp1252")
+                )
             rows.append(
                 {
                     "measurement": measurement,

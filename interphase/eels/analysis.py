@@ -28,8 +28,15 @@ from interphase.defaults import schema_defaults
 from interphase.eels import thickness as thick
 from interphase.eels import valence as valence_cal
 from interphase.eels.calibration import calibration_shift, shifted
-from interphase.eels.dataset import Examples, LineResult, Measured, Plan, add_valences
-from interphase.eels.dataset import build_fit, set_status
+from interphase.eels.dataset import (
+    Examples,
+    LineResult,
+    Measured,
+    Plan,
+    add_valences,
+    build_fit,
+    set_status,
+)
 from interphase.eels.edges import EDGES, Edge, with_overrides
 from interphase.eels.integration import integrate_edge, ratio_with_stderr, window_mask
 from interphase.eels.line import summarise_elements

@@ -42,7 +42,14 @@ def temperature(fit: xr.Dataset) -> float:
 def usable(fits: list[xr.Dataset]) -> list[xr.Dataset]:
     """Fits with a model, ordered by temperature, sample and DC potential."""
     good = [f for f in fits if f.attrs.get("status") != "failed" and "z_real_model" in f]
-    return sorted(good, key=lambda f: (temperature(f), str(f.attrs.get("sample", "")), float(f.attrs.get("dc_potential_V", np.nan))))
+    return sorted(
+        good,
+        key=lambda f: (
+            temperature(f),
+            str(f.attrs.get("sample", "")),
+            float(f.attrs.get("dc_potential_V", np.nan)),
+        ),
+    )
 
 
 def by_sample(fits: list[xr.Dataset]) -> list[list[xr.Dataset]]:
@@ -96,9 +103,20 @@ def draw_spectra(ax, group: list[xr.Dataset], colors: list, scale: float, legend
     """Measured points and model curves of one sample's spectra, Z × area / scale."""
     for k, (fit, color) in enumerate(zip(group, colors)):
         a = area_of(fit) / scale
-        ax.plot(fit["z_real"].values * a, -fit["z_imag"].values * a, ls="none", marker=MARKERS[k % len(MARKERS)],
-                ms=2.6, mfc="none", mew=0.6, color=color, label=potential_label(fit) if legend else None)
-        ax.plot(fit["z_real_model"].values * a, -fit["z_imag_model"].values * a, color=color, lw=0.9)
+        ax.plot(
+            fit["z_real"].values * a,
+            -fit["z_imag"].values * a,
+            ls="none",
+            marker=MARKERS[k % len(MARKERS)],
+            ms=2.6,
+            mfc="none",
+            mew=0.6,
+            color=color,
+            label=potential_label(fit) if legend else None,
+        )
+        ax.plot(
+            fit["z_real_model"].values * a, -fit["z_imag_model"].values * a, color=color, lw=0.9
+        )
 
 
 def common_potential(groups: list[list[xr.Dataset]]) -> float:
@@ -124,30 +142,65 @@ def nyquist_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[
     good = usable(fits)
     groups = by_sample(good)
     compare = common_potential(groups) if len(groups) > 1 else np.nan
-    compared = [next(f for f in g if round(float(f.attrs.get("dc_potential_V", np.nan)), 3) == compare) for g in groups] if np.isfinite(compare) else []
-    smallest = min(compared, key=lambda f: float(np.max(f["z_real"].values)) * area_of(f)) if compared else None
-    ratios = [min(max(aspect(g), 0.2), 1.0) for g in groups] + ([min(max(aspect([smallest]), 0.2), 1.0)] if compared else [])
+    compared = (
+        [
+            next(f for f in g if round(float(f.attrs.get("dc_potential_V", np.nan)), 3) == compare)
+            for g in groups
+        ]
+        if np.isfinite(compare)
+        else []
+    )
+    smallest = (
+        min(compared, key=lambda f: float(np.max(f["z_real"].values)) * area_of(f))
+        if compared
+        else None
+    )
+    ratios = [min(max(aspect(g), 0.2), 1.0) for g in groups] + (
+        [min(max(aspect([smallest]), 0.2), 1.0)] if compared else []
+    )
     ratios = ratios or [0.6]
     # Each panel: its equal-aspect box plus room for the legend row and the axis labels.
-    fig, axes = new_figure("single", height_ratio=sum(r + PANEL_EXTRA for r in ratios), nrows=len(ratios), ncols=1,
-                           gridspec_kw={"height_ratios": [r + PANEL_EXTRA for r in ratios]})
+    fig, axes = new_figure(
+        "single",
+        height_ratio=sum(r + PANEL_EXTRA for r in ratios),
+        nrows=len(ratios),
+        ncols=1,
+        gridspec_kw={"height_ratios": [r + PANEL_EXTRA for r in ratios]},
+    )
     axes = np.atleast_1d(axes)
     colors = temperature_colors([temperature(f) for f in good]) if good else {}
     if not groups:
-        axes[0].text(0.5, 0.5, "no impedance spectrum fitted", ha="center", va="center", transform=axes[0].transAxes)
+        axes[0].text(
+            0.5,
+            0.5,
+            "no impedance spectrum fitted",
+            ha="center",
+            va="center",
+            transform=axes[0].transAxes,
+        )
     for ax, group in zip(axes, groups):
         t = temperature(group[0])
         x_max = max(float(np.max(f["z_real"].values)) * area_of(f) for f in group)
         y_max = max(float(np.max(-f["z_imag"].values)) * area_of(f) for f in group)
         scale = KILO if x_max >= 1e4 else 1.0
-        unit = ("k" if scale == KILO else "") + ("Ω cm²" if all(area_of(f) != 1.0 for f in group) else "Ω")
+        unit = ("k" if scale == KILO else "") + (
+            "Ω cm²" if all(area_of(f) != 1.0 for f in group) else "Ω"
+        )
         tone = shades(colors.get(t, "k"), len(group))
         draw_spectra(ax, group, tone, scale, legend=True)
         equal_axes(ax, x_max / scale, max(y_max, 0.0) / scale, unit)
-        legend = ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=min(len(group), 4), fontsize=7,
-                           handletextpad=0.2, columnspacing=0.9, borderaxespad=0.2, alignment="left",
-                           title=temperature_label(t, group[0].attrs.get("label") or group[0].attrs.get("sample")),
-                           title_fontproperties={"weight": "bold", "size": 7})
+        legend = ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=min(len(group), 4),
+            fontsize=7,
+            handletextpad=0.2,
+            columnspacing=0.9,
+            borderaxespad=0.2,
+            alignment="left",
+            title=temperature_label(t, group[0].attrs.get("label") or group[0].attrs.get("sample")),
+            title_fontproperties={"weight": "bold", "size": 7},
+        )
         legend.get_title().set_color(colors.get(t))
     if compared:
         ax = axes[len(groups)]
@@ -157,21 +210,54 @@ def nyquist_overlay(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[
             t = temperature(fit)
             a = area_of(fit)
             label = temperature_label(t, fit.attrs.get("label") or fit.attrs.get("sample"))
-            ax.plot(fit["z_real"].values * a, -fit["z_imag"].values * a, ls="none", marker="o", ms=2.6, mfc="none", mew=0.6,
-                    color=colors.get(t), label=label)
-            ax.plot(fit["z_real_model"].values * a, -fit["z_imag_model"].values * a, color=colors.get(t), lw=0.9)
+            ax.plot(
+                fit["z_real"].values * a,
+                -fit["z_imag"].values * a,
+                ls="none",
+                marker="o",
+                ms=2.6,
+                mfc="none",
+                mew=0.6,
+                color=colors.get(t),
+                label=label,
+            )
+            ax.plot(
+                fit["z_real_model"].values * a,
+                -fit["z_imag_model"].values * a,
+                color=colors.get(t),
+                lw=0.9,
+            )
         y_max = float(np.max(-smallest["z_imag"].values)) * area_of(smallest)
         equal_axes(ax, x_max, y_max, "Ω cm²")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, handletextpad=0.2, borderaxespad=0.2,
-                  title=f"all samples at {volts(compare)} V, on the scale of the smallest", title_fontsize=7, alignment="left")
+        ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=2,
+            fontsize=7,
+            handletextpad=0.2,
+            borderaxespad=0.2,
+            title=f"all samples at {volts(compare)} V, on the scale of the smallest",
+            title_fontsize=7,
+            alignment="left",
+        )
     return save_figure(fig, stem, metadata)
 
 
 def rct_vs_potential(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list[Path]:
     """R_ct × area against DC potential, log scale, error bars, one series per temperature."""
     good = sorted(
-        [f for f in fits if f.attrs.get("status") != "failed" and "R_ct_area" in f and np.isfinite(float(f["R_ct_area"].values))],
-        key=lambda f: (temperature(f), str(f.attrs.get("sample", "")), float(f.attrs.get("dc_potential_V", np.nan))),
+        [
+            f
+            for f in fits
+            if f.attrs.get("status") != "failed"
+            and "R_ct_area" in f
+            and np.isfinite(float(f["R_ct_area"].values))
+        ],
+        key=lambda f: (
+            temperature(f),
+            str(f.attrs.get("sample", "")),
+            float(f.attrs.get("dc_potential_V", np.nan)),
+        ),
     )
     fig, ax = new_figure("single", height_ratio=0.75)
     colors = temperature_colors([temperature(f) for f in good]) if good else {}
@@ -179,19 +265,45 @@ def rct_vs_potential(fits: list[xr.Dataset], stem: Path, metadata: dict) -> list
         t = temperature(group[0])
         e = np.array([float(f.attrs.get("dc_potential_V", np.nan)) for f in group])
         r = np.array([float(f["R_ct_area"].values) for f in group])
-        err = np.array([float(f["R_ct_area_stderr"].values) if "R_ct_area_stderr" in f else np.nan for f in group])
+        err = np.array(
+            [
+                float(f["R_ct_area_stderr"].values) if "R_ct_area_stderr" in f else np.nan
+                for f in group
+            ]
+        )
         flagged = np.array([f.attrs.get("status") == "flagged" for f in group])
         color = colors.get(t)
         label = temperature_label(t, group[0].attrs.get("label") or group[0].attrs.get("sample"))
-        ax.errorbar(e, r, yerr=np.where(np.isfinite(err), err, 0.0), color=color, lw=0.9, marker="none", capsize=2, elinewidth=0.7)
+        ax.errorbar(
+            e,
+            r,
+            yerr=np.where(np.isfinite(err), err, 0.0),
+            color=color,
+            lw=0.9,
+            marker="none",
+            capsize=2,
+            elinewidth=0.7,
+        )
         ax.plot(e[~flagged], r[~flagged], ls="none", marker="o", ms=4, color=color, label=label)
         if flagged.any():
-            ax.plot(e[flagged], r[flagged], ls="none", marker="o", ms=4, mfc="white", color=color, label=f"{label}, flagged")
+            ax.plot(
+                e[flagged],
+                r[flagged],
+                ls="none",
+                marker="o",
+                ms=4,
+                mfc="white",
+                color=color,
+                label=f"{label}, flagged",
+            )
     if not good:
         ax.text(0.5, 0.5, "no R_ct available", ha="center", va="center", transform=ax.transAxes)
     else:
         ax.set_yscale("log")
-        lo, hi = min(float(f["R_ct_area"].values) for f in good), max(float(f["R_ct_area"].values) for f in good)
+        lo, hi = (
+            min(float(f["R_ct_area"].values) for f in good),
+            max(float(f["R_ct_area"].values) for f in good),
+        )
         ax.set_ylim(lo / 3, hi * 3)
         e_all = [float(f.attrs.get("dc_potential_V", np.nan)) for f in good]
         ax.set_xlim(np.nanmin(e_all) - 0.08, np.nanmax(e_all) + 0.08)

@@ -68,14 +68,41 @@ def nyquist(ax, fit: xr.Dataset, color) -> None:
     x, y = fit["z_real"].values * area, -fit["z_imag"].values * area
     scale = KILO if max(np.max(x), np.max(y)) >= 1e4 else 1.0
     unit = ("k" if scale == KILO else "") + unit
-    ax.plot(x / scale, y / scale, ls="none", marker="o", ms=2.4, mfc="none", mew=0.6, color=color, label="measured")
+    ax.plot(
+        x / scale,
+        y / scale,
+        ls="none",
+        marker="o",
+        ms=2.4,
+        mfc="none",
+        mew=0.6,
+        color=color,
+        label="measured",
+    )
     if "z_real_model" in fit:
-        ax.plot(fit["z_real_model"].values * area / scale, -fit["z_imag_model"].values * area / scale, color="k", lw=0.8, label="fit")
-    if "rct_apex_frequency" in fit and np.isfinite(float(fit["rct_apex_frequency"])) and "z_real_model" in fit:
+        ax.plot(
+            fit["z_real_model"].values * area / scale,
+            -fit["z_imag_model"].values * area / scale,
+            color="k",
+            lw=0.8,
+            label="fit",
+        )
+    if (
+        "rct_apex_frequency" in fit
+        and np.isfinite(float(fit["rct_apex_frequency"]))
+        and "z_real_model" in fit
+    ):
         fm = fit["frequency_model"].values
         k = int(np.argmin(np.abs(np.log(fm / float(fit["rct_apex_frequency"])))))
-        ax.plot(fit["z_real_model"].values[k] * area / scale, -fit["z_imag_model"].values[k] * area / scale, marker="x", ms=5,
-                color="k", ls="none", label=f"$R_\\mathrm{{ct}}$ apex ({float(fit['rct_apex_frequency']):.2g} Hz)")
+        ax.plot(
+            fit["z_real_model"].values[k] * area / scale,
+            -fit["z_imag_model"].values[k] * area / scale,
+            marker="x",
+            ms=5,
+            color="k",
+            ls="none",
+            label=f"$R_\\mathrm{{ct}}$ apex ({float(fit['rct_apex_frequency']):.2g} Hz)",
+        )
     x_max, y_max = float(np.max(x)) / scale, max(float(np.max(y)), 0.0) / scale
     ax.set_xlim(min(0.0, float(np.min(x)) / scale), 1.04 * x_max)
     ax.set_ylim(min(0.0, float(np.min(y)) / scale), 1.1 * y_max if y_max > 0 else 1.0)
@@ -85,11 +112,25 @@ def nyquist(ax, fit: xr.Dataset, color) -> None:
     if "R_ct_area" in fit and np.isfinite(float(fit["R_ct_area"])):
         err = float(fit["R_ct_area_stderr"]) if "R_ct_area_stderr" in fit else math.nan
         value = float(fit["R_ct_area"])
-        text = f"$R_\\mathrm{{ct}}$ × A = {number(value, 3)}" + (f" ± {number(err)}" if np.isfinite(err) else "") + " Ω cm²"
+        text = (
+            f"$R_\\mathrm{{ct}}$ × A = {number(value, 3)}"
+            + (f" ± {number(err)}" if np.isfinite(err) else "")
+            + " Ω cm²"
+        )
     else:
         text = None
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=7, handletextpad=0.3, columnspacing=0.8,
-              borderaxespad=0.2, title=text, title_fontsize=7, alignment="left")  # above the axes: never over the data
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=3,
+        fontsize=7,
+        handletextpad=0.3,
+        columnspacing=0.8,
+        borderaxespad=0.2,
+        title=text,
+        title_fontsize=7,
+        alignment="left",
+    )  # above the axes: never over the data
 
 
 def drt_panel(ax, fit: xr.Dataset, color) -> None:
@@ -108,21 +149,41 @@ def drt_panel(ax, fit: xr.Dataset, color) -> None:
     ax.axvspan(1 / (2 * math.pi * f.min()), tau.max(), color="0.92", lw=0)
     ax.set_xlim(tau.min(), tau.max())
     inside = (tau >= 1 / (2 * math.pi * f.max())) & (tau <= 1 / (2 * math.pi * f.min()))
-    top = float(np.max(gamma[inside] if inside.any() else gamma)) / scale  # a tail's pile-up beyond the window is clipped
+    top = (
+        float(np.max(gamma[inside] if inside.any() else gamma)) / scale
+    )  # a tail's pile-up beyond the window is clipped
     ax.set_ylim(0, 1.25 * top if top > 0 else 1.0)
     labelled: list[float] = []
-    peaks = sorted(zip(fit["drt_peak_tau"].values, fit["drt_peak_gamma"].values * area / scale), key=lambda p: -p[1])
+    peaks = sorted(
+        zip(fit["drt_peak_tau"].values, fit["drt_peak_gamma"].values * area / scale),
+        key=lambda p: -p[1],
+    )
     for t, height in peaks:  # tallest first; small or crowded peaks stay unlabelled
-        if height < LABEL_MIN_HEIGHT * top or any(abs(math.log10(t / u)) < LABEL_MIN_DECADES for u in labelled):
+        if height < LABEL_MIN_HEIGHT * top or any(
+            abs(math.log10(t / u)) < LABEL_MIN_DECADES for u in labelled
+        ):
             continue
         labelled.append(t)
         k = int(np.argmin(np.abs(np.log(tau / t))))
-        ax.annotate(seconds(float(t)), (t, gamma[k] / scale), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7)
+        ax.annotate(
+            seconds(float(t)),
+            (t, gamma[k] / scale),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
     ax.set_xlabel("τ (s)")
     ax.set_ylabel(f"γ × A ({'k' if scale == KILO else ''}{unit})")
     lam = float(fit["drt_lambda"]) if "drt_lambda" in fit else math.nan
     # above the frame, right-aligned: never over a peak label (the panel letter sits on the left)
-    ax.set_title(f"DRT, λ = {lam:.1g} ({fit.attrs.get('drt_lambda_method', '')})", loc="right", fontsize=7, pad=2)
+    ax.set_title(
+        f"DRT, λ = {lam:.1g} ({fit.attrs.get('drt_lambda_method', '')})",
+        loc="right",
+        fontsize=7,
+        pad=2,
+    )
 
 
 def bode(ax, fit: xr.Dataset, color) -> None:
@@ -132,7 +193,9 @@ def bode(ax, fit: xr.Dataset, color) -> None:
     z = fit["z_real"].values + 1j * fit["z_imag"].values
     ax.loglog(f, np.abs(z) * area, ls="none", marker="o", ms=2.0, mfc="none", mew=0.5, color=color)
     phase_ax = ax.twinx()
-    phase_ax.semilogx(f, -np.degrees(np.angle(z)), ls="none", marker="s", ms=1.8, mfc="none", mew=0.5, color=GREY)
+    phase_ax.semilogx(
+        f, -np.degrees(np.angle(z)), ls="none", marker="s", ms=1.8, mfc="none", mew=0.5, color=GREY
+    )
     if "z_real_model" in fit:
         fm = fit["frequency_model"].values
         zm = fit["z_real_model"].values + 1j * fit["z_imag_model"].values
@@ -152,19 +215,54 @@ def residuals(ax, fit: xr.Dataset, color, limit: float | None) -> None:
         ax.semilogx(f, fit["residual_real"].values, color=color, lw=0.8, label="fit Z′")
         ax.semilogx(f, fit["residual_imag"].values, color=color, lw=0.8, ls="--", label="fit Z″")
     if "kk_residual_real" in fit:
-        ax.semilogx(f, fit["kk_residual_real"].values, color=GREY, lw=0.0, marker="o", ms=1.8, mfc="none", mew=0.5, label="KK Z′")
-        ax.semilogx(f, fit["kk_residual_imag"].values, color=GREY, lw=0.0, marker="^", ms=1.8, mfc="none", mew=0.5, label="KK Z″")
+        ax.semilogx(
+            f,
+            fit["kk_residual_real"].values,
+            color=GREY,
+            lw=0.0,
+            marker="o",
+            ms=1.8,
+            mfc="none",
+            mew=0.5,
+            label="KK Z′",
+        )
+        ax.semilogx(
+            f,
+            fit["kk_residual_imag"].values,
+            color=GREY,
+            lw=0.0,
+            marker="^",
+            ms=1.8,
+            mfc="none",
+            mew=0.5,
+            label="KK Z″",
+        )
     if limit:
         for sign in (1, -1):
             ax.axhline(sign * limit, color="0.6", lw=0.5, ls=":")
     ax.axhline(0, color="0.75", lw=0.4)
-    values = np.concatenate([np.abs(fit[n].values) for n in ("residual_real", "residual_imag", "kk_residual_real", "kk_residual_imag") if n in fit] or [np.zeros(1)])
+    values = np.concatenate(
+        [
+            np.abs(fit[n].values)
+            for n in ("residual_real", "residual_imag", "kk_residual_real", "kk_residual_imag")
+            if n in fit
+        ]
+        or [np.zeros(1)]
+    )
     top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
     top = max(top, limit or 0.0, 0.5) * 1.2
     ax.set_ylim(-1.9 * top, 1.25 * top)  # room for the legend below the traces
     ax.set_xlabel("f (Hz)")
     ax.set_ylabel("residual (% of |Z|)")
-    ax.legend(loc="lower left", ncol=2, fontsize=7, handlelength=1.4, columnspacing=0.8, handletextpad=0.3, borderaxespad=0.2)
+    ax.legend(
+        loc="lower left",
+        ncol=2,
+        fontsize=7,
+        handlelength=1.4,
+        columnspacing=0.8,
+        handletextpad=0.3,
+        borderaxespad=0.2,
+    )
 
 
 def nyquist_height(fit: xr.Dataset) -> float:
@@ -193,7 +291,15 @@ def spectrum_figure(fit: xr.Dataset, stem: Path, metadata: dict) -> list[Path]:
     if fit.attrs.get("status") == "failed" or "z_real" not in fit or fit["z_real"].size == 0:
         for ax in (ax_ny, ax_drt, ax_bode, ax_res):
             ax.set_axis_off()
-        ax_ny.text(0.5, 0.5, "fit failed:\n" + str(fit.attrs.get("status_note", "")), ha="center", va="center", transform=ax_ny.transAxes, wrap=True)
+        ax_ny.text(
+            0.5,
+            0.5,
+            "fit failed:\n" + str(fit.attrs.get("status_note", "")),
+            ha="center",
+            va="center",
+            transform=ax_ny.transAxes,
+            wrap=True,
+        )
         return save_figure(fig, stem, metadata)
     nyquist(ax_ny, fit, color)
     drt_panel(ax_drt, fit, color)
@@ -201,5 +307,14 @@ def spectrum_figure(fit: xr.Dataset, stem: Path, metadata: dict) -> list[Path]:
     limit = float(fit.attrs.get("kk_residual_limit_percent", 0) or 0) or None
     residuals(ax_res, fit, color, limit)
     for ax, letter in zip((ax_ny, ax_drt, ax_bode, ax_res), "abcd"):
-        ax.text(-0.02, 1.02, f"({letter})", transform=ax.transAxes, ha="right", va="bottom", fontsize=8, fontweight="bold")
+        ax.text(
+            -0.02,
+            1.02,
+            f"({letter})",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            fontweight="bold",
+        )
     return save_figure(fig, stem, metadata)

@@ -38,7 +38,9 @@ def rct_series(frame: pd.DataFrame) -> dict[float, pd.DataFrame]:
 
 def width_series(frame: pd.DataFrame) -> pd.DataFrame:
     """Mean interdiffusion width of the film's transition metals per temperature."""
-    rows = _ok(frame)[lambda f: (f["quantity"] == "interdiffusion_width") & f["element"].isin(FILM_METALS)]
+    rows = _ok(frame)[
+        lambda f: (f["quantity"] == "interdiffusion_width") & f["element"].isin(FILM_METALS)
+    ]
     return _per_temperature(rows)
 
 
@@ -48,17 +50,25 @@ def ratio_change_series(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     out = {}
     for element in sorted(set(rows.loc[rows["quantity"] == "L3_L2_bulk", "element"])):
         records = []
-        for (temperature, sample), group in rows[rows["element"] == element].groupby(["sintering_temperature_C", "sample"]):
+        for (temperature, sample), group in rows[rows["element"] == element].groupby(
+            ["sintering_temperature_C", "sample"]
+        ):
             bulk = group[group["quantity"] == "L3_L2_bulk"]
             interface = group[group["quantity"] == "L3_L2_interface"]
             if len(bulk) == 1 and len(interface) == 1:
-                records.append({
-                    "temperature": float(temperature),
-                    "value": float(interface["value"].iloc[0] - bulk["value"].iloc[0]),
-                    "stderr": math.hypot(_nan0(interface["stderr"].iloc[0]), _nan0(bulk["stderr"].iloc[0])),
-                })
+                records.append(
+                    {
+                        "temperature": float(temperature),
+                        "value": float(interface["value"].iloc[0] - bulk["value"].iloc[0]),
+                        "stderr": math.hypot(
+                            _nan0(interface["stderr"].iloc[0]), _nan0(bulk["stderr"].iloc[0])
+                        ),
+                    }
+                )
         if records:
-            out[element] = _per_temperature(pd.DataFrame(records).rename(columns={"temperature": "sintering_temperature_C"}))
+            out[element] = _per_temperature(
+                pd.DataFrame(records).rename(columns={"temperature": "sintering_temperature_C"})
+            )
     return out
 
 
@@ -80,12 +90,14 @@ def _per_temperature(rows: pd.DataFrame) -> pd.DataFrame:
     for temperature, group in rows.groupby("sintering_temperature_C"):
         values = group["value"].astype(float).to_numpy()
         errors = np.array([_nan0(e) for e in group["stderr"]], dtype=float)
-        records.append({
-            "temperature": float(temperature),
-            "value": float(values.mean()),
-            "stderr": float(np.sqrt(np.sum(errors**2)) / len(values)),
-            "n": len(values),
-        })
+        records.append(
+            {
+                "temperature": float(temperature),
+                "value": float(values.mean()),
+                "stderr": float(np.sqrt(np.sum(errors**2)) / len(values)),
+                "n": len(values),
+            }
+        )
     return pd.DataFrame(records, columns=["temperature", "value", "stderr", "n"])
 
 
@@ -110,9 +122,26 @@ def build_overview(frame: pd.DataFrame):
     for k, (potential, series) in enumerate(sorted(values["R_ct_area"].items())):
         marker = POTENTIAL_MARKERS[k % len(POTENTIAL_MARKERS)]
         ax_rct.plot(series["temperature"], series["value"], color="0.6", lw=0.8, zorder=1)
-        ax_rct.errorbar(series["temperature"], series["value"], yerr=series["stderr"], fmt="none", ecolor="0.3", lw=0.8, zorder=2)
-        ax_rct.scatter(series["temperature"], series["value"], c=[colors[t] for t in series["temperature"]],
-                       marker=marker, s=18, zorder=3, label=f"{potential:.1f} V", edgecolors="0.2", linewidths=0.4)
+        ax_rct.errorbar(
+            series["temperature"],
+            series["value"],
+            yerr=series["stderr"],
+            fmt="none",
+            ecolor="0.3",
+            lw=0.8,
+            zorder=2,
+        )
+        ax_rct.scatter(
+            series["temperature"],
+            series["value"],
+            c=[colors[t] for t in series["temperature"]],
+            marker=marker,
+            s=18,
+            zorder=3,
+            label=f"{potential:.1f} V",
+            edgecolors="0.2",
+            linewidths=0.4,
+        )
     ax_rct.set_yscale("log")
     ax_rct.set_ylabel("R$_{ct}$ × A (Ω cm²)")
     if values["R_ct_area"]:
@@ -124,7 +153,13 @@ def build_overview(frame: pd.DataFrame):
     if len(series):
         top = float((series["value"] + series["stderr"]).max())
         ax_width.set_ylim(0, top * 1.3)
-    ax_width.text(0.02, 0.06, "10–90 %, mean of " + "/".join(FILM_METALS), transform=ax_width.transAxes, fontsize=7)
+    ax_width.text(
+        0.02,
+        0.06,
+        "10–90 %, mean of " + "/".join(FILM_METALS),
+        transform=ax_width.transAxes,
+        fontsize=7,
+    )
 
     for element, series in values["L3_L2_change"].items():
         ax_ratio.plot(series["temperature"], series["value"], color="0.6", lw=0.8, zorder=1)
@@ -135,8 +170,14 @@ def build_overview(frame: pd.DataFrame):
         _neutral_legend(ax_ratio, loc="upper left", ncol=3)
 
     series = values["n_impurity_peaks"]
-    ax_xrd.bar(series["temperature"], series["value"], width=_bar_width(temperatures),
-               color=[colors[t] for t in series["temperature"]], edgecolor="0.2", linewidth=0.4)
+    ax_xrd.bar(
+        series["temperature"],
+        series["value"],
+        width=_bar_width(temperatures),
+        color=[colors[t] for t in series["temperature"]],
+        edgecolor="0.2",
+        linewidth=0.4,
+    )
     ax_xrd.set_ylabel("XRD impurity\npeaks")
     ax_xrd.set_ylim(0, max(1.0, float(series["value"].max()) if len(series) else 1.0) * 1.25)
     ax_xrd.yaxis.get_major_locator().set_params(integer=True)
@@ -154,9 +195,26 @@ def _points(ax, series: pd.DataFrame, colors: dict, marker: str, label: str | No
     """Temperature-coloured points with error bars."""
     if not len(series):
         return
-    ax.errorbar(series["temperature"], series["value"], yerr=series["stderr"], fmt="none", ecolor="0.3", lw=0.8, zorder=2)
-    ax.scatter(series["temperature"], series["value"], c=[colors[t] for t in series["temperature"]], marker=marker,
-               s=18, zorder=3, edgecolors="0.2", linewidths=0.4, label=label)
+    ax.errorbar(
+        series["temperature"],
+        series["value"],
+        yerr=series["stderr"],
+        fmt="none",
+        ecolor="0.3",
+        lw=0.8,
+        zorder=2,
+    )
+    ax.scatter(
+        series["temperature"],
+        series["value"],
+        c=[colors[t] for t in series["temperature"]],
+        marker=marker,
+        s=18,
+        zorder=3,
+        edgecolors="0.2",
+        linewidths=0.4,
+        label=label,
+    )
 
 
 def _neutral_legend(ax, **kwargs) -> None:

@@ -78,11 +78,15 @@ def temperature_label(temperature_C: float, label: str | None = None) -> str:
     return f"{label} ({t})" if label else t
 
 
-def new_figure(width: str = "single", height_ratio: float = 0.75, nrows: int = 1, ncols: int = 1, **kwargs):
+def new_figure(
+    width: str = "single", height_ratio: float = 0.75, nrows: int = 1, ncols: int = 1, **kwargs
+):
     """A styled figure of journal width ('single' or 'double') and its axes."""
     apply_style()
     w = SINGLE_COLUMN_IN if width == "single" else DOUBLE_COLUMN_IN
-    fig, axes = plt.subplots(nrows, ncols, figsize=(w, w * height_ratio), constrained_layout=True, **kwargs)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(w, w * height_ratio), constrained_layout=True, **kwargs
+    )
     return fig, axes
 
 
@@ -97,13 +101,21 @@ def save_figure(fig, stem: str | Path, metadata: dict | None = None) -> list[Pat
     meta = {str(k): str(v) for k, v in (metadata or {}).items()}
     written = []
     for ext in ("pdf", "png"):
-        target = stem.with_name(f"{stem.name}.{ext}")  # not with_suffix: ids like "x_4.0V" contain dots
+        target = stem.with_name(
+            f"{stem.name}.{ext}"
+        )  # not with_suffix: ids like "x_4.0V" contain dots
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{ext}", dir=target.parent)
         os.close(fd)
         try:
             if ext == "pdf":
-                pdf_meta = {"Creator": "interphase", "Subject": meta.pop("Subject", "")} if meta else {"Creator": "interphase"}
-                pdf_meta.update({k: v for k, v in meta.items() if k in ("Title", "Author", "Keywords")})
+                pdf_meta = (
+                    {"Creator": "interphase", "Subject": meta.pop("Subject", "")}
+                    if meta
+                    else {"Creator": "interphase"}
+                )
+                pdf_meta.update(
+                    {k: v for k, v in meta.items() if k in ("Title", "Author", "Keywords")}
+                )
                 extra = {k: v for k, v in meta.items() if k not in pdf_meta}
                 if extra:
                     pdf_meta["Keywords"] = "; ".join(f"{k}={v}" for k, v in extra.items())

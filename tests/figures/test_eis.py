@@ -16,8 +16,18 @@ from interphase.figures import eis as figure
 from interphase.figures.style import SINGLE_COLUMN_IN, temperature_colors
 
 SAMPLES = {
-    "NMC-700": {"sample": "NMC-700", "label": "NMC-700", "sintering_temperature_C": 700.0, "electrode_area_cm2": 0.196},
-    "NMC-900": {"sample": "NMC-900", "label": "NMC-900", "sintering_temperature_C": 900.0, "electrode_area_cm2": 0.196},
+    "NMC-700": {
+        "sample": "NMC-700",
+        "label": "NMC-700",
+        "sintering_temperature_C": 700.0,
+        "electrode_area_cm2": 0.196,
+    },
+    "NMC-900": {
+        "sample": "NMC-900",
+        "label": "NMC-900",
+        "sintering_temperature_C": 900.0,
+        "electrode_area_cm2": 0.196,
+    },
 }
 
 
@@ -26,9 +36,16 @@ def demo_fit(sample: str, potential: float, seed: int = 0) -> xr.Dataset:
     f = demo.frequencies()
     z = demo.noisy(demo.model(demo.TRUTH[sample][potential], f), np.random.default_rng(seed))
     clean = xr.Dataset(
-        {"z_real": datasets.variable("frequency", z.real, "ohm", "re"), "z_imag": datasets.variable("frequency", z.imag, "ohm", "im")},
+        {
+            "z_real": datasets.variable("frequency", z.real, "ohm", "re"),
+            "z_imag": datasets.variable("frequency", z.imag, "ohm", "im"),
+        },
         coords={"frequency": datasets.variable("frequency", f, "Hz", "frequency")},
-        attrs={**SAMPLES[sample], "measurement": f"{sample}_eis_{potential}V", "dc_potential_V": potential},
+        attrs={
+            **SAMPLES[sample],
+            "measurement": f"{sample}_eis_{potential}V",
+            "dc_potential_V": potential,
+        },
     )
     return analysis.analyse(clean, {})
 
@@ -36,7 +53,12 @@ def demo_fit(sample: str, potential: float, seed: int = 0) -> xr.Dataset:
 @pytest.fixture(scope="module")
 def fits() -> list[xr.Dataset]:
     """NMC-900 first (not temperature order), two potentials each, and one failed fit."""
-    out = [demo_fit("NMC-900", 4.0), demo_fit("NMC-900", 3.6), demo_fit("NMC-700", 4.0), demo_fit("NMC-700", 3.6)]
+    out = [
+        demo_fit("NMC-900", 4.0),
+        demo_fit("NMC-900", 3.6),
+        demo_fit("NMC-700", 4.0),
+        demo_fit("NMC-700", 3.6),
+    ]
     failed = out[0].copy()
     failed.attrs = {**failed.attrs, "status": "failed", "status_note": "test"}
     return out + [failed.drop_vars(["z_real_model", "z_imag_model"])]

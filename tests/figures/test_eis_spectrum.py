@@ -27,7 +27,9 @@ def test_writes_pdf_and_png_at_single_column_width(fit_900, tmp_path):
 
 def test_four_labelled_panels_with_the_drt_under_the_nyquist_plot(fit_900, tmp_path, monkeypatch):
     captured = {}
-    monkeypatch.setattr(figure, "save_figure", lambda fig, stem, metadata: captured.setdefault("fig", fig) and [])
+    monkeypatch.setattr(
+        figure, "save_figure", lambda fig, stem, metadata: captured.setdefault("fig", fig) and []
+    )
     figure.spectrum_figure(fit_900, tmp_path / "x", {})
     fig = captured["fig"]
     main = [ax for ax in fig.axes if ax.get_xlabel()]  # the phase twin axis has no x label
@@ -45,12 +47,16 @@ def test_four_labelled_panels_with_the_drt_under_the_nyquist_plot(fit_900, tmp_p
 def test_failed_fit_gives_a_figure_with_the_reason(tmp_path):
     import xarray as xr
 
-    ds = xr.Dataset(attrs={"status": "failed", "status_note": "only 5 points", "sintering_temperature_C": 700.0})
+    ds = xr.Dataset(
+        attrs={"status": "failed", "status_note": "only 5 points", "sintering_temperature_C": 700.0}
+    )
     paths = figure.spectrum_figure(ds, tmp_path / "failed", {})
     assert all(p.exists() for p in paths)
 
 
-@pytest.mark.parametrize("tau, text", [(1.1e-6, "1.1 µs"), (3.5e-4, "350 µs"), (0.131, "131 ms"), (11.0, "11 s")])
+@pytest.mark.parametrize(
+    "tau, text", [(1.1e-6, "1.1 µs"), (3.5e-4, "350 µs"), (0.131, "131 ms"), (11.0, "11 s")]
+)
 def test_time_constants_read_without_exponents(tau, text):
     assert figure.seconds(tau) == text.replace(" ", " ")
 

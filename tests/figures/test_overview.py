@@ -15,13 +15,39 @@ def summary_frame() -> pd.DataFrame:
     """A small summary with known numbers for two temperatures."""
     rows = []
 
-    def add(sample, temperature, technique, quantity, value, stderr=None, element="", potential=None, status="ok"):
-        rows.append({
-            "sample": sample, "sintering_temperature_C": temperature, "technique": technique, "measurement": f"{sample}_{technique}",
-            **summary.row(quantity, value, "1", stderr=stderr, element=element, potential_V=potential, status=status),
-        })
+    def add(
+        sample,
+        temperature,
+        technique,
+        quantity,
+        value,
+        stderr=None,
+        element="",
+        potential=None,
+        status="ok",
+    ):
+        rows.append(
+            {
+                "sample": sample,
+                "sintering_temperature_C": temperature,
+                "technique": technique,
+                "measurement": f"{sample}_{technique}",
+                **summary.row(
+                    quantity,
+                    value,
+                    "1",
+                    stderr=stderr,
+                    element=element,
+                    potential_V=potential,
+                    status=status,
+                ),
+            }
+        )
 
-    for sample, t, rct, width, co_bulk, co_if, n_imp in (("A", 700.0, 315.0, 29.0, 2.3, 2.25, 0), ("B", 900.0, 114000.0, 31.0, 2.3, 3.3, 4)):
+    for sample, t, rct, width, co_bulk, co_if, n_imp in (
+        ("A", 700.0, 315.0, 29.0, 2.3, 2.25, 0),
+        ("B", 900.0, 114000.0, 31.0, 2.3, 3.3, 4),
+    ):
         add(sample, t, "eis", "R_ct_area", rct, rct * 0.01, potential=4.0)
         add(sample, t, "eis", "R_ct_area", rct * 2, rct * 0.02, potential=3.6)
         for element, offset in (("Ni", -1.0), ("Co", 0.0), ("Mn", 1.0)):

@@ -23,11 +23,20 @@ def _fit(temperature: float, extra: float | None) -> xr.Dataset:
     for c, h in lines:
         y += h * np.exp(-4 * math.log(2) * ((x - c) / 0.12) ** 2)
     y = np.random.default_rng(int(temperature)).poisson(y).astype(float)
-    ds = xr.Dataset({"intensity": variable("two_theta", y, "count", "intensity")},
-                    coords={"two_theta": variable("two_theta", x, "degree", "2θ")},
-                    attrs={"wavelength_ka1_angstrom": KA1, "wavelength_ka2_angstrom": math.nan, "ka2_ka1_ratio": 0.0,
-                           "anode": "Cu", "scan_kind": "powder", "sintering_temperature_C": temperature,
-                           "label": f"S-{temperature:g}", "sample": "s"})
+    ds = xr.Dataset(
+        {"intensity": variable("two_theta", y, "count", "intensity")},
+        coords={"two_theta": variable("two_theta", x, "degree", "2θ")},
+        attrs={
+            "wavelength_ka1_angstrom": KA1,
+            "wavelength_ka2_angstrom": math.nan,
+            "ka2_ka1_ratio": 0.0,
+            "anode": "Cu",
+            "scan_kind": "powder",
+            "sintering_temperature_C": temperature,
+            "label": f"S-{temperature:g}",
+            "sample": "s",
+        },
+    )
     return analysis.analyse(ds, {"expected_phases": ["TiO2-rutile"]})
 
 
