@@ -117,7 +117,8 @@ def format_table(findings: list[Finding], code: dict, all_rows: bool = False) ->
     lines.append(", ".join(f"{n} {state}" for state, n in counts.items()))
     verdict = "matches" if code["matches"] else "DIFFERS from"
     lines.append(
-        f"code: recorded {code['recorded']} (interphase {code['interphase']}) {verdict} the current checkout {code['current']}"
+        f"code: recorded {code['recorded']} (interphase {code['interphase']}) {verdict}"
+        f" the current checkout {code['current']}"
     )
     return "\n".join(lines)
 

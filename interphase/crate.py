@@ -41,7 +41,7 @@ MEDIA_TYPES = {
 
 
 def crate_id(path: str, crate_root: Path, workdir: Path) -> str:
-    """The crate @id of a file given relative to the working folder: a path relative to the crate root."""
+    """The crate @id of a file given relative to the working folder (relative to the crate root)."""
     return Path(os.path.relpath(workdir / path, crate_root)).as_posix()
 
 

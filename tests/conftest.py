@@ -29,7 +29,7 @@ def real_file(relative: str) -> Path:
 
 
 def real_files_sniffed_by(module, own: tuple[str, ...]) -> list[str]:
-    """The real files outside the folders ``own`` (MANIFEST paths) that the reader module's sniff accepts."""
+    """The real files outside the folders ``own`` (MANIFEST paths) that the reader claims."""
     from interphase.readers import head_of
 
     paths = sorted(

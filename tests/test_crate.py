@@ -52,7 +52,7 @@ ROWS = [
 
 
 def written_crate(tmp_path: Path) -> dict:
-    """Build and write the crate of ROWS in a fake working folder; return its JSON-LD graph by @id."""
+    """Write the crate of ROWS in a fake working folder; return its JSON-LD graph by @id."""
     workdir = tmp_path / "study"
     root = workdir / "results" / "provenance"
     root.mkdir(parents=True)

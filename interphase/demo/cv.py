@@ -89,7 +89,7 @@ def measurement_id(sample: str) -> str:
 
 
 def sweep_potential(protocol: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Control potential, cycle number and vertex flags of the triangular sweep, one point a step."""
+    """Control potential, cycle number and vertex flags of the triangular sweep, a point a step."""
     step = protocol["step_V"]
     up, lo = protocol["E_upper_V"], protocol["E_lower_V"]
     e, cyc, vertex = [protocol["E_ocv_V"]], [1], [1]

@@ -90,7 +90,7 @@ SAMPLE_TEMPERATURES_C = {"NMC-700": 700.0, "NMC-900": 900.0}
 
 
 def frequencies() -> np.ndarray:
-    """The measured frequencies, 1 MHz down to 10 mHz, 10 per decade, as a potentiostat steps them."""
+    """The measured frequencies, 1 MHz to 10 mHz, 10 per decade, as a potentiostat steps them."""
     decades = round(math.log10(F_MAX_HZ / F_MIN_HZ))
     return np.logspace(math.log10(F_MAX_HZ), math.log10(F_MIN_HZ), decades * POINTS_PER_DECADE + 1)
 
@@ -101,7 +101,7 @@ def cpe(q: float, n: float, f: np.ndarray) -> np.ndarray:
 
 
 def model(params: dict, f: np.ndarray) -> np.ndarray:
-    """Impedance of R0-p(R1,CPE1)-p(R2,CPE2)-CPE3 (written out here, independent of impedance.py)."""
+    """Impedance of R0-p(R1,CPE1)-p(R2,CPE2)-CPE3, written out here (independent of the fitter)."""
 
     def parallel(r, z):
         return 1.0 / (1.0 / r + 1.0 / z)
@@ -309,7 +309,8 @@ def dta_text(
         vm = vf + 2e-5 * rng.standard_normal()
         ach = 1e-4 * rng.standard_normal()
         lines.append(
-            f"\t{k}\t{0.258333 * (k + 1):.6g}\t{ecl(vf, 5)}\t{ecl(vm, 5)}\t{ecl(ach, 5)}\t..........a\t-327.67"
+            f"\t{k}\t{0.258333 * (k + 1):.6g}\t{ecl(vf, 5)}\t{ecl(vm, 5)}\t{ecl(ach, 5)}"
+            "\t..........a\t-327.67"
         )
     lines += [
         f"EOC\tQUANT\t{drift[-1]:.7g}\tOpen Circuit (V)",
@@ -363,7 +364,7 @@ def truth_for(sample: dict) -> dict:
 
 
 def generate(raw_dir: Path, samples: list[dict], seed: int) -> list[dict]:
-    """Write the EIS files of every sample and potential under raw_dir/eis/; return measurements rows."""
+    """Write the EIS files of every sample and potential under raw_dir/eis/; return their rows."""
     rng = np.random.default_rng([seed, RNG_STREAM])
     out_dir = Path(raw_dir) / "eis"
     out_dir.mkdir(parents=True, exist_ok=True)

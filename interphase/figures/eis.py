@@ -25,7 +25,7 @@ from interphase.figures.style import new_figure, save_figure, temperature_colors
 from interphase.reference import axis_reference
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">")
-# Lightest shade (fraction of the way from white to the temperature colour) for the lowest potential.
+# Lightest shade (fraction of the way from white to the temperature colour), lowest potential.
 LIGHTEST = 0.35
 # The comparison panel shows every sample at the common DC potential closest to this (V).
 COMPARE_AT_V = 4.0

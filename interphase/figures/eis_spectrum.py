@@ -56,7 +56,7 @@ def seconds(tau: float) -> str:
 
 
 def number(value: float, digits: int = 2) -> str:
-    """A number without exponent notation: 2 significant digits, or all integer digits above 10^digits."""
+    """A number without exponent: 2 significant digits, or all integer digits above 10^digits."""
     if abs(value) >= 10**digits:
         return f"{value:,.0f}".replace(",", "\u2009")  # thin space as thousands separator
     return f"{value:.{digits}g}"

@@ -50,7 +50,7 @@ def ratio_change_series(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     out = {}
     for element in sorted(set(rows.loc[rows["quantity"] == "L3_L2_bulk", "element"])):
         records = []
-        for (temperature, sample), group in rows[rows["element"] == element].groupby(
+        for (temperature, _sample), group in rows[rows["element"] == element].groupby(
             ["sintering_temperature_C", "sample"]
         ):
             bulk = group[group["quantity"] == "L3_L2_bulk"]

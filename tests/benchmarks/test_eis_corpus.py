@@ -56,7 +56,7 @@ def test_each_element_equals_impedance_py(term):
 
 
 def test_closed_forms_by_hand():
-    """Limits any electrochemist knows: CPE n=1 is a capacitor, Ws -> R_W, Wo -> R_W/3 + capacitor."""
+    """Limits an electrochemist knows: CPE n=1 is a capacitor, Ws -> R_W, Wo -> R_W/3 + C."""
     w = eis_corpus.omega(np.array([1e-6]))
     assert eis_corpus.cpe(1e-6, 1.0, w)[0] == pytest.approx(
         eis_corpus.capacitor(1e-6, w)[0], rel=1e-12
@@ -103,7 +103,7 @@ def test_drift_model_is_the_stationary_model_point_by_point():
 
 
 def drifting_pair(change: float):
-    """The same well-specified spectrum with and without R_ct changing by `change` over the sweep."""
+    """One well-specified spectrum with and without R_ct changing by `change` over the sweep."""
     rng = eis_corpus.rng_for(7, "well", 0)
     base = eis_corpus.draw_base(rng, closing=True)
     base = eis_corpus.Base(
@@ -124,7 +124,7 @@ def drifting_pair(change: float):
 
 
 def test_drift_fails_the_kramers_kronig_test_and_the_stationary_spectrum_passes():
-    """R_ct growing by 30 % during the sweep: the KK-valid ladder cannot follow, chi-square explodes."""
+    """R_ct growing 30 % in the sweep: the KK-valid ladder cannot follow, chi-square explodes."""
     steady, drifting = drifting_pair(0.3)
     valid = eis_checks.kk_test(steady.frequency, steady.z, steady.sigma)
     invalid = eis_checks.kk_test(drifting.frequency, drifting.z, drifting.sigma)
@@ -134,7 +134,7 @@ def test_drift_fails_the_kramers_kronig_test_and_the_stationary_spectrum_passes(
 
 
 def test_kk_test_passes_the_valid_classes_without_noise_knowledge():
-    """Noise-free spectra of every KK-valid class are fitted by the ladder to well below 0.1 % of |Z|."""
+    """The ladder fits noise-free spectra of every KK-valid class to far below 0.1 % of |Z|."""
     for kind in ("well", "extra_arc", "flw_tail", "fsw_tail", "inductive"):
         spectrum = eis_corpus.make(kind, 1, 2024)
         assert eis_checks.kk_test(spectrum.frequency, spectrum.z_true).max_percent < 0.1, kind
@@ -250,7 +250,7 @@ def test_sweeps_are_recorded_as_instruments_step_them():
 
 
 def test_noise_models_have_their_documented_structure():
-    """Modulus noise is proportional; the floor adds a constant; the FRA noise jumps at range changes."""
+    """Modulus noise is proportional; a floor adds a constant; FRA noise jumps at range changes."""
     z = np.array([50.0 - 1j, 99.0 - 5j, 101.0 - 5j, 1e4 - 3e3j])
     mod = eis_corpus.noise_sigma(eis_corpus.Noise("modulus", {"s": 0.002}), z, 50.0)
     assert np.allclose(mod, 0.002 * np.abs(z))

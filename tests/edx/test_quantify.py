@@ -42,7 +42,10 @@ def line_of_spectra(fractions, seed=7, line_counts=2e5, background_counts=5e4):
 
 
 def test_fluorescence_yields_follow_the_tabulated_values():
-    """Krause, J. Phys. Chem. Ref. Data 8 (1979) 307: Si 0.050, Ca 0.163, Ti 0.219, Fe 0.351, Ni 0.414, Cu 0.454."""
+    """Krause, J. Phys. Chem. Ref. Data 8 (1979) 307.
+
+    Si 0.050, Ca 0.163, Ti 0.219, Fe 0.351, Ni 0.414, Cu 0.454.
+    """
     for z, tabulated in [
         (14, 0.050),
         (20, 0.163),
@@ -69,7 +72,7 @@ def test_k_factors_relative_to_si_rise_with_z_and_overrides_win():
 
 
 def test_weight_to_atomic_for_k412_glass():
-    """NIST K412 (wt%, as in the NeXL file's ##D2STDCMP) -> at%, computed by hand: O 2.6725 mol of 4.4999."""
+    """NIST K412 (wt%, as in the NeXL file's ##D2STDCMP) -> at%, by hand: O 2.6725 mol of 4.4999."""
     at = q.weight_to_atomic(
         {"O": 42.758, "Mg": 11.6567, "Al": 4.9061, "Si": 21.1982, "Ca": 10.899, "Fe": 7.7742}
     )

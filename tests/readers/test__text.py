@@ -1,4 +1,4 @@
-"""Helpers shared by the text readers: line splitting for every line-end convention vendors write."""
+"""Helpers shared by the text readers: line splitting for every line-end convention in use."""
 
 from __future__ import annotations
 

@@ -33,7 +33,8 @@ class TestNovaCv:
     def test_points_potential_current(self):
         ds = reader(real_file(NOVA_CV), "cv")
         assert ds.sizes["point"] == 506
-        # line 2: applied 0.301971435546875, time 16.5535919582062, current -4.32098388671875E-07, WE(1).Potential 0.3033447265625
+        # line 2: applied 0.301971435546875, time 16.5535919582062,
+        # current -4.32098388671875E-07, WE(1).Potential 0.3033447265625
         assert ds["potential"].values[0] == 0.3033447265625
         assert ds["control_potential"].values[0] == 0.301971435546875
         assert ds["current"].values[0] == -4.32098388671875e-07
@@ -98,7 +99,7 @@ NOVA_EIS = (
 
 
 class TestNovaEisVariants:
-    """Semicolons, decimal commas, UTF-8 with BOM, CRLF, trailing separators, a DC row, ascending order."""
+    """Semicolons, decimal commas, UTF-8 BOM, CRLF, trailing separators, a DC row, ascending."""
 
     def test_semicolon_decimal_comma_bom(self, tmp_path):
         path = tmp_path / "nova_eis.txt"

@@ -1,4 +1,4 @@
-"""The BioLogic EC-Lab binary .mpr reader: PEIS, CV and battery records in, the eis and cv layouts out.
+"""The BioLogic EC-Lab .mpr reader: PEIS, CV and battery records in, the eis and cv layouts out.
 
 The binary files cannot be read by eye, so the expected numbers are read by hand from the
 .mpt text export of the same run (line numbers given), and the whole arrays are compared
@@ -119,7 +119,8 @@ class TestBattery:
     def test_records_decode(self):
         data, mpr = biologic_mpr.records(real_file(BATTERY))
         assert data.shape[0] == 33
-        # .mpt line 95: Ewe/V 2,3278546; line 127: time 3,0000199E+001, control/mA -65, I/mA -6,4980278E+001
+        # .mpt line 95: Ewe/V 2,3278546;
+        # line 127: time 3,0000199E+001, control/mA -65, I/mA -6,4980278E+001
         assert data["Ewe/V"][0] == pytest.approx(2.3278546, rel=1e-7)
         assert data["time/s"][-1] == pytest.approx(30.00019924211665)
         assert data["I/mA"][-1] == pytest.approx(-64.980278, rel=1e-7)

@@ -21,7 +21,8 @@ def test_genx_brml_reflectivity_columns_from_dataviews():
     assert ds.attrs["reader"] == "bruker_brml" and ds.attrs["column_source"] == "DataViews"
     assert ds.sizes["two_theta"] == 3736
     assert ds["two_theta"].values[[0, -1]] == pytest.approx([0.03, 7.5])
-    # first <Datum>: 5,1,0.03,0.015,0.03,0.015,0,0,0.00185,183219616,321652.2813 (column 9 = counter 0D)
+    # first <Datum>: 5,1,0.03,0.015,0.03,0.015,0,0,0.00185,183219616,321652.2813
+    # (column 9 = counter 0D)
     assert ds["intensity"].values[0] == 183219616
     assert ds["intensity"].values[-1] == pytest.approx(4.9839)
     assert ds.attrs["counting_time_s"] == 5.0 and ds["intensity_cps"].values[0] == pytest.approx(
@@ -39,8 +40,10 @@ OLD_RAW = """<?xml version="1.0" encoding="utf-8"?>
 <RawData><DataRoutes><DataRoute><ScanInformation ScanName="Coupled TwoTheta/Theta"/>
 <Datum>1,1,20.0,10.0,120</Datum><Datum>1,1,20.02,10.01,150</Datum><Datum>2,1,20.04,10.02,90</Datum>
 </DataRoute></DataRoutes>
-<FixedInformation><Instrument><Tube><WaveLengthAlpha1 Value="1.78897"/><WaveLengthAlpha2 Value="1.79285"/>
-<WaveLengthRatio Value="0.5"/><TubeMaterial>Co</TubeMaterial></Tube></Instrument></FixedInformation></RawData>
+<FixedInformation><Instrument><Tube>
+<WaveLengthAlpha1 Value="1.78897"/><WaveLengthAlpha2 Value="1.79285"/>
+<WaveLengthRatio Value="0.5"/><TubeMaterial>Co</TubeMaterial>
+</Tube></Instrument></FixedInformation></RawData>
 """
 
 
@@ -77,8 +80,10 @@ def test_sniff_wants_rawdata_in_the_zip(tmp_path):
 
 
 ROCKING = """<RawData><DataRoutes><DataRoute><DataViews>
-<RawDataView xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="VaryingRawDataView" Start="2" Length="1">
-<Varying LogicName="ScanAxes"><FieldDefinitions FieldName="Theta" AxisId="Theta"/></Varying></RawDataView>
+<RawDataView xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+ xsi:type="VaryingRawDataView" Start="2" Length="1">
+<Varying LogicName="ScanAxes"><FieldDefinitions FieldName="Theta" AxisId="Theta"/>
+</Varying></RawDataView>
 </DataViews><Datum>1,1,10.0,5</Datum><Datum>1,1,10.1,7</Datum></DataRoute></DataRoutes></RawData>"""
 
 

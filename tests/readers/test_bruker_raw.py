@@ -1,4 +1,4 @@
-"""Bruker RAW1.01 / RAW4.00 reader: every real .raw file, values checked by hand against the files."""
+"""Bruker RAW1.01 / RAW4.00 reader: every real .raw file, values checked by hand in the files."""
 
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def test_nomad_raw400_segments_and_8_byte_data():
     assert ds.sizes["two_theta"] == 7134
     assert ds["two_theta"].values[0] == pytest.approx(10.0)
     assert ds["two_theta"].values[-1] == pytest.approx(10.0 + 7133 * 0.0105203, abs=1e-4)
-    # the uploader scrambled the counts (negative values); the first float32 at byte 1311 is 283.7692
+    # the uploader scrambled the counts (negative values);
+    # the first float32 at byte 1311 is 283.7692
     assert ds["intensity"].values[0] == pytest.approx(283.7692, abs=1e-4)
     assert ds.attrs["bytes_after_first_range"] == 0  # the data end exactly at the end of the file
     assert ds.attrs["anode"] == "Cu" and ds.attrs["wavelength_ka1_angstrom"] == pytest.approx(

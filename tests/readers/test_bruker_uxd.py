@@ -42,9 +42,12 @@ def test_xylib_2thetacounts_pairs():
 
 
 CPS_TWO_RANGES = (
-    "; converted\r\n_FILEVERSION=3\r\n_SAMPLE='x'\r\n_WL1=1.788970\r\n_WL2=1.792850\r\n_WLRATIO=0.0\r\n"
-    "_ANODE='Co'\r\n; range 1\r\n_DRIVE='COUPLED'\r\n_STEPTIME=2.0\r\n_STEPSIZE=0.5\r\n_START=10.0\r\n"
-    "_CPS\r\n 5 10\r\n 15\r\n; range 2\r\n_DRIVE='COUPLED'\r\n_STEPTIME=1.0\r\n_START=50.0\r\n_COUNTS\r\n 1 2 3\r\n"
+    "; converted\r\n_FILEVERSION=3\r\n_SAMPLE='x'\r\n"
+    "_WL1=1.788970\r\n_WL2=1.792850\r\n_WLRATIO=0.0\r\n"
+    "_ANODE='Co'\r\n; range 1\r\n_DRIVE='COUPLED'\r\n"
+    "_STEPTIME=2.0\r\n_STEPSIZE=0.5\r\n_START=10.0\r\n"
+    "_CPS\r\n 5 10\r\n 15\r\n; range 2\r\n_DRIVE='COUPLED'\r\n"
+    "_STEPTIME=1.0\r\n_START=50.0\r\n_COUNTS\r\n 1 2 3\r\n"
 )
 
 

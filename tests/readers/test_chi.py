@@ -1,4 +1,4 @@
-"""The CH Instruments reader: 'Convert to txt' exports (A.C. Impedance, Cyclic Voltammetry) in, eis and cv out."""
+"""The CH Instruments reader: 'Convert to txt' exports (A.C. Impedance, Cyclic Voltammetry)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def read(path, technique):
 
 
 def triangle_cv(e_low=3.0, e_high=4.2, step=0.002, cycles=2):
-    """Potential of a CV starting at e_low going up, and a current (A, anodic positive) with a redox couple.
+    """Potential of a CV from e_low upwards, and a current (A, anodic positive) with a redox couple.
 
     Charging current 2 µA follows the sweep direction; an oxidation peak at 3.75 V on the
     positive-going sweep and a reduction peak at 3.65 V on the negative-going one.

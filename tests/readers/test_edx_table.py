@@ -95,7 +95,10 @@ def test_percent_columns_win_over_count_columns(tmp_path):
 
 
 def test_weight_percent_columns_beside_atomic_percent_are_ignored(tmp_path):
-    text = "Distance (nm),O Wt%,O Atomic %,Co Wt%,Co Atomic %\n0,24.4,66.7,75.6,33.3\n1,24.4,66.7,75.6,33.3\n"
+    text = (
+        "Distance (nm),O Wt%,O Atomic %,Co Wt%,Co Atomic %\n"
+        "0,24.4,66.7,75.6,33.3\n1,24.4,66.7,75.6,33.3\n"
+    )
     ds = read(write(tmp_path, "aztec.csv", text))
     assert ds["composition"].sel(element="Co").values.tolist() == [33.3, 33.3]
     assert ds.attrs["ignored_columns"] == "O Wt%, Co Wt%"

@@ -29,7 +29,7 @@ LATP = {
 
 
 def write_eds(path: Path, counts, *, extra="", beam="#BEAMKV   -kV: 200.0\n") -> Path:
-    """A Y-only EMSA EDS file at 10 eV/ch from 0 eV, with CRLF line ends as Windows software writes."""
+    """A Y-only EMSA EDS file at 10 eV/ch from 0 eV, with CRLF line ends (Windows software)."""
     lines = [
         "#FORMAT      : EMSA/MAS Spectral Data File",
         "#VERSION     : 1.0",

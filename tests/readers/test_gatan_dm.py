@@ -1,4 +1,4 @@
-"""The Gatan DigitalMicrograph reader: real DM3 spectra checked by hand, lines and images synthetic."""
+"""The Gatan DigitalMicrograph reader: real DM3 spectra checked by hand; lines, images synthetic."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def test_eels_spectrum_line_in_micrometres(tmp_path):
 
 
 def test_spectrum_image_stored_energy_first_is_summed_along_y(tmp_path):
-    """DM stores a spectrum image (E, y, x); rsciio marks E as navigation: it is found by its unit."""
+    """DM stores a spectrum image (E, y, x); rsciio marks E as navigation: found by its unit."""
     rng = np.random.default_rng(0)
     data = rng.poisson(50, size=(100, 3, 4)).astype(float)
     axes = [

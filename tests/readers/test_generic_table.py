@@ -1,4 +1,5 @@
-"""The generic table reader: CSV/TSV/semicolon tables with named columns and units, and the header-less spectrum."""
+"""The generic table reader: CSV/TSV/semicolon tables with named columns and units, and the
+header-less spectrum."""
 
 from __future__ import annotations
 
@@ -67,7 +68,10 @@ def test_semicolon_table_with_decimal_commas_units_and_negated_imaginary_part(tm
 
 
 def test_comma_table_with_bom_bracket_units_mhz_and_true_sign(tmp_path):
-    text = "frequency (mHz), Z' (Ohm), Z'' (Ohm), |Z| (Ohm)\n100, 50, -40, 64.03\n1000, 30, -20, 36.06\n10000, 10, -2, 10.2\n"
+    text = (
+        "frequency (mHz), Z' (Ohm), Z'' (Ohm), |Z| (Ohm)\n"
+        "100, 50, -40, 64.03\n1000, 30, -20, 36.06\n10000, 10, -2, 10.2\n"
+    )
     path = tmp_path / "eis.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # UTF-8 with BOM
     assert generic_table.sniff(path, head_of(path))
@@ -80,7 +84,8 @@ def test_comma_table_with_bom_bracket_units_mhz_and_true_sign(tmp_path):
 def test_tab_separated_cv_in_ma_with_cycle_column_and_mu_ampere_in_cp1252(tmp_path):
     e = np.concatenate([3.0 + 0.01 * np.arange(120), 4.2 - 0.01 * np.arange(120)])
     rows = "".join(
-        f"{k * 1.0:.1f}\t{ev:.3f}\t{1.5 * np.sign(np.gradient(e))[k]:.4f}\t{2 if k >= 120 else 1}\t\r\n"
+        f"{k * 1.0:.1f}\t{ev:.3f}\t{1.5 * np.sign(np.gradient(e))[k]:.4f}"
+        f"\t{2 if k >= 120 else 1}\t\r\n"
         for k, ev in enumerate(e)
     )
     path = write(tmp_path, "cv.txt", "time/s\tE / V\tI / mA\tcycle\t\r\n" + rows.replace(".", ","))
@@ -118,7 +123,8 @@ def test_sniff_is_strict_for_the_fallback(tmp_path):
     vendor = write(
         tmp_path,
         "nova.txt",
-        "Potential applied (V),Time (s),WE(1).Current (A),E (V),I (A)\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n",
+        "Potential applied (V),Time (s),WE(1).Current (A),E (V),I (A)\n"
+        "1,2,3,4,5\n1,2,3,4,5\n1,2,3,4,5\n",
     )
     assert not generic_table.sniff(vendor, head_of(vendor))
 

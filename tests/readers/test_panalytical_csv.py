@@ -64,7 +64,8 @@ def test_semicolon_export_with_decimal_commas_and_a_wrong_point_count(tmp_path):
 def test_bad_row_names_the_line(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(
-        "[Measurement conditions]\nTime per step,1\n[Scan points]\nAngle,Intensity\n10.0,5\n10.1,x\n"
+        "[Measurement conditions]\nTime per step,1\n"
+        "[Scan points]\nAngle,Intensity\n10.0,5\n10.1,x\n"
     )
     with pytest.raises(ReadError, match=r"bad\.csv.*line 6"):
         panalytical_csv.read(path, "xrd")

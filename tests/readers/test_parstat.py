@@ -1,4 +1,4 @@
-"""The Princeton Applied Research text reader: Parstat tables (DC rows + EIS) and PowerSuite EIS exports."""
+"""The Princeton Applied Research text reader: Parstat tables (DC rows + EIS), PowerSuite EIS."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from tests.conftest import real_file
 PARSTAT_FILE = "electrochem/eis/parstat_txt/impedancepy_exampleDataParstat.txt"
 POWERSUITE_FILE = "electrochem/eis/powersuite_txt/impedancepy_exampleDataPowersuite.txt"
 OWN_FILES = ("electrochem/eis/parstat_txt/", "electrochem/eis/powersuite_txt/")
-HEADER = "Potential (V)\tCurrent (A)\tElapsed Time (s)\tFrequency (Hz)\tZre (ohms)\tZim (ohms)\t|Vac| (V)\t|Iac| (A)\t"
+HEADER = (
+    "Potential (V)\tCurrent (A)\tElapsed Time (s)\tFrequency (Hz)\t"
+    "Zre (ohms)\tZim (ohms)\t|Vac| (V)\t|Iac| (A)\t"
+)
 
 
 def read(path, technique):
@@ -81,7 +84,10 @@ def test_dc_only_file_gives_a_clear_read_error_for_eis(tmp_path):
     assert parstat.sniff(path, head_of(path))
     with pytest.raises(
         ReadError,
-        match=r"dc_only.txt, lines 2-6: expected impedance rows \(Frequency \(Hz\) > 0\), found only 5 DC rows",
+        match=(
+            r"dc_only.txt, lines 2-6: expected impedance rows \(Frequency \(Hz\) > 0\),"
+            r" found only 5 DC rows"
+        ),
     ):
         parstat.read(path, "eis")
 

@@ -1,4 +1,4 @@
-"""Rigaku .ras / .rasx reader: the real files checked by hand, attenuation, encodings, reflectivity."""
+"""Rigaku .ras / .rasx reader: real files checked by hand, attenuation, encodings, reflectivity."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def _ras(rows: str, extra_header: str = "") -> bytes:
     text = (
         '*RAS_DATA_START\n*RAS_HEADER_START\n*HW_XG_NAME "3kW 封入管|3kW Sealed tube"\n'
         '*HW_XG_WAVE_LENGTH_ALPHA1 "1.540593"\n*HW_XG_WAVE_LENGTH_ALPHA2 "1.544414"\n'
-        '*MEAS_SCAN_STEP "0.0200000000"\n*MEAS_SCAN_SPEED "2.0000"\n*MEAS_SCAN_SPEED_UNIT "deg/min"\n'
+        '*MEAS_SCAN_STEP "0.0200000000"\n*MEAS_SCAN_SPEED "2.0000"\n'
+        '*MEAS_SCAN_SPEED_UNIT "deg/min"\n'
         f"{extra_header}*RAS_HEADER_END\n*RAS_INT_START\n{rows}*RAS_INT_END\n*RAS_DATA_END\n"
     )
     return text.encode("shift_jis")

@@ -60,7 +60,8 @@ def cv_par_text(e, i, dt) -> str:
             "<Segment1>",
             "Type=1",
             "Version=3",
-            "Definition=Segment #, Point #, E(V), I(A), Elapsed Time(s), ADC Sync Input(V), Current Range, Status, E Applied(V), ActionId, 0",
+            "Definition=Segment #, Point #, E(V), I(A), Elapsed Time(s), ADC Sync Input(V),"
+            " Current Range, Status, E Applied(V), ActionId, 0",
             *rows,
             "</Segment1>",
             "",
@@ -93,8 +94,8 @@ def test_real_eis_header_values_and_japanese_comment():
     assert ds.attrs["dc_potential_V"] == 0.0  # "Potential (V),Value=0" "vs Ref"
     assert ds.attrs["ac_amplitude_V"] == pytest.approx(0.02)  # "Amplitude (mV RMS)=20"
     assert (
-        ds.attrs["comment"]
-        == "\u30a8\u30af\u30b9\u30da\u30ea\u30e1\u30f3\u30c8\u306e\u30b3\u30e1\u30f3\u30c8\u3092\u5165\u529b"
+        ds.attrs["comment"] == "\u30a8\u30af\u30b9\u30da\u30ea\u30e1\u30f3\u30c8"
+        "\u306e\u30b3\u30e1\u30f3\u30c8\u3092\u5165\u529b"
     )
 
 

@@ -80,7 +80,8 @@ SYNTHETIC = """<?xml version="1.0" encoding="UTF-8"?>
 <xrdMeasurements xmlns="http://www.xrdml.com/XRDMeasurement/2.0">
  <xrdMeasurement measurementType="Repeated scan" status="Completed">
   <usedWavelength intended="K-Alpha 1"><kAlpha1 unit="Angstrom">1.7890100</kAlpha1>
-   <kAlpha2 unit="Angstrom">1.7928500</kAlpha2><ratioKAlpha2KAlpha1>0.5000</ratioKAlpha2KAlpha1></usedWavelength>
+   <kAlpha2 unit="Angstrom">1.7928500</kAlpha2>
+   <ratioKAlpha2KAlpha1>0.5000</ratioKAlpha2KAlpha1></usedWavelength>
   <incidentBeamPath><xRayTube><anodeMaterial>Co</anodeMaterial></xRayTube></incidentBeamPath>
   <scan appendNumber="0" scanAxis="2Theta"><dataPoints>
    <positions axis="2Theta" unit="deg"><listPositions>20.0 20.5 21.5</listPositions></positions>
@@ -88,7 +89,8 @@ SYNTHETIC = """<?xml version="1.0" encoding="UTF-8"?>
    <intensities unit="counts">10 40 80</intensities>
   </dataPoints></scan>
   <scan appendNumber="1" scanAxis="2Theta"><dataPoints>
-   <positions axis="2Theta" unit="deg"><startPosition>20</startPosition><endPosition>22</endPosition></positions>
+   <positions axis="2Theta" unit="deg">
+    <startPosition>20</startPosition><endPosition>22</endPosition></positions>
    <intensities unit="counts">1 2 3</intensities>
   </dataPoints></scan>
  </xrdMeasurement>

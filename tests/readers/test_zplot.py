@@ -60,7 +60,8 @@ class TestZplot2CountDisagrees:
         assert ds.sizes["frequency"] == 21
         assert ds.attrs["data_points_in_header"] == 56
         assert ds.attrs["data_points_read"] == 21
-        # line 124: 3.000000E+05, Z' 1.4777E+02, Z'' -1.1335E+01; line 144: 3.000000E+03, Z' 6.1368E+02
+        # line 124: 3.000000E+05, Z' 1.4777E+02, Z'' -1.1335E+01;
+        # line 144: 3.000000E+03, Z' 6.1368E+02
         assert ds["frequency"].values[0] == 3.0e5
         assert ds["z_imag"].values[0] == -11.335
         assert ds["frequency"].values[-1] == 3.0e3
@@ -74,7 +75,8 @@ class TestZplotW:
         ds = reader(real_file(ZPLOTW))
         assert ds.sizes["frequency"] == 31
         assert ds.attrs["data_points_in_header"] == 79
-        # line 11: 3.000000E+05, ..., 6.4262E+02, -8.5821E+01; line 41: 3.000000E+02, ..., 1.3053E+03, -1.9501E+02
+        # line 11: 3.000000E+05, ..., 6.4262E+02, -8.5821E+01;
+        # line 41: 3.000000E+02, ..., 1.3053E+03, -1.9501E+02
         assert ds["frequency"].values[0] == 3.0e5
         assert ds["z_real"].values[0] == 642.62
         assert ds["z_imag"].values[0] == -85.821
