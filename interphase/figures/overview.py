@@ -122,26 +122,7 @@ def build_overview(frame: pd.DataFrame):
     for k, (potential, series) in enumerate(sorted(values["R_ct_area"].items())):
         marker = POTENTIAL_MARKERS[k % len(POTENTIAL_MARKERS)]
         ax_rct.plot(series["temperature"], series["value"], color="0.6", lw=0.8, zorder=1)
-        ax_rct.errorbar(
-            series["temperature"],
-            series["value"],
-            yerr=series["stderr"],
-            fmt="none",
-            ecolor="0.3",
-            lw=0.8,
-            zorder=2,
-        )
-        ax_rct.scatter(
-            series["temperature"],
-            series["value"],
-            c=[colors[t] for t in series["temperature"]],
-            marker=marker,
-            s=18,
-            zorder=3,
-            label=f"{potential:.1f} V",
-            edgecolors="0.2",
-            linewidths=0.4,
-        )
+        _points(ax_rct, series, colors, marker, label=f"{potential:.1f} V")
     ax_rct.set_yscale("log")
     ax_rct.set_ylabel("R$_{ct}$ × A (Ω cm²)")
     if values["R_ct_area"]:
