@@ -37,7 +37,7 @@ from scipy.optimize import curve_fit
 from scipy.special import erf
 from scipy.stats import f as f_distribution
 
-from interphase.interface import WIDTH_10_90_PER_SIGMA, erf_step
+from interphase.interface import WIDTH_10_90_PER_SIGMA, erf_step, point_noise
 
 # A step smaller than this many times the point noise is not a step (see module docstring).
 NO_STEP_FACTOR = 3.0
@@ -75,16 +75,6 @@ def erf_step_asym(
     x = np.asarray(x)
     sigma = np.where(x < x0, sigma_left, sigma_right)
     return c_a + (c_b - c_a) / 2.0 * (1.0 + erf((x - x0) / (math.sqrt(2.0) * sigma)))
-
-
-def point_noise(y: np.ndarray) -> float:
-    """Robust point-to-point noise: MAD of second differences (var = 6 sigma^2), as a sigma."""
-    y = np.asarray(y, dtype=float)
-    y = y[np.isfinite(y)]
-    if y.size < 4:
-        return math.nan
-    d2 = y[:-2] - 2.0 * y[1:-1] + y[2:]
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / math.sqrt(6.0))
 
 
 def crossings(x: np.ndarray, frac: np.ndarray, level: float) -> np.ndarray:
